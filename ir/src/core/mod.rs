@@ -1,0 +1,153 @@
+//! `core`: a small explicit expression language that codegen consumes.
+//!
+//! From `typed`: removes patterns, `case`, string interpolation, operators and modules;
+//! adds explicit primitive operations, uniquely named locals, fully qualified function
+//! names and tail-call marks. Invariants: every local is bound before use and bound
+//! once; every call names a function of the program with matching arity and types;
+//! `tail` marks only calls in tail position; every node's type matches its operation.
+
+mod print;
+mod validate;
+
+use crate::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CTy {
+    Int,
+    Float,
+    Bool,
+    Str,
+    Unit,
+}
+
+impl CTy {
+    pub fn name(self) -> &'static str {
+        match self {
+            CTy::Int => "Int",
+            CTy::Float => "Float",
+            CTy::Bool => "Bool",
+            CTy::Str => "String",
+            CTy::Unit => "()",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub fns: Vec<Fn>,
+    /// Name of the function the program starts with (`Main.main`).
+    pub entry: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fn {
+    pub name: String,
+    pub params: Vec<(String, CTy)>,
+    pub ret: CTy,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: CTy,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Primitive operations; their operand and result types are fixed (see `Prim::sig`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Prim {
+    IAdd,
+    ISub,
+    IMul,
+    /// Truncating division; traps on a zero divisor.
+    IDiv,
+    /// Remainder with the dividend's sign; traps on a zero divisor.
+    IRem,
+    INeg,
+    FAdd,
+    FSub,
+    FMul,
+    FDiv,
+    FRem,
+    FNeg,
+    ICmp(Cmp),
+    FCmp(Cmp),
+    BCmp(Cmp),
+    SCmp(Cmp),
+    BNot,
+    StrConcat,
+    IntToStr,
+    FloatToStr,
+    BoolToStr,
+    Print,
+    Println,
+}
+
+impl Prim {
+    /// (operand types, result type).
+    pub fn sig(self) -> (&'static [CTy], CTy) {
+        use CTy::*;
+        use Prim::*;
+        match self {
+            IAdd | ISub | IMul | IDiv | IRem => (&[Int, Int], Int),
+            INeg => (&[Int], Int),
+            FAdd | FSub | FMul | FDiv | FRem => (&[Float, Float], Float),
+            FNeg => (&[Float], Float),
+            ICmp(_) => (&[Int, Int], Bool),
+            FCmp(_) => (&[Float, Float], Bool),
+            BCmp(_) => (&[Bool, Bool], Bool),
+            SCmp(_) => (&[Str, Str], Bool),
+            BNot => (&[Bool], Bool),
+            StrConcat => (&[Str, Str], Str),
+            IntToStr => (&[Int], Str),
+            FloatToStr => (&[Float], Str),
+            BoolToStr => (&[Bool], Str),
+            Print | Println => (&[Str], Unit),
+        }
+    }
+
+    pub fn name(self) -> String {
+        format!("{self:?}").to_lowercase().replace(['(', ')'], ".").trim_end_matches('.').to_string()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Unit,
+    Var(String),
+    /// `let name = value in body`.
+    Let(String, Box<Expr>, Box<Expr>),
+    /// Evaluate the first for its effects, then the second.
+    Seq(Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Call { func: String, args: Vec<Expr>, tail: bool },
+    Prim(Prim, Vec<Expr>),
+    /// A runtime failure (no clause matched): prints the message and exits non-zero.
+    Fail(String),
+}
+
+impl crate::Ir for Program {
+    const LANG: &'static str = "core";
+    fn print(&self) -> String {
+        print::print(self)
+    }
+    fn validate(&self) -> Result<(), Vec<String>> {
+        validate::validate(self)
+    }
+}

@@ -1,0 +1,85 @@
+//! Printer for `core`: one S-expression per function, types on binders.
+
+use super::*;
+use std::fmt::Write;
+
+pub fn print(p: &Program) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "(entry {})", p.entry);
+    for f in &p.fns {
+        let ps: Vec<String> = f.params.iter().map(|(n, t)| format!("[{n} {}]", t.name())).collect();
+        let _ = write!(out, "(define ({} {}) : {}\n  ", f.name, ps.join(" "), f.ret.name());
+        expr(&mut out, &f.body, 1);
+        out.push_str(")\n");
+    }
+    out
+}
+
+fn nl(out: &mut String, depth: usize) {
+    out.push('\n');
+    for _ in 0..=depth {
+        out.push_str("  ");
+    }
+}
+
+fn expr(out: &mut String, e: &Expr, d: usize) {
+    match &e.kind {
+        ExprKind::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        ExprKind::Float(f) => {
+            let _ = write!(out, "{f:?}");
+        }
+        ExprKind::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        ExprKind::Str(s) => {
+            let _ = write!(out, "{s:?}");
+        }
+        ExprKind::Unit => out.push_str("()"),
+        ExprKind::Var(v) => out.push_str(v),
+        ExprKind::Let(n, v, b) => {
+            let _ = write!(out, "(let [{n} : {} ", v.ty.name());
+            expr(out, v, d + 1);
+            out.push(']');
+            nl(out, d);
+            expr(out, b, d);
+            out.push(')');
+        }
+        ExprKind::Seq(a, b) => {
+            out.push_str("(seq ");
+            expr(out, a, d + 1);
+            nl(out, d);
+            expr(out, b, d);
+            out.push(')');
+        }
+        ExprKind::If(c, t, f) => {
+            out.push_str("(if ");
+            expr(out, c, d + 1);
+            nl(out, d + 1);
+            expr(out, t, d + 1);
+            nl(out, d + 1);
+            expr(out, f, d + 1);
+            out.push(')');
+        }
+        ExprKind::Call { func, args, tail } => {
+            let _ = write!(out, "({}{func}", if *tail { "tail-call " } else { "call " });
+            for a in args {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
+        ExprKind::Prim(p, args) => {
+            let _ = write!(out, "({}", p.name());
+            for a in args {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
+        ExprKind::Fail(m) => {
+            let _ = write!(out, "(fail {m:?})");
+        }
+    }
+}

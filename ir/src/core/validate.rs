@@ -1,0 +1,123 @@
+//! Validator for `core` (the invariants in `mod.rs`).
+
+use super::*;
+use std::collections::{HashMap, HashSet};
+
+pub fn validate(p: &Program) -> Result<(), Vec<String>> {
+    let mut errs = Vec::new();
+    let sigs: HashMap<&str, (Vec<CTy>, CTy)> =
+        p.fns.iter().map(|f| (f.name.as_str(), (f.params.iter().map(|p| p.1).collect(), f.ret))).collect();
+    if sigs.len() != p.fns.len() {
+        errs.push("two functions share a name".to_string());
+    }
+    if !sigs.contains_key(p.entry.as_str()) {
+        errs.push(format!("entry function `{}` is missing", p.entry));
+    }
+    for f in &p.fns {
+        let mut cx = Cx { sigs: &sigs, errs: &mut errs, bound: HashSet::new(), scope: HashMap::new(), func: &f.name };
+        for (n, t) in &f.params {
+            cx.bind(n, *t);
+        }
+        if f.body.ty != f.ret && !matches!(f.body.kind, ExprKind::Fail(_)) {
+            cx.err(format!("body has type {} but the function returns {}", f.body.ty.name(), f.ret.name()));
+        }
+        cx.expr(&f.body, true);
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
+struct Cx<'a> {
+    sigs: &'a HashMap<&'a str, (Vec<CTy>, CTy)>,
+    errs: &'a mut Vec<String>,
+    bound: HashSet<String>,
+    scope: HashMap<String, CTy>,
+    func: &'a str,
+}
+
+impl Cx<'_> {
+    fn err(&mut self, m: String) {
+        self.errs.push(format!("in {}: {m}", self.func));
+    }
+
+    fn bind(&mut self, n: &str, t: CTy) {
+        if !self.bound.insert(n.to_string()) {
+            self.err(format!("local `{n}` is bound twice"));
+        }
+        self.scope.insert(n.to_string(), t);
+    }
+
+    fn expect(&mut self, e: &Expr, t: CTy) {
+        if e.ty != t && !matches!(e.kind, ExprKind::Fail(_)) {
+            self.err(format!("expected {} but found {}", t.name(), e.ty.name()));
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, tail: bool) {
+        match &e.kind {
+            ExprKind::Int(_) => self.expect(e, CTy::Int),
+            ExprKind::Float(_) => self.expect(e, CTy::Float),
+            ExprKind::Bool(_) => self.expect(e, CTy::Bool),
+            ExprKind::Str(_) => self.expect(e, CTy::Str),
+            ExprKind::Unit => self.expect(e, CTy::Unit),
+            ExprKind::Fail(_) => {}
+            ExprKind::Var(v) => match self.scope.get(v).copied() {
+                Some(t) => self.expect(e, t),
+                None => self.err(format!("unbound local `{v}`")),
+            },
+            ExprKind::Let(n, v, b) => {
+                self.expr(v, false);
+                let saved = self.scope.clone();
+                self.bind(n, v.ty);
+                self.expr(b, tail);
+                self.expect(b, e.ty);
+                self.scope = saved;
+            }
+            ExprKind::Seq(a, b) => {
+                self.expr(a, false);
+                self.expr(b, tail);
+                self.expect(b, e.ty);
+            }
+            ExprKind::If(c, t, f) => {
+                self.expr(c, false);
+                self.expect(c, CTy::Bool);
+                self.expr(t, tail);
+                self.expr(f, tail);
+                self.expect(t, e.ty);
+                self.expect(f, e.ty);
+            }
+            ExprKind::Call { func, args, tail: is_tail } => {
+                if *is_tail && !tail {
+                    self.err(format!("call of `{func}` is marked tail but is not in tail position"));
+                }
+                args.iter().for_each(|a| self.expr(a, false));
+                match self.sigs.get(func.as_str()).cloned() {
+                    None => self.err(format!("call of unknown function `{func}`")),
+                    Some((ps, r)) => {
+                        if ps.len() != args.len() {
+                            self.err(format!("`{func}` takes {} arguments, given {}", ps.len(), args.len()));
+                        }
+                        for (a, t) in args.iter().zip(ps) {
+                            self.expect(a, t);
+                        }
+                        self.expect(e, r);
+                    }
+                }
+            }
+            ExprKind::Prim(p, args) => {
+                args.iter().for_each(|a| self.expr(a, false));
+                let (ps, r) = p.sig();
+                if ps.len() != args.len() {
+                    self.err(format!("primitive {} takes {} operands", p.name(), ps.len()));
+                }
+                for (a, t) in args.iter().zip(ps) {
+                    self.expect(a, *t);
+                }
+                self.expect(e, r);
+            }
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! `surface`: the full Mesh syntax of spec 01 (and the declaration forms of spec 04–06),
+//! as the `parse` pass produces it.
+//!
+//! From source text: adds structure and spans. Invariants: every node has a span in
+//! its file; names are unresolved strings. Later passes keep this language and
+//! strengthen its invariants (each such pass's validator says which, e.g. "no pipes").
+//! `typed` is this tree with every expression's `ty` filled in (see `typed.rs`).
+
+mod print;
+pub mod typed;
+mod validate;
+pub mod visit;
+
+pub use print::{escape_str, print_module, print_program, type_str};
+pub use typed::{Desugared, Typed};
+
+use crate::types::Ty;
+use crate::Span;
+
+/// A whole program: one module per source file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub modules: Vec<Module>,
+}
+
+/// One source file's items. `name` is the module name (`Main` for the entry file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub name: String,
+    pub file: u32,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Import(Vec<String>),
+    /// `from A.B import x, y`; `glob` for the rejected `import *`.
+    FromImport { path: Vec<String>, names: Vec<String>, glob: bool },
+    Module { is_pub: bool, path: Vec<String>, items: Vec<Item> },
+    Fn(FnDef),
+    Struct(StructDef),
+    SumType(SumTypeDef),
+    TypeAlias { is_pub: bool, name: String, generics: Vec<String>, ty: TypeExpr },
+    Interface(InterfaceDef),
+    Impl(ImplDef),
+    Actor(ActorDef),
+    Service(ServiceDef),
+    Supervisor(SupervisorDef),
+    /// A statement at top level (spec 01 §1.4 allows them syntactically).
+    Stmt(Stmt),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDef {
+    pub is_pub: bool,
+    /// `@cluster` (`Some(None)`) or `@cluster(N)` (`Some(Some(N))`).
+    pub cluster: Option<Option<i64>>,
+    pub name: String,
+    pub generics: Vec<String>,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub bounds: Vec<Bound>,
+    pub guard: Option<Expr>,
+    pub body: Block,
+    /// `fn f(x) = e` rather than `do … end` (printing only).
+    pub eq_form: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub pat: Pat,
+    pub ty: Option<TypeExpr>,
+}
+
+/// `T: Display + Eq` in a `where` clause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub var: String,
+    pub traits: Vec<TypeExpr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub generics: Vec<String>,
+    pub fields: Vec<(String, TypeExpr)>,
+    /// DB annotations in the body (spec 06): `table "todos"`, `has_many :x, X`, `timestamps`.
+    pub meta: Vec<(String, Vec<Expr>)>,
+    pub deriving: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SumTypeDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub generics: Vec<String>,
+    pub variants: Vec<Variant>,
+    pub deriving: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    /// Payload fields, optionally named.
+    pub fields: Vec<(Option<String>, TypeExpr)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct InterfaceDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub generics: Vec<String>,
+    pub assoc_types: Vec<String>,
+    pub methods: Vec<FnDef>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImplDef {
+    pub trait_path: Vec<String>,
+    pub trait_args: Vec<TypeExpr>,
+    pub for_ty: TypeExpr,
+    pub bounds: Vec<Bound>,
+    pub assoc: Vec<(String, TypeExpr)>,
+    pub methods: Vec<FnDef>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActorDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub params: Vec<Param>,
+    pub body: Block,
+    pub terminate: Option<Block>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub fns: Vec<FnDef>,
+    pub handlers: Vec<Handler>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum HandlerKind {
+    Call,
+    Cast,
+    Info,
+}
+
+/// `call Name(params) :: Reply do |state| … end` (and `cast`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handler {
+    pub kind: HandlerKind,
+    pub name: String,
+    pub params: Vec<Param>,
+    pub reply: Option<TypeExpr>,
+    pub state: Vec<Param>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SupervisorDef {
+    pub is_pub: bool,
+    pub name: String,
+    pub settings: Vec<(String, Expr)>,
+    pub children: Vec<SupChild>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SupChild {
+    pub id: String,
+    pub settings: Vec<(String, Expr)>,
+    pub span: Span,
+}
+
+// ------------------------------------------------------------------ types
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    /// `List<Int>`, `Self.Item`, `Int`.
+    Named { path: Vec<String>, args: Vec<TypeExpr> },
+    Tuple(Vec<TypeExpr>),
+    Fun(Vec<TypeExpr>, Box<TypeExpr>),
+    /// `T?`
+    Optional(Box<TypeExpr>),
+    /// `T!E`
+    Fallible(Box<TypeExpr>, Box<TypeExpr>),
+}
+
+// ------------------------------------------------------------------ statements
+
+pub type Block = Vec<Stmt>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    Let { pat: Pat, ty: Option<TypeExpr>, value: Expr },
+    Expr(Expr),
+    /// A nested definition (`fn`, `struct`, `type`) inside a block.
+    Item(Box<Item>),
+}
+
+// ------------------------------------------------------------------ expressions
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+    /// Filled by `infer`; `None` before it.
+    pub ty: Option<Ty>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    Interp(Expr),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Concat,
+    ListConcat,
+    Range,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Neg,
+    /// `!x` and `not x`.
+    Not,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// `name: value` keyword argument.
+    pub name: Option<String>,
+    pub value: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arm {
+    pub pat: Pat,
+    pub guard: Option<Expr>,
+    pub body: Block,
+    pub span: Span,
+}
+
+/// One clause of a closure: `params [when guard] -> body`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub params: Vec<Param>,
+    pub guard: Option<Expr>,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Nil,
+    Str(Vec<StrPart>),
+    Atom(String),
+    Regex { pattern: String, flags: String },
+    /// A plain name: a local, a function, a module or a type (resolved later).
+    Var(String),
+    /// A name resolved to a module-level definition: `Main.fib`, `Api.Router.route`.
+    Global(String),
+    /// Bare `self` (method receiver).
+    SelfRef,
+    /// `self()` (the current process).
+    SelfPid,
+    Unit,
+    Tuple(Vec<Expr>),
+    List(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    StructLit { ty: Box<Expr>, fields: Vec<(String, Expr)> },
+    StructUpdate { base: Box<Expr>, fields: Vec<(String, Expr)> },
+    Json(Vec<(String, Expr)>),
+    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Field(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Try(Box<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `lhs |> rhs` (slot 1) or `lhs |N> rhs`.
+    Pipe { lhs: Box<Expr>, rhs: Box<Expr>, slot: u32 },
+    If { cond: Box<Expr>, then: Block, else_: Option<Block> },
+    Case { scrutinee: Box<Expr>, arms: Vec<Arm> },
+    Receive { arms: Vec<Arm>, after: Option<(Box<Expr>, Block)> },
+    While { cond: Box<Expr>, body: Block },
+    For { pat: Pat, iter: Box<Expr>, filter: Option<Box<Expr>>, body: Block },
+    Break,
+    Continue,
+    Return(Option<Box<Expr>>),
+    Closure(Vec<Clause>),
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span, ty: None }
+    }
+}
+
+// ------------------------------------------------------------------ patterns
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pat {
+    pub kind: PatKind,
+    pub span: Span,
+    /// Filled by `infer`.
+    pub ty: Option<Ty>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatKind {
+    Wild,
+    Var(String),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    Nil,
+    Atom(String),
+    Tuple(Vec<Pat>),
+    /// `{k, v}` in a `for` over a map.
+    Brace(Vec<Pat>),
+    /// `Some(x)`, `Shape.Circle(r)`, `None`; `args: None` for a bare constructor.
+    Ctor { path: Vec<String>, args: Option<Vec<Pat>> },
+    Or(Vec<Pat>),
+    Cons(Box<Pat>, Box<Pat>),
+    As(Box<Pat>, String),
+    /// `self` as a method parameter.
+    SelfParam,
+}
+
+impl Pat {
+    pub fn new(kind: PatKind, span: Span) -> Pat {
+        Pat { kind, span, ty: None }
+    }
+}
+
+impl crate::Ir for Program {
+    const LANG: &'static str = "surface";
+    fn print(&self) -> String {
+        print_program(self)
+    }
+    fn validate(&self) -> Result<(), Vec<String>> {
+        validate::validate(self)
+    }
+}

@@ -1,0 +1,169 @@
+//! Generic traversals of the `surface` tree, so that a pass touching one kind of node
+//! does not restate the whole tree.
+
+use super::*;
+
+/// Calls `f` on every expression of the program, children before parents.
+pub fn exprs_mut(p: &mut Program, f: &mut dyn FnMut(&mut Expr)) {
+    for m in &mut p.modules {
+        for it in &mut m.items {
+            item_exprs_mut(it, f);
+        }
+    }
+}
+
+pub fn item_exprs_mut(it: &mut Item, f: &mut dyn FnMut(&mut Expr)) {
+    match &mut it.kind {
+        ItemKind::Import(_) | ItemKind::FromImport { .. } | ItemKind::TypeAlias { .. } | ItemKind::SumType(_) => {}
+        ItemKind::Module { items, .. } => items.iter_mut().for_each(|i| item_exprs_mut(i, f)),
+        ItemKind::Fn(d) => fn_exprs_mut(d, f),
+        ItemKind::Struct(s) => s.meta.iter_mut().flat_map(|(_, es)| es.iter_mut()).for_each(|e| expr_mut(e, f)),
+        ItemKind::Interface(i) => i.methods.iter_mut().for_each(|d| fn_exprs_mut(d, f)),
+        ItemKind::Impl(i) => i.methods.iter_mut().for_each(|d| fn_exprs_mut(d, f)),
+        ItemKind::Actor(a) => {
+            block_mut(&mut a.body, f);
+            if let Some(t) = &mut a.terminate {
+                block_mut(t, f);
+            }
+        }
+        ItemKind::Service(s) => {
+            s.fns.iter_mut().for_each(|d| fn_exprs_mut(d, f));
+            s.handlers.iter_mut().for_each(|h| block_mut(&mut h.body, f));
+        }
+        ItemKind::Supervisor(s) => {
+            s.settings.iter_mut().for_each(|(_, e)| expr_mut(e, f));
+            s.children.iter_mut().flat_map(|c| c.settings.iter_mut()).for_each(|(_, e)| expr_mut(e, f));
+        }
+        ItemKind::Stmt(s) => stmt_mut(s, f),
+    }
+}
+
+pub fn fn_exprs_mut(d: &mut FnDef, f: &mut dyn FnMut(&mut Expr)) {
+    if let Some(g) = &mut d.guard {
+        expr_mut(g, f);
+    }
+    block_mut(&mut d.body, f);
+}
+
+pub fn block_mut(b: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
+    b.iter_mut().for_each(|s| stmt_mut(s, f));
+}
+
+pub fn stmt_mut(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
+    match &mut s.kind {
+        StmtKind::Let { value, .. } => expr_mut(value, f),
+        StmtKind::Expr(e) => expr_mut(e, f),
+        StmtKind::Item(i) => item_exprs_mut(i, f),
+    }
+}
+
+fn arms_mut(arms: &mut [Arm], f: &mut dyn FnMut(&mut Expr)) {
+    for a in arms {
+        if let Some(g) = &mut a.guard {
+            expr_mut(g, f);
+        }
+        block_mut(&mut a.body, f);
+    }
+}
+
+/// Visits the children of `e`, then `e` itself.
+pub fn expr_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    children_mut(e, &mut |c| expr_mut(c, f));
+    f(e);
+}
+
+/// Calls `f` on each direct child expression of `e` (statements of nested blocks
+/// included, since they are expressions of this level's tree).
+pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    match &mut e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Nil
+        | ExprKind::Atom(_)
+        | ExprKind::Regex { .. }
+        | ExprKind::Var(_)
+        | ExprKind::Global(_)
+        | ExprKind::SelfRef
+        | ExprKind::SelfPid
+        | ExprKind::Unit
+        | ExprKind::Break
+        | ExprKind::Continue => {}
+        ExprKind::Str(parts) => {
+            for p in parts {
+                if let StrPart::Interp(e) = p {
+                    f(e);
+                }
+            }
+        }
+        ExprKind::Tuple(es) | ExprKind::List(es) => es.iter_mut().for_each(f),
+        ExprKind::Map(kvs) => kvs.iter_mut().for_each(|(k, v)| {
+            f(k);
+            f(v)
+        }),
+        ExprKind::StructLit { ty, fields } => {
+            f(ty);
+            fields.iter_mut().for_each(|(_, e)| f(e));
+        }
+        ExprKind::StructUpdate { base, fields } => {
+            f(base);
+            fields.iter_mut().for_each(|(_, e)| f(e));
+        }
+        ExprKind::Json(fs) => fs.iter_mut().for_each(|(_, e)| f(e)),
+        ExprKind::Call { callee, args } => {
+            f(callee);
+            args.iter_mut().for_each(|a| f(&mut a.value));
+        }
+        ExprKind::Field(b, _) | ExprKind::Try(b) | ExprKind::Unary(_, b) => f(b),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+            f(a);
+            f(b)
+        }
+        ExprKind::Pipe { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs)
+        }
+        ExprKind::If { cond, then, else_ } => {
+            f(cond);
+            block_mut(then, f);
+            if let Some(b) = else_ {
+                block_mut(b, f);
+            }
+        }
+        ExprKind::Case { scrutinee, arms } => {
+            f(scrutinee);
+            arms_mut(arms, f);
+        }
+        ExprKind::Receive { arms, after } => {
+            arms_mut(arms, f);
+            if let Some((t, b)) = after {
+                f(t);
+                block_mut(b, f);
+            }
+        }
+        ExprKind::While { cond, body } => {
+            f(cond);
+            block_mut(body, f)
+        }
+        ExprKind::For { iter, filter, body, .. } => {
+            f(iter);
+            if let Some(x) = filter {
+                f(x);
+            }
+            block_mut(body, f)
+        }
+        ExprKind::Return(v) => {
+            if let Some(v) = v {
+                f(v)
+            }
+        }
+        ExprKind::Closure(cs) => {
+            for c in cs {
+                if let Some(g) = &mut c.guard {
+                    f(g);
+                }
+                block_mut(&mut c.body, f);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Semantic types, as inference computes them and later languages carry them.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Int,
+    Float,
+    Bool,
+    String,
+    /// `()`.
+    Unit,
+    /// The type of `return`, `break`, `continue` and runtime failures: fits anywhere.
+    Never,
+    Fun(Vec<Ty>, Box<Ty>),
+    Tuple(Vec<Ty>),
+    /// A named type constructor applied to arguments: `List<Int>`, `Option<String>`.
+    Con(String, Vec<Ty>),
+    /// An inference variable that was never resolved (only legal before `infer` ends).
+    Var(u32),
+}
+
+impl fmt::Display for Ty {
+    /// Types are written in Mesh syntax: `Int`, `List<String>`, `Fun(Int) -> Bool`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list(f: &mut fmt::Formatter<'_>, ts: &[Ty]) -> fmt::Result {
+            for (i, t) in ts.iter().enumerate() {
+                if i > 0 {
+                    write!(f, ", ")?;
+                }
+                write!(f, "{t}")?;
+            }
+            Ok(())
+        }
+        match self {
+            Ty::Int => write!(f, "Int"),
+            Ty::Float => write!(f, "Float"),
+            Ty::Bool => write!(f, "Bool"),
+            Ty::String => write!(f, "String"),
+            Ty::Unit => write!(f, "()"),
+            Ty::Never => write!(f, "Never"),
+            Ty::Fun(ps, r) => {
+                write!(f, "Fun(")?;
+                list(f, ps)?;
+                write!(f, ") -> {r}")
+            }
+            Ty::Tuple(ts) => {
+                write!(f, "(")?;
+                list(f, ts)?;
+                write!(f, ")")
+            }
+            Ty::Con(n, args) if args.is_empty() => write!(f, "{n}"),
+            Ty::Con(n, args) => {
+                write!(f, "{n}<")?;
+                list(f, args)?;
+                write!(f, ">")
+            }
+            Ty::Var(v) => write!(f, "?{v}"),
+        }
+    }
+}
+
+impl Ty {
+    pub fn has_vars(&self) -> bool {
+        match self {
+            Ty::Var(_) => true,
+            Ty::Fun(ps, r) => ps.iter().any(Ty::has_vars) || r.has_vars(),
+            Ty::Tuple(ts) | Ty::Con(_, ts) => ts.iter().any(Ty::has_vars),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The passes of the Mesh compiler. Each is a pure function from one IR to the next,
+//! in its own file, named with a verb (STYLE.md §1). Passes never call each other:
+//! only the driver's pipeline table puts them in order.
+
+pub mod cx;
+pub mod diag;
+
+// pub mod codegen;
+// pub mod explicate_core;
+// pub mod infer;
+// pub mod merge_clauses;
+pub mod parse;
+// pub mod remove_pipes;
+// pub mod resolve_names;
+
+pub use cx::{Options, PassCx};
+
+/// A pass: one step from one intermediate language to the next.
+pub trait Pass {
+    /// Kebab-case name used by `mesh dump --after=NAME` and `snapshots/NAME/`.
+    const NAME: &'static str;
+    type In;
+    type Out;
+    fn run(&self, input: Self::In, cx: &mut PassCx) -> Self::Out;
+}

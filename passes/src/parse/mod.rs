@@ -1,0 +1,158 @@
+//! `parse : Sources -> surface` — the pest grammar of spec 01 (`mesh.pest`), run on
+//! newline-masked text (`mask.rs`), then turned into the AST (`build.rs`).
+//!
+//! Architecture invariant: parsing never panics, whatever the bytes. A file that does
+//! not parse yields diagnostics (`file:line:col`, what was expected, what was found) and
+//! an empty module; the parser re-synchronises at the next top-level definition so one
+//! run reports the independent errors of a file. Paper: `papers/parse.md`.
+
+mod build;
+pub mod mask;
+
+use crate::diag::Diagnostic;
+use crate::{Pass, PassCx};
+use mesh_ir::source::Sources;
+use mesh_ir::surface::{Item, Module, Program};
+use mesh_ir::Span;
+use pest::Parser as _;
+use pest_derive::Parser;
+
+#[derive(Parser)]
+#[grammar = "parse/mesh.pest"]
+pub struct MeshParser;
+
+pub struct ParsePass;
+
+impl Pass for ParsePass {
+    const NAME: &'static str = "parse";
+    type In = Sources;
+    type Out = Program;
+    fn run(&self, input: Sources, cx: &mut PassCx) -> Program {
+        let mut modules = Vec::new();
+        for (i, f) in input.files.iter().enumerate() {
+            let (items, diags) = parse_file(i as u32, &f.text);
+            cx.diags.extend(diags);
+            modules.push(Module { name: f.module.clone(), file: i as u32, items });
+        }
+        Program { modules }
+    }
+}
+
+/// Parses one file's text. Returns the items that parsed and the diagnostics.
+pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
+    let (masked, mask_errs) = mask::mask(text);
+    let mut diags: Vec<Diagnostic> = mask_errs
+        .into_iter()
+        .map(|e| Diagnostic::error("syntax", e.message, Span::new(file, e.offset, e.offset + 2)))
+        .collect();
+    if !diags.is_empty() {
+        return (vec![], diags);
+    }
+    let mut items = Vec::new();
+    let mut start = 0;
+    // Parse from `start`; on an error, report it and resume at the next line that
+    // starts a top-level definition.
+    loop {
+        let chunk = &masked[start..];
+        match MeshParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let mut b = build::Builder { file, base: start, diags: Vec::new() };
+                items.extend(b.file(pairs.next().unwrap()));
+                diags.extend(b.diags);
+                break;
+            }
+            Err(e) => {
+                let at = match e.location {
+                    pest::error::InputLocation::Pos(p) => p,
+                    pest::error::InputLocation::Span((s, _)) => s,
+                };
+                diags.push(syntax_error(file, &masked, start + at, &e));
+                match resync(&masked, start + at) {
+                    Some(next) if next > start => start = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    (items, diags)
+}
+
+/// The next line after `offset` that begins, at column 0, with a top-level keyword.
+fn resync(text: &str, offset: usize) -> Option<usize> {
+    const STARTS: [&str; 15] = [
+        "fn ", "def ", "pub ", "struct ", "type ", "interface ", "impl ", "import ", "from ", "actor ", "service ",
+        "supervisor ", "module ", "@", "trait ",
+    ];
+    let mut pos = text[..offset.min(text.len())].rfind('\n').map(|p| p + 1).unwrap_or(0);
+    while let Some(nl) = text[pos..].find('\n') {
+        pos += nl + 1;
+        if pos > offset && STARTS.iter().any(|s| text[pos..].starts_with(s)) {
+            return Some(pos);
+        }
+    }
+    None
+}
+
+fn syntax_error(file: u32, text: &str, at: usize, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let found = describe_found(text, at);
+    let mut expected: Vec<&'static str> = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| rule_name(*r)).collect(),
+        pest::error::ErrorVariant::CustomError { .. } => vec![],
+    };
+    expected.sort();
+    expected.dedup();
+    let message = match expected.len() {
+        0 => format!("unexpected {found}"),
+        1 => format!("expected {}, found {found}", expected[0]),
+        _ => format!("expected one of {}, found {found}", expected.join(", ")),
+    };
+    let end = (at + text[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).max(at);
+    Diagnostic::error("syntax", message, Span::new(file, at, end)).with_label("unexpected here")
+}
+
+fn describe_found(text: &str, at: usize) -> String {
+    let rest = &text[at..];
+    match rest.chars().next() {
+        None => "end of file".into(),
+        Some('\n') | Some('\r') => "end of line".into(),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let w: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            format!("`{w}`")
+        }
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// Human names of the grammar rules that can appear in "expected …".
+fn rule_name(r: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match r {
+        expr | expr_nd | unary | unary_nd | postfix | postfix_nd | primary | stmt | stmt_or_item => "expression",
+        item => "a definition or statement",
+        ident | member => "identifier",
+        type_expr | base_type | named_type | type_path | type_seg => "type",
+        pattern | prim_pat | cons_pat | or_pat | let_pat | param | cparam | cparams => "pattern",
+        infix | range_op | pipe_slot => "operator",
+        K_end => "`end`",
+        K_do => "`do`",
+        K_else => "`else`",
+        K_in => "`in`",
+        K_import => "`import`",
+        K_for => "`for`",
+        K_as => "`as`",
+        K_after => "`after`",
+        K_terminate => "`terminate`",
+        arm => "a `case` arm (`pattern -> expression`)",
+        guard => "`when`",
+        call_args => "`(`",
+        field => "`.`",
+        fn_body => "`=` or `do`",
+        int_lit => "integer",
+        string | plain_str => "string",
+        EOI => "end of file",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;
