@@ -23,7 +23,12 @@ impl Sources {
         let offset = (offset as usize).min(text.len());
         let before = &text[..floor_char_boundary(text, offset)];
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 }
@@ -67,5 +72,29 @@ mod tests {
         assert_eq!(module_name("math/vector.mpl"), "Math.Vector");
         assert_eq!(module_name("math/linear_algebra.mpl"), "Math.LinearAlgebra");
         assert_eq!(module_name("a/b/c/d.mpl"), "A.B.C.D");
+    }
+}
+
+impl crate::Ir for Sources {
+    const LANG: &'static str = "source";
+    fn print(&self) -> String {
+        self.files
+            .iter()
+            .map(|f| format!("# {} (module {})\n{}\n", f.path, f.module, f.text))
+            .collect()
+    }
+    fn validate(&self) -> Result<(), Vec<String>> {
+        let mut seen = std::collections::HashSet::new();
+        let dups: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| !seen.insert(&f.module))
+            .map(|f| format!("two files define module `{}`", f.module))
+            .collect();
+        if dups.is_empty() {
+            Ok(())
+        } else {
+            Err(dups)
+        }
     }
 }

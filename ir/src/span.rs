@@ -14,12 +14,24 @@ pub struct Span {
 }
 
 impl Span {
-    pub const DUMMY: Span = Span { file: 0, lo: 0, hi: 0 };
+    pub const DUMMY: Span = Span {
+        file: 0,
+        lo: 0,
+        hi: 0,
+    };
     pub fn new(file: u32, lo: usize, hi: usize) -> Span {
-        Span { file, lo: lo as u32, hi: hi as u32 }
+        Span {
+            file,
+            lo: lo as u32,
+            hi: hi as u32,
+        }
     }
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, lo: self.lo.min(other.lo), hi: self.hi.max(other.hi) }
+        Span {
+            file: self.file,
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub enum Ty {
     Con(String, Vec<Ty>),
     /// An inference variable that was never resolved (only legal before `infer` ends).
     Var(u32),
+    /// A quantified type variable of a polymorphic definition (`a`, `b`, …).
+    Param(u32),
 }
 
 impl fmt::Display for Ty {
@@ -56,6 +58,14 @@ impl fmt::Display for Ty {
                 write!(f, ">")
             }
             Ty::Var(v) => write!(f, "?{v}"),
+            Ty::Param(p) => {
+                let letter = (b'a' + (*p % 26) as u8) as char;
+                if *p < 26 {
+                    write!(f, "{letter}")
+                } else {
+                    write!(f, "{letter}{}", p / 26)
+                }
+            }
         }
     }
 }

@@ -20,7 +20,12 @@ pub struct PassCx {
 
 impl PassCx {
     pub fn new(sources: Sources, options: Options) -> PassCx {
-        PassCx { sources, diags: Vec::new(), options, fresh: 0 }
+        PassCx {
+            sources,
+            diags: Vec::new(),
+            options,
+            fresh: 0,
+        }
     }
     pub fn emit(&mut self, d: Diagnostic) {
         self.diags.push(d);

@@ -14,6 +14,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// A short category such as `syntax`, `type mismatch`, `undefined variable`.
     pub category: &'static str,
+    /// A stable error code (`E0001`), as the spec's compile_fail examples name them.
+    pub code: Option<&'static str>,
     pub message: String,
     pub span: Span,
     /// Text under the caret.
@@ -27,6 +29,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             category,
+            code: None,
             message: message.into(),
             span,
             label: String::new(),
@@ -35,7 +38,14 @@ impl Diagnostic {
         }
     }
     pub fn warning(category: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(category, message, span) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(category, message, span)
+        }
+    }
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
     pub fn with_label(mut self, l: impl Into<String>) -> Self {
         self.label = l.into();

@@ -5,13 +5,13 @@
 pub mod cx;
 pub mod diag;
 
-// pub mod codegen;
-// pub mod explicate_core;
-// pub mod infer;
-// pub mod merge_clauses;
+pub mod codegen;
+pub mod explicate_core;
+pub mod infer;
+pub mod merge_clauses;
 pub mod parse;
-// pub mod remove_pipes;
-// pub mod resolve_names;
+pub mod remove_pipes;
+pub mod resolve_names;
 
 pub use cx::{Options, PassCx};
 

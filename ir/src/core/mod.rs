@@ -119,7 +119,11 @@ impl Prim {
     }
 
     pub fn name(self) -> String {
-        format!("{self:?}").to_lowercase().replace(['(', ')'], ".").trim_end_matches('.').to_string()
+        format!("{self:?}")
+            .to_lowercase()
+            .replace(['(', ')'], ".")
+            .trim_end_matches('.')
+            .to_string()
     }
 }
 
@@ -136,7 +140,11 @@ pub enum ExprKind {
     /// Evaluate the first for its effects, then the second.
     Seq(Box<Expr>, Box<Expr>),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
-    Call { func: String, args: Vec<Expr>, tail: bool },
+    Call {
+        func: String,
+        args: Vec<Expr>,
+        tail: bool,
+    },
     Prim(Prim, Vec<Expr>),
     /// A runtime failure (no clause matched): prints the message and exits non-zero.
     Fail(String),

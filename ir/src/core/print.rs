@@ -7,8 +7,18 @@ pub fn print(p: &Program) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "(entry {})", p.entry);
     for f in &p.fns {
-        let ps: Vec<String> = f.params.iter().map(|(n, t)| format!("[{n} {}]", t.name())).collect();
-        let _ = write!(out, "(define ({} {}) : {}\n  ", f.name, ps.join(" "), f.ret.name());
+        let ps: Vec<String> = f
+            .params
+            .iter()
+            .map(|(n, t)| format!("[{n} {}]", t.name()))
+            .collect();
+        let _ = write!(
+            out,
+            "(define ({} {}) : {}\n  ",
+            f.name,
+            ps.join(" "),
+            f.ret.name()
+        );
         expr(&mut out, &f.body, 1);
         out.push_str(")\n");
     }

@@ -5,8 +5,16 @@ use std::collections::{HashMap, HashSet};
 
 pub fn validate(p: &Program) -> Result<(), Vec<String>> {
     let mut errs = Vec::new();
-    let sigs: HashMap<&str, (Vec<CTy>, CTy)> =
-        p.fns.iter().map(|f| (f.name.as_str(), (f.params.iter().map(|p| p.1).collect(), f.ret))).collect();
+    let sigs: HashMap<&str, (Vec<CTy>, CTy)> = p
+        .fns
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_str(),
+                (f.params.iter().map(|p| p.1).collect(), f.ret),
+            )
+        })
+        .collect();
     if sigs.len() != p.fns.len() {
         errs.push("two functions share a name".to_string());
     }
@@ -14,12 +22,22 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
         errs.push(format!("entry function `{}` is missing", p.entry));
     }
     for f in &p.fns {
-        let mut cx = Cx { sigs: &sigs, errs: &mut errs, bound: HashSet::new(), scope: HashMap::new(), func: &f.name };
+        let mut cx = Cx {
+            sigs: &sigs,
+            errs: &mut errs,
+            bound: HashSet::new(),
+            scope: HashMap::new(),
+            func: &f.name,
+        };
         for (n, t) in &f.params {
             cx.bind(n, *t);
         }
         if f.body.ty != f.ret && !matches!(f.body.kind, ExprKind::Fail(_)) {
-            cx.err(format!("body has type {} but the function returns {}", f.body.ty.name(), f.ret.name()));
+            cx.err(format!(
+                "body has type {} but the function returns {}",
+                f.body.ty.name(),
+                f.ret.name()
+            ));
         }
         cx.expr(&f.body, true);
     }
@@ -89,16 +107,26 @@ impl Cx<'_> {
                 self.expect(t, e.ty);
                 self.expect(f, e.ty);
             }
-            ExprKind::Call { func, args, tail: is_tail } => {
+            ExprKind::Call {
+                func,
+                args,
+                tail: is_tail,
+            } => {
                 if *is_tail && !tail {
-                    self.err(format!("call of `{func}` is marked tail but is not in tail position"));
+                    self.err(format!(
+                        "call of `{func}` is marked tail but is not in tail position"
+                    ));
                 }
                 args.iter().for_each(|a| self.expr(a, false));
                 match self.sigs.get(func.as_str()).cloned() {
                     None => self.err(format!("call of unknown function `{func}`")),
                     Some((ps, r)) => {
                         if ps.len() != args.len() {
-                            self.err(format!("`{func}` takes {} arguments, given {}", ps.len(), args.len()));
+                            self.err(format!(
+                                "`{func}` takes {} arguments, given {}",
+                                ps.len(),
+                                args.len()
+                            ));
                         }
                         for (a, t) in args.iter().zip(ps) {
                             self.expect(a, t);
@@ -111,7 +139,11 @@ impl Cx<'_> {
                 args.iter().for_each(|a| self.expr(a, false));
                 let (ps, r) = p.sig();
                 if ps.len() != args.len() {
-                    self.err(format!("primitive {} takes {} operands", p.name(), ps.len()));
+                    self.err(format!(
+                        "primitive {} takes {} operands",
+                        p.name(),
+                        ps.len()
+                    ));
                 }
                 for (a, t) in args.iter().zip(ps) {
                     self.expect(a, *t);

@@ -41,12 +41,25 @@ pub struct Item {
 pub enum ItemKind {
     Import(Vec<String>),
     /// `from A.B import x, y`; `glob` for the rejected `import *`.
-    FromImport { path: Vec<String>, names: Vec<String>, glob: bool },
-    Module { is_pub: bool, path: Vec<String>, items: Vec<Item> },
+    FromImport {
+        path: Vec<String>,
+        names: Vec<String>,
+        glob: bool,
+    },
+    Module {
+        is_pub: bool,
+        path: Vec<String>,
+        items: Vec<Item>,
+    },
     Fn(FnDef),
     Struct(StructDef),
     SumType(SumTypeDef),
-    TypeAlias { is_pub: bool, name: String, generics: Vec<String>, ty: TypeExpr },
+    TypeAlias {
+        is_pub: bool,
+        name: String,
+        generics: Vec<String>,
+        ty: TypeExpr,
+    },
     Interface(InterfaceDef),
     Impl(ImplDef),
     Actor(ActorDef),
@@ -70,6 +83,8 @@ pub struct FnDef {
     pub body: Block,
     /// `fn f(x) = e` rather than `do … end` (printing only).
     pub eq_form: bool,
+    /// The function's type, filled by `infer`.
+    pub sig: Option<Ty>,
     pub span: Span,
 }
 
@@ -195,7 +210,10 @@ pub struct TypeExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     /// `List<Int>`, `Self.Item`, `Int`.
-    Named { path: Vec<String>, args: Vec<TypeExpr> },
+    Named {
+        path: Vec<String>,
+        args: Vec<TypeExpr>,
+    },
     Tuple(Vec<TypeExpr>),
     Fun(Vec<TypeExpr>, Box<TypeExpr>),
     /// `T?`
@@ -216,7 +234,11 @@ pub struct Stmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    Let { pat: Pat, ty: Option<TypeExpr>, value: Expr },
+    Let {
+        pat: Pat,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
     Expr(Expr),
     /// A nested definition (`fn`, `struct`, `type`) inside a block.
     Item(Box<Item>),
@@ -296,7 +318,10 @@ pub enum ExprKind {
     Nil,
     Str(Vec<StrPart>),
     Atom(String),
-    Regex { pattern: String, flags: String },
+    Regex {
+        pattern: String,
+        flags: String,
+    },
     /// A plain name: a local, a function, a module or a type (resolved later).
     Var(String),
     /// A name resolved to a module-level definition: `Main.fib`, `Api.Router.route`.
@@ -309,22 +334,53 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     List(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
-    StructLit { ty: Box<Expr>, fields: Vec<(String, Expr)> },
-    StructUpdate { base: Box<Expr>, fields: Vec<(String, Expr)> },
+    StructLit {
+        ty: Box<Expr>,
+        fields: Vec<(String, Expr)>,
+    },
+    StructUpdate {
+        base: Box<Expr>,
+        fields: Vec<(String, Expr)>,
+    },
     Json(Vec<(String, Expr)>),
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     Field(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
     Try(Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `lhs |> rhs` (slot 1) or `lhs |N> rhs`.
-    Pipe { lhs: Box<Expr>, rhs: Box<Expr>, slot: u32 },
-    If { cond: Box<Expr>, then: Block, else_: Option<Block> },
-    Case { scrutinee: Box<Expr>, arms: Vec<Arm> },
-    Receive { arms: Vec<Arm>, after: Option<(Box<Expr>, Block)> },
-    While { cond: Box<Expr>, body: Block },
-    For { pat: Pat, iter: Box<Expr>, filter: Option<Box<Expr>>, body: Block },
+    Pipe {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        slot: u32,
+    },
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        else_: Option<Block>,
+    },
+    Case {
+        scrutinee: Box<Expr>,
+        arms: Vec<Arm>,
+    },
+    Receive {
+        arms: Vec<Arm>,
+        after: Option<(Box<Expr>, Block)>,
+    },
+    While {
+        cond: Box<Expr>,
+        body: Block,
+    },
+    For {
+        pat: Pat,
+        iter: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Block,
+    },
     Break,
     Continue,
     Return(Option<Box<Expr>>),
@@ -333,7 +389,11 @@ pub enum ExprKind {
 
 impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
-        Expr { kind, span, ty: None }
+        Expr {
+            kind,
+            span,
+            ty: None,
+        }
     }
 }
 
@@ -361,7 +421,10 @@ pub enum PatKind {
     /// `{k, v}` in a `for` over a map.
     Brace(Vec<Pat>),
     /// `Some(x)`, `Shape.Circle(r)`, `None`; `args: None` for a bare constructor.
-    Ctor { path: Vec<String>, args: Option<Vec<Pat>> },
+    Ctor {
+        path: Vec<String>,
+        args: Option<Vec<Pat>>,
+    },
     Or(Vec<Pat>),
     Cons(Box<Pat>, Box<Pat>),
     As(Box<Pat>, String),
@@ -371,7 +434,11 @@ pub enum PatKind {
 
 impl Pat {
     pub fn new(kind: PatKind, span: Span) -> Pat {
-        Pat { kind, span, ty: None }
+        Pat {
+            kind,
+            span,
+            ty: None,
+        }
     }
 }
 

@@ -15,7 +15,11 @@ pub fn print_program(p: &Program) -> String {
 }
 
 pub fn print_module(m: &Module, types: bool) -> String {
-    let mut pr = Printer { out: String::new(), indent: 0, types };
+    let mut pr = Printer {
+        out: String::new(),
+        indent: 0,
+        types,
+    };
     let _ = writeln!(pr.out, "# module {}", m.name);
     for item in &m.items {
         pr.item(item);
@@ -83,7 +87,11 @@ impl Printer {
     }
 
     fn sub<F: FnOnce(&mut Printer)>(&self, f: F) -> String {
-        let mut p = Printer { out: String::new(), indent: self.indent, types: self.types };
+        let mut p = Printer {
+            out: String::new(),
+            indent: self.indent,
+            types: self.types,
+        };
         f(&mut p);
         p.out
     }
@@ -94,10 +102,18 @@ impl Printer {
                 let _ = write!(self.out, "import {}", path.join("."));
             }
             ItemKind::FromImport { path, names, glob } => {
-                let list = if *glob { "*".to_string() } else { names.join(", ") };
+                let list = if *glob {
+                    "*".to_string()
+                } else {
+                    names.join(", ")
+                };
                 let _ = write!(self.out, "from {} import {}", path.join("."), list);
             }
-            ItemKind::Module { is_pub, path, items } => {
+            ItemKind::Module {
+                is_pub,
+                path,
+                items,
+            } => {
                 let _ = write!(self.out, "{}module {} do", pub_(*is_pub), path.join("."));
                 self.indent += 1;
                 for it in items {
@@ -110,7 +126,13 @@ impl Printer {
             }
             ItemKind::Fn(f) => self.fn_def(f),
             ItemKind::Struct(s) => {
-                let _ = write!(self.out, "{}struct {}{} do", pub_(s.is_pub), s.name, generics(&s.generics));
+                let _ = write!(
+                    self.out,
+                    "{}struct {}{} do",
+                    pub_(s.is_pub),
+                    s.name,
+                    generics(&s.generics)
+                );
                 self.indent += 1;
                 for (n, t) in &s.fields {
                     self.nl();
@@ -130,7 +152,13 @@ impl Printer {
                 self.deriving(&s.deriving);
             }
             ItemKind::SumType(s) => {
-                let _ = write!(self.out, "{}type {}{} do", pub_(s.is_pub), s.name, generics(&s.generics));
+                let _ = write!(
+                    self.out,
+                    "{}type {}{} do",
+                    pub_(s.is_pub),
+                    s.name,
+                    generics(&s.generics)
+                );
                 self.indent += 1;
                 for v in &s.variants {
                     self.nl();
@@ -152,11 +180,29 @@ impl Printer {
                 self.out.push_str("end");
                 self.deriving(&s.deriving);
             }
-            ItemKind::TypeAlias { is_pub, name, generics: g, ty } => {
-                let _ = write!(self.out, "{}type {}{} = {}", pub_(*is_pub), name, generics(g), type_str(ty));
+            ItemKind::TypeAlias {
+                is_pub,
+                name,
+                generics: g,
+                ty,
+            } => {
+                let _ = write!(
+                    self.out,
+                    "{}type {}{} = {}",
+                    pub_(*is_pub),
+                    name,
+                    generics(g),
+                    type_str(ty)
+                );
             }
             ItemKind::Interface(i) => {
-                let _ = write!(self.out, "{}interface {}{} do", pub_(i.is_pub), i.name, generics(&i.generics));
+                let _ = write!(
+                    self.out,
+                    "{}interface {}{} do",
+                    pub_(i.is_pub),
+                    i.name,
+                    generics(&i.generics)
+                );
                 self.indent += 1;
                 for a in &i.assoc_types {
                     self.nl();
@@ -179,9 +225,23 @@ impl Printer {
                 let args = if i.trait_args.is_empty() {
                     String::new()
                 } else {
-                    format!("<{}>", i.trait_args.iter().map(type_str).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "<{}>",
+                        i.trait_args
+                            .iter()
+                            .map(type_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
-                let _ = write!(self.out, "impl {}{} for {}{} do", i.trait_path.join("."), args, type_str(&i.for_ty), bounds(&i.bounds));
+                let _ = write!(
+                    self.out,
+                    "impl {}{} for {}{} do",
+                    i.trait_path.join("."),
+                    args,
+                    type_str(&i.for_ty),
+                    bounds(&i.bounds)
+                );
                 self.indent += 1;
                 for (n, t) in &i.assoc {
                     self.nl();
@@ -196,7 +256,13 @@ impl Printer {
                 self.out.push_str("end");
             }
             ItemKind::Actor(a) => {
-                let _ = write!(self.out, "{}actor {}({}) do", pub_(a.is_pub), a.name, self.params(&a.params));
+                let _ = write!(
+                    self.out,
+                    "{}actor {}({}) do",
+                    pub_(a.is_pub),
+                    a.name,
+                    self.params(&a.params)
+                );
                 self.block_body(&a.body);
                 if let Some(t) = &a.terminate {
                     self.out.push_str("terminate do");
@@ -290,7 +356,14 @@ impl Printer {
             }
         }
         let ps = self.params(&f.params);
-        let _ = write!(self.out, "{}fn {}{}({})", pub_(f.is_pub), f.name, generics(&f.generics), ps);
+        let _ = write!(
+            self.out,
+            "{}fn {}{}({})",
+            pub_(f.is_pub),
+            f.name,
+            generics(&f.generics),
+            ps
+        );
         if let Some(r) = &f.ret {
             let _ = write!(self.out, " -> {}", type_str(r));
         }
@@ -304,7 +377,11 @@ impl Printer {
     pub fn fn_def(&mut self, f: &FnDef) {
         self.fn_sig(f);
         if f.eq_form {
-            if let [Stmt { kind: StmtKind::Expr(e), .. }] = f.body.as_slice() {
+            if let [Stmt {
+                kind: StmtKind::Expr(e),
+                ..
+            }] = f.body.as_slice()
+            {
                 self.out.push_str(" = ");
                 self.expr(e);
                 return;
@@ -382,7 +459,10 @@ impl Printer {
 
     fn arm_body(&mut self, b: &Block) {
         match b.as_slice() {
-            [Stmt { kind: StmtKind::Expr(e), .. }] => self.expr(e),
+            [Stmt {
+                kind: StmtKind::Expr(e),
+                ..
+            }] => self.expr(e),
             _ => {
                 self.out.push_str("do");
                 self.block_body(b);
@@ -573,7 +653,11 @@ impl Printer {
                     self.out.push_str("after ");
                     self.expr(t);
                     self.out.push_str(" -> ");
-                    if let [Stmt { kind: StmtKind::Expr(e), .. }] = body.as_slice() {
+                    if let [Stmt {
+                        kind: StmtKind::Expr(e),
+                        ..
+                    }] = body.as_slice()
+                    {
                         self.expr(e);
                     } else {
                         // `after T -> do … end` closes the receive too
@@ -595,7 +679,12 @@ impl Printer {
                 self.block_body(body);
                 self.out.push_str("end");
             }
-            ExprKind::For { pat, iter, filter, body } => {
+            ExprKind::For {
+                pat,
+                iter,
+                filter,
+                body,
+            } => {
                 self.out.push_str("for ");
                 match &pat.kind {
                     PatKind::Brace(_) => self.pat(pat),
@@ -633,7 +722,10 @@ impl Printer {
                         self.expr(g);
                     }
                     match c.body.as_slice() {
-                        [Stmt { kind: StmtKind::Expr(e), .. }] => {
+                        [Stmt {
+                            kind: StmtKind::Expr(e),
+                            ..
+                        }] => {
                             self.out.push_str(" -> ");
                             self.expr(e);
                             self.out.push(' ');
@@ -671,7 +763,11 @@ impl Printer {
                 let _ = write!(self.out, ":{a}");
             }
             PatKind::Tuple(ps) | PatKind::Brace(ps) => {
-                let (open, close) = if matches!(p.kind, PatKind::Tuple(_)) { ('(', ')') } else { ('{', '}') };
+                let (open, close) = if matches!(p.kind, PatKind::Tuple(_)) {
+                    ('(', ')')
+                } else {
+                    ('{', '}')
+                };
                 self.out.push(open);
                 for (i, q) in ps.iter().enumerate() {
                     if i > 0 {
@@ -746,7 +842,17 @@ fn bounds(bs: &[Bound]) -> String {
     }
     let parts: Vec<String> = bs
         .iter()
-        .map(|b| format!("{}: {}", b.var, b.traits.iter().map(type_str).collect::<Vec<_>>().join(" + ")))
+        .map(|b| {
+            format!(
+                "{}: {}",
+                b.var,
+                b.traits
+                    .iter()
+                    .map(type_str)
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            )
+        })
         .collect();
     format!(" where {}", parts.join(", "))
 }
@@ -755,11 +861,22 @@ pub fn type_str(t: &TypeExpr) -> String {
     match &t.kind {
         TypeKind::Named { path, args } if args.is_empty() => path.join("."),
         TypeKind::Named { path, args } => {
-            format!("{}<{}>", path.join("."), args.iter().map(type_str).collect::<Vec<_>>().join(", "))
+            format!(
+                "{}<{}>",
+                path.join("."),
+                args.iter().map(type_str).collect::<Vec<_>>().join(", ")
+            )
         }
-        TypeKind::Tuple(ts) => format!("({})", ts.iter().map(type_str).collect::<Vec<_>>().join(", ")),
+        TypeKind::Tuple(ts) => format!(
+            "({})",
+            ts.iter().map(type_str).collect::<Vec<_>>().join(", ")
+        ),
         TypeKind::Fun(ps, r) => {
-            format!("Fun({}) -> {}", ps.iter().map(type_str).collect::<Vec<_>>().join(", "), type_str(r))
+            format!(
+                "Fun({}) -> {}",
+                ps.iter().map(type_str).collect::<Vec<_>>().join(", "),
+                type_str(r)
+            )
         }
         TypeKind::Optional(t) => format!("{}?", type_str(t)),
         TypeKind::Fallible(t, e) => format!("{}!{}", type_str(t), type_str(e)),

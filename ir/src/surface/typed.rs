@@ -20,10 +20,17 @@ pub struct Typed(pub Program);
 fn check_desugared(p: &Program, errs: &mut Vec<String>) {
     let mut p = p.clone();
     for m in &mut p.modules {
-        check_fn_scope(&m.items.iter().filter_map(|i| match &i.kind {
-            ItemKind::Fn(f) => Some(f),
-            _ => None,
-        }).collect::<Vec<_>>(), &m.name, errs);
+        check_fn_scope(
+            &m.items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ItemKind::Fn(f) => Some(f),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            &m.name,
+            errs,
+        );
         for it in &mut m.items {
             visit::item_exprs_mut(it, &mut |e| {
                 if matches!(e.kind, ExprKind::Pipe { .. }) {
@@ -38,10 +45,17 @@ fn check_fn_scope(fns: &[&FnDef], scope: &str, errs: &mut Vec<String>) {
     let mut seen = HashSet::new();
     for f in fns {
         if f.guard.is_some() {
-            errs.push(format!("function `{}` in {scope} still has a guard", f.name));
+            errs.push(format!(
+                "function `{}` in {scope} still has a guard",
+                f.name
+            ));
         }
         if !seen.insert((f.name.clone(), f.params.len())) {
-            errs.push(format!("function `{}/{}` in {scope} is defined twice", f.name, f.params.len()));
+            errs.push(format!(
+                "function `{}/{}` in {scope} is defined twice",
+                f.name,
+                f.params.len()
+            ));
         }
     }
 }
@@ -65,14 +79,22 @@ impl crate::Ir for Desugared {
 impl crate::Ir for Typed {
     const LANG: &'static str = "typed";
     fn print(&self) -> String {
-        self.0.modules.iter().map(|m| print_module(m, true)).collect()
+        self.0
+            .modules
+            .iter()
+            .map(|m| print_module(m, true))
+            .collect()
     }
     fn validate(&self) -> Result<(), Vec<String>> {
         let mut errs = self.0.validate().err().unwrap_or_default();
         check_desugared(&self.0, &mut errs);
         let mut p = self.0.clone();
         visit::exprs_mut(&mut p, &mut |e| match &e.ty {
-            None => errs.push(format!("untyped expression `{}` at {:?}", one_line(e), e.span)),
+            None => errs.push(format!(
+                "untyped expression `{}` at {:?}",
+                one_line(e),
+                e.span
+            )),
             Some(t) if t.has_vars() => errs.push(format!("unresolved type {t} at {:?}", e.span)),
             _ => {}
         });
@@ -85,7 +107,11 @@ impl crate::Ir for Typed {
 }
 
 fn one_line(e: &Expr) -> String {
-    let mut p = Printer { out: String::new(), indent: 0, types: false };
+    let mut p = Printer {
+        out: String::new(),
+        indent: 0,
+        types: false,
+    };
     p.expr(e);
     p.out.lines().next().unwrap_or("").to_string()
 }

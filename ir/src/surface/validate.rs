@@ -17,7 +17,10 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
             }
             visit::item_exprs_mut(it, &mut |e| {
                 if e.span.file != file || e.span.lo > e.span.hi {
-                    errs.push(format!("expression span {:?} is not in file {file}", e.span));
+                    errs.push(format!(
+                        "expression span {:?} is not in file {file}",
+                        e.span
+                    ));
                 }
                 if let ExprKind::Var(n) | ExprKind::Global(n) = &e.kind {
                     if n.is_empty() {

@@ -14,10 +14,17 @@ pub fn exprs_mut(p: &mut Program, f: &mut dyn FnMut(&mut Expr)) {
 
 pub fn item_exprs_mut(it: &mut Item, f: &mut dyn FnMut(&mut Expr)) {
     match &mut it.kind {
-        ItemKind::Import(_) | ItemKind::FromImport { .. } | ItemKind::TypeAlias { .. } | ItemKind::SumType(_) => {}
+        ItemKind::Import(_)
+        | ItemKind::FromImport { .. }
+        | ItemKind::TypeAlias { .. }
+        | ItemKind::SumType(_) => {}
         ItemKind::Module { items, .. } => items.iter_mut().for_each(|i| item_exprs_mut(i, f)),
         ItemKind::Fn(d) => fn_exprs_mut(d, f),
-        ItemKind::Struct(s) => s.meta.iter_mut().flat_map(|(_, es)| es.iter_mut()).for_each(|e| expr_mut(e, f)),
+        ItemKind::Struct(s) => s
+            .meta
+            .iter_mut()
+            .flat_map(|(_, es)| es.iter_mut())
+            .for_each(|e| expr_mut(e, f)),
         ItemKind::Interface(i) => i.methods.iter_mut().for_each(|d| fn_exprs_mut(d, f)),
         ItemKind::Impl(i) => i.methods.iter_mut().for_each(|d| fn_exprs_mut(d, f)),
         ItemKind::Actor(a) => {
@@ -28,11 +35,16 @@ pub fn item_exprs_mut(it: &mut Item, f: &mut dyn FnMut(&mut Expr)) {
         }
         ItemKind::Service(s) => {
             s.fns.iter_mut().for_each(|d| fn_exprs_mut(d, f));
-            s.handlers.iter_mut().for_each(|h| block_mut(&mut h.body, f));
+            s.handlers
+                .iter_mut()
+                .for_each(|h| block_mut(&mut h.body, f));
         }
         ItemKind::Supervisor(s) => {
             s.settings.iter_mut().for_each(|(_, e)| expr_mut(e, f));
-            s.children.iter_mut().flat_map(|c| c.settings.iter_mut()).for_each(|(_, e)| expr_mut(e, f));
+            s.children
+                .iter_mut()
+                .flat_map(|c| c.settings.iter_mut())
+                .for_each(|(_, e)| expr_mut(e, f));
         }
         ItemKind::Stmt(s) => stmt_mut(s, f),
     }
@@ -145,7 +157,9 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
             f(cond);
             block_mut(body, f)
         }
-        ExprKind::For { iter, filter, body, .. } => {
+        ExprKind::For {
+            iter, filter, body, ..
+        } => {
             f(iter);
             if let Some(x) = filter {
                 f(x);
@@ -165,5 +179,115 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
                 block_mut(&mut c.body, f);
             }
         }
+    }
+}
+
+/// Calls `f` on every statement block inside `it` (function bodies, branches, arm and
+/// loop bodies, closure bodies, nested definitions), inner blocks before outer ones.
+pub fn item_blocks_mut(it: &mut Item, f: &mut dyn FnMut(&mut Block)) {
+    match &mut it.kind {
+        ItemKind::Fn(d) => fn_blocks_mut(d, f),
+        ItemKind::Module { items, .. } => items.iter_mut().for_each(|i| item_blocks_mut(i, f)),
+        ItemKind::Interface(i) => i.methods.iter_mut().for_each(|d| fn_blocks_mut(d, f)),
+        ItemKind::Impl(i) => i.methods.iter_mut().for_each(|d| fn_blocks_mut(d, f)),
+        ItemKind::Actor(a) => {
+            block_blocks_mut(&mut a.body, f);
+            if let Some(t) = &mut a.terminate {
+                block_blocks_mut(t, f);
+            }
+        }
+        ItemKind::Service(s) => {
+            s.fns.iter_mut().for_each(|d| fn_blocks_mut(d, f));
+            s.handlers
+                .iter_mut()
+                .for_each(|h| block_blocks_mut(&mut h.body, f));
+        }
+        ItemKind::Supervisor(s) => {
+            s.settings
+                .iter_mut()
+                .for_each(|(_, e)| expr_blocks_mut(e, f));
+            s.children
+                .iter_mut()
+                .flat_map(|c| c.settings.iter_mut())
+                .for_each(|(_, e)| expr_blocks_mut(e, f));
+        }
+        ItemKind::Stmt(s) => stmt_blocks_mut(s, f),
+        _ => {}
+    }
+}
+
+fn fn_blocks_mut(d: &mut FnDef, f: &mut dyn FnMut(&mut Block)) {
+    if let Some(g) = &mut d.guard {
+        expr_blocks_mut(g, f);
+    }
+    block_blocks_mut(&mut d.body, f);
+}
+
+/// The blocks inside `b`, then `b` itself.
+pub fn block_blocks_mut(b: &mut Block, f: &mut dyn FnMut(&mut Block)) {
+    b.iter_mut().for_each(|s| stmt_blocks_mut(s, f));
+    f(b);
+}
+
+fn stmt_blocks_mut(s: &mut Stmt, f: &mut dyn FnMut(&mut Block)) {
+    match &mut s.kind {
+        StmtKind::Let { value, .. } => expr_blocks_mut(value, f),
+        StmtKind::Expr(e) => expr_blocks_mut(e, f),
+        StmtKind::Item(i) => item_blocks_mut(i, f),
+    }
+}
+
+fn expr_blocks_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Block)) {
+    match &mut e.kind {
+        ExprKind::If { cond, then, else_ } => {
+            expr_blocks_mut(cond, f);
+            block_blocks_mut(then, f);
+            if let Some(b) = else_ {
+                block_blocks_mut(b, f);
+            }
+        }
+        ExprKind::Case { scrutinee, arms } => {
+            expr_blocks_mut(scrutinee, f);
+            for a in arms {
+                if let Some(g) = &mut a.guard {
+                    expr_blocks_mut(g, f);
+                }
+                block_blocks_mut(&mut a.body, f);
+            }
+        }
+        ExprKind::Receive { arms, after } => {
+            for a in arms {
+                if let Some(g) = &mut a.guard {
+                    expr_blocks_mut(g, f);
+                }
+                block_blocks_mut(&mut a.body, f);
+            }
+            if let Some((t, b)) = after {
+                expr_blocks_mut(t, f);
+                block_blocks_mut(b, f);
+            }
+        }
+        ExprKind::While { cond, body } => {
+            expr_blocks_mut(cond, f);
+            block_blocks_mut(body, f);
+        }
+        ExprKind::For {
+            iter, filter, body, ..
+        } => {
+            expr_blocks_mut(iter, f);
+            if let Some(x) = filter {
+                expr_blocks_mut(x, f);
+            }
+            block_blocks_mut(body, f);
+        }
+        ExprKind::Closure(cs) => {
+            for c in cs {
+                if let Some(g) = &mut c.guard {
+                    expr_blocks_mut(g, f);
+                }
+                block_blocks_mut(&mut c.body, f);
+            }
+        }
+        _ => children_mut(e, &mut |c| expr_blocks_mut(c, f)),
     }
 }

@@ -37,7 +37,11 @@ impl Builder {
     }
 
     pub fn file(&mut self, p: P) -> Vec<Item> {
-        kids(p).into_iter().filter(|c| c.as_rule() == Rule::item).map(|c| self.item(c)).collect()
+        kids(p)
+            .into_iter()
+            .filter(|c| c.as_rule() == Rule::item)
+            .map(|c| self.item(c))
+            .collect()
     }
 
     fn item(&mut self, p: P) -> Item {
@@ -50,10 +54,19 @@ impl Builder {
                 let path = self.path(ks[0].clone());
                 let (names, glob) = match ks[1].as_rule() {
                     Rule::glob_import => {
-                        self.error("glob imports are not allowed; name the items: `from M import a, b`", self.span(&ks[1]));
+                        self.error(
+                            "glob imports are not allowed; name the items: `from M import a, b`",
+                            self.span(&ks[1]),
+                        );
                         (vec![], true)
                     }
-                    _ => (kids(ks[1].clone()).iter().map(|n| n.as_str().to_string()).collect(), false),
+                    _ => (
+                        kids(ks[1].clone())
+                            .iter()
+                            .map(|n| n.as_str().to_string())
+                            .collect(),
+                        false,
+                    ),
                 };
                 ItemKind::FromImport { path, names, glob }
             }
@@ -61,8 +74,15 @@ impl Builder {
                 let mut ks = kids(inner).into_iter().peekable();
                 let is_pub = ks.next_if(|k| k.as_rule() == Rule::kw_pub).is_some();
                 let path = self.path(ks.next().unwrap());
-                let items = kids(ks.next().unwrap()).into_iter().map(|c| self.item(c)).collect();
-                ItemKind::Module { is_pub, path, items }
+                let items = kids(ks.next().unwrap())
+                    .into_iter()
+                    .map(|c| self.item(c))
+                    .collect();
+                ItemKind::Module {
+                    is_pub,
+                    path,
+                    items,
+                }
             }
             Rule::fn_def => ItemKind::Fn(self.fn_def(inner)),
             Rule::struct_def => ItemKind::Struct(self.struct_def(inner)),
@@ -76,7 +96,12 @@ impl Builder {
                     None => vec![],
                 };
                 let ty = self.type_expr(ks.next().unwrap());
-                ItemKind::TypeAlias { is_pub, name, generics, ty }
+                ItemKind::TypeAlias {
+                    is_pub,
+                    name,
+                    generics,
+                    ty,
+                }
             }
             Rule::interface_def => ItemKind::Interface(self.interface_def(inner)),
             Rule::impl_def => ItemKind::Impl(self.impl_def(inner)),
@@ -90,7 +115,13 @@ impl Builder {
                 };
                 let body = self.block(ks.next().unwrap());
                 let terminate = ks.next().map(|t| self.block(kids(t).remove(0)));
-                ItemKind::Actor(ActorDef { is_pub, name, params, body, terminate })
+                ItemKind::Actor(ActorDef {
+                    is_pub,
+                    name,
+                    params,
+                    body,
+                    terminate,
+                })
             }
             Rule::service_def => ItemKind::Service(self.service_def(inner)),
             Rule::supervisor_def => ItemKind::Supervisor(self.supervisor_def(inner)),
@@ -117,6 +148,7 @@ impl Builder {
             guard: None,
             body: vec![],
             eq_form: false,
+            sig: None,
             span,
         };
         for k in kids(p) {
@@ -124,7 +156,10 @@ impl Builder {
                 Rule::cluster_attr => {
                     let ks = kids(k.clone());
                     if ks[0].as_str() != "cluster" {
-                        self.error(format!("expected `cluster` after `@`, found `{}`", ks[0].as_str()), self.span(&ks[0]));
+                        self.error(
+                            format!("expected `cluster` after `@`, found `{}`", ks[0].as_str()),
+                            self.span(&ks[0]),
+                        );
                     }
                     f.cluster = Some(ks.get(1).map(|n| self.int(n)));
                 }
@@ -152,13 +187,19 @@ impl Builder {
         match p.as_rule() {
             Rule::eq_body => {
                 let e = self.expr(kids(p).remove(0));
-                vec![Stmt { span: e.span, kind: StmtKind::Expr(e) }]
+                vec![Stmt {
+                    span: e.span,
+                    kind: StmtKind::Expr(e),
+                }]
             }
             Rule::do_body => self.block(kids(p).remove(0)),
             Rule::block => self.block(p),
             Rule::expr => {
                 let e = self.expr(p);
-                vec![Stmt { span: e.span, kind: StmtKind::Expr(e) }]
+                vec![Stmt {
+                    span: e.span,
+                    kind: StmtKind::Expr(e),
+                }]
             }
             Rule::arm_body => self.body(kids(p).remove(0)),
             r => unreachable!("body {r:?}"),
@@ -171,7 +212,10 @@ impl Builder {
             .map(|b| {
                 let mut ks = kids(b).into_iter();
                 let var = ks.next().unwrap().as_str().to_string();
-                Bound { var, traits: ks.map(|t| self.type_expr(t)).collect() }
+                Bound {
+                    var,
+                    traits: ks.map(|t| self.type_expr(t)).collect(),
+                }
             })
             .collect()
     }
@@ -185,7 +229,10 @@ impl Builder {
         let mut ks = kids(p).into_iter();
         let first = ks.next().unwrap();
         if first.as_rule() == Rule::self_param {
-            return Param { pat: Pat::new(PatKind::SelfParam, self.span(&first)), ty: None };
+            return Param {
+                pat: Pat::new(PatKind::SelfParam, self.span(&first)),
+                ty: None,
+            };
         }
         let pat = self.prim_pat(first);
         let ty = ks.next().map(|t| self.type_expr(t));
@@ -193,7 +240,14 @@ impl Builder {
     }
 
     fn struct_def(&mut self, p: P) -> StructDef {
-        let mut s = StructDef { is_pub: false, name: String::new(), generics: vec![], fields: vec![], meta: vec![], deriving: None };
+        let mut s = StructDef {
+            is_pub: false,
+            name: String::new(),
+            generics: vec![],
+            fields: vec![],
+            meta: vec![],
+            deriving: None,
+        };
         for k in kids(p) {
             match k.as_rule() {
                 Rule::kw_pub => s.is_pub = true,
@@ -219,7 +273,13 @@ impl Builder {
     }
 
     fn sum_type_def(&mut self, p: P) -> SumTypeDef {
-        let mut s = SumTypeDef { is_pub: false, name: String::new(), generics: vec![], variants: vec![], deriving: None };
+        let mut s = SumTypeDef {
+            is_pub: false,
+            name: String::new(),
+            generics: vec![],
+            variants: vec![],
+            deriving: None,
+        };
         for k in kids(p) {
             match k.as_rule() {
                 Rule::kw_pub => s.is_pub = true,
@@ -233,7 +293,10 @@ impl Builder {
                         .map(|vf| {
                             let vs = kids(vf);
                             if vs.len() == 2 {
-                                (Some(vs[0].as_str().to_string()), self.type_expr(vs[1].clone()))
+                                (
+                                    Some(vs[0].as_str().to_string()),
+                                    self.type_expr(vs[1].clone()),
+                                )
                             } else {
                                 (None, self.type_expr(vs[0].clone()))
                             }
@@ -249,7 +312,13 @@ impl Builder {
     }
 
     fn interface_def(&mut self, p: P) -> InterfaceDef {
-        let mut d = InterfaceDef { is_pub: false, name: String::new(), generics: vec![], assoc_types: vec![], methods: vec![] };
+        let mut d = InterfaceDef {
+            is_pub: false,
+            name: String::new(),
+            generics: vec![],
+            assoc_types: vec![],
+            methods: vec![],
+        };
         for k in kids(p) {
             match k.as_rule() {
                 Rule::kw_pub => d.is_pub = true,
@@ -277,7 +346,14 @@ impl Builder {
             None => vec![],
         };
         let for_ty = self.type_expr(ks.next().unwrap());
-        let mut d = ImplDef { trait_path, trait_args, for_ty, bounds: vec![], assoc: vec![], methods: vec![] };
+        let mut d = ImplDef {
+            trait_path,
+            trait_args,
+            for_ty,
+            bounds: vec![],
+            assoc: vec![],
+            methods: vec![],
+        };
         for k in ks {
             match k.as_rule() {
                 Rule::where_clause => d.bounds = self.bounds(k),
@@ -285,7 +361,8 @@ impl Builder {
                     let it = kids(k).remove(0);
                     if it.as_rule() == Rule::assoc_bind {
                         let ks = kids(it);
-                        d.assoc.push((ks[0].as_str().to_string(), self.type_expr(ks[1].clone())));
+                        d.assoc
+                            .push((ks[0].as_str().to_string(), self.type_expr(ks[1].clone())));
                     } else {
                         d.methods.push(self.fn_def(it));
                     }
@@ -297,7 +374,12 @@ impl Builder {
     }
 
     fn service_def(&mut self, p: P) -> ServiceDef {
-        let mut d = ServiceDef { is_pub: false, name: String::new(), fns: vec![], handlers: vec![] };
+        let mut d = ServiceDef {
+            is_pub: false,
+            name: String::new(),
+            fns: vec![],
+            handlers: vec![],
+        };
         for k in kids(p) {
             match k.as_rule() {
                 Rule::kw_pub => d.is_pub = true,
@@ -309,7 +391,15 @@ impl Builder {
                         continue;
                     }
                     let span = self.span(&it);
-                    let mut h = Handler { kind: HandlerKind::Call, name: String::new(), params: vec![], reply: None, state: vec![], body: vec![], span };
+                    let mut h = Handler {
+                        kind: HandlerKind::Call,
+                        name: String::new(),
+                        params: vec![],
+                        reply: None,
+                        state: vec![],
+                        body: vec![],
+                        span,
+                    };
                     for hk in kids(it) {
                         match hk.as_rule() {
                             Rule::handler_kind => {
@@ -340,7 +430,12 @@ impl Builder {
     }
 
     fn supervisor_def(&mut self, p: P) -> SupervisorDef {
-        let mut d = SupervisorDef { is_pub: false, name: String::new(), settings: vec![], children: vec![] };
+        let mut d = SupervisorDef {
+            is_pub: false,
+            name: String::new(),
+            settings: vec![],
+            children: vec![],
+        };
         for k in kids(p) {
             match k.as_rule() {
                 Rule::kw_pub => d.is_pub = true,
@@ -375,12 +470,18 @@ impl Builder {
         let mut ks = kids(p).into_iter().peekable();
         let base = self.base_type(ks.next().unwrap());
         let base = if ks.next_if(|k| k.as_rule() == Rule::opt_suffix).is_some() {
-            TypeExpr { kind: TypeKind::Optional(Box::new(base)), span }
+            TypeExpr {
+                kind: TypeKind::Optional(Box::new(base)),
+                span,
+            }
         } else {
             base
         };
         match ks.next() {
-            Some(e) => TypeExpr { kind: TypeKind::Fallible(Box::new(base), Box::new(self.type_expr(e))), span },
+            Some(e) => TypeExpr {
+                kind: TypeKind::Fallible(Box::new(base), Box::new(self.type_expr(e))),
+                span,
+            },
             None => base,
         }
     }
@@ -390,26 +491,42 @@ impl Builder {
         let span = self.span(&t);
         match t.as_rule() {
             Rule::fun_type => {
-                let mut ts: Vec<TypeExpr> = kids(t).into_iter().map(|x| self.type_expr(x)).collect();
+                let mut ts: Vec<TypeExpr> =
+                    kids(t).into_iter().map(|x| self.type_expr(x)).collect();
                 let ret = ts.pop().unwrap();
-                TypeExpr { kind: TypeKind::Fun(ts, Box::new(ret)), span }
+                TypeExpr {
+                    kind: TypeKind::Fun(ts, Box::new(ret)),
+                    span,
+                }
             }
             Rule::tuple_type => {
-                let mut ts: Vec<TypeExpr> = kids(t.clone()).into_iter().map(|x| self.type_expr(x)).collect();
+                let mut ts: Vec<TypeExpr> = kids(t.clone())
+                    .into_iter()
+                    .map(|x| self.type_expr(x))
+                    .collect();
                 if ts.len() == 1 && !t.as_str().trim_end_matches(')').trim_end().ends_with(',') {
                     ts.pop().unwrap()
                 } else {
-                    TypeExpr { kind: TypeKind::Tuple(ts), span }
+                    TypeExpr {
+                        kind: TypeKind::Tuple(ts),
+                        span,
+                    }
                 }
             }
             Rule::named_type => {
                 let mut ks = kids(t).into_iter();
-                let path = kids(ks.next().unwrap()).iter().map(|s| s.as_str().to_string()).collect();
+                let path = kids(ks.next().unwrap())
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect();
                 let args = match ks.next() {
                     Some(a) => kids(a).into_iter().map(|x| self.type_expr(x)).collect(),
                     None => vec![],
                 };
-                TypeExpr { kind: TypeKind::Named { path, args }, span }
+                TypeExpr {
+                    kind: TypeKind::Named { path, args },
+                    span,
+                }
             }
             r => unreachable!("type {r:?}"),
         }
@@ -435,16 +552,25 @@ impl Builder {
                                 let mut ks = kids(inner).into_iter().peekable();
                                 let is_pub = ks.next_if(|k| k.as_rule() == Rule::kw_pub).is_some();
                                 let name = ks.next().unwrap().as_str().to_string();
-                                let generics = match ks.next_if(|k| k.as_rule() == Rule::generic_params) {
-                                    Some(g) => idents(g),
-                                    None => vec![],
-                                };
+                                let generics =
+                                    match ks.next_if(|k| k.as_rule() == Rule::generic_params) {
+                                        Some(g) => idents(g),
+                                        None => vec![],
+                                    };
                                 let ty = self.type_expr(ks.next().unwrap());
-                                ItemKind::TypeAlias { is_pub, name, generics, ty }
+                                ItemKind::TypeAlias {
+                                    is_pub,
+                                    name,
+                                    generics,
+                                    ty,
+                                }
                             }
                             r => unreachable!("block item {r:?}"),
                         };
-                        Stmt { kind: StmtKind::Item(Box::new(Item { kind, span })), span }
+                        Stmt {
+                            kind: StmtKind::Item(Box::new(Item { kind, span })),
+                            span,
+                        }
                     }
                 }
             })
@@ -465,7 +591,10 @@ impl Builder {
                 };
                 let rest: Vec<P> = ks.collect();
                 let (ty, value) = if rest.len() == 2 {
-                    (Some(self.type_expr(rest[0].clone())), self.expr(rest[1].clone()))
+                    (
+                        Some(self.type_expr(rest[0].clone())),
+                        self.expr(rest[1].clone()),
+                    )
                 } else {
                     (None, self.expr(rest[0].clone()))
                 };
@@ -503,7 +632,11 @@ impl Builder {
         let mut e = self.postfix(operand);
         for pre in ks.into_iter().rev() {
             let span = self.span(&pre).to(e.span);
-            let op = if pre.as_str().trim() == "-" { UnOp::Neg } else { UnOp::Not };
+            let op = if pre.as_str().trim() == "-" {
+                UnOp::Neg
+            } else {
+                UnOp::Not
+            };
             e = Expr::new(ExprKind::Unary(op, Box::new(e)), span);
         }
         e
@@ -522,14 +655,30 @@ impl Builder {
                     None => vec![],
                 };
                 let body = self.block(tk.next().unwrap());
-                let closure = Expr::new(ExprKind::Closure(vec![Clause { params, guard: None, body }]), cspan);
-                let arg = Arg { name: None, value: closure };
+                let closure = Expr::new(
+                    ExprKind::Closure(vec![Clause {
+                        params,
+                        guard: None,
+                        body,
+                    }]),
+                    cspan,
+                );
+                let arg = Arg {
+                    name: None,
+                    value: closure,
+                };
                 e = match e.kind {
                     ExprKind::Call { callee, mut args } => {
                         args.push(arg);
                         Expr::new(ExprKind::Call { callee, args }, span)
                     }
-                    _ => Expr::new(ExprKind::Call { callee: Box::new(e), args: vec![arg] }, span),
+                    _ => Expr::new(
+                        ExprKind::Call {
+                            callee: Box::new(e),
+                            args: vec![arg],
+                        },
+                        span,
+                    ),
                 };
                 continue;
             }
@@ -543,18 +692,33 @@ impl Builder {
                         if a.as_rule() == Rule::kw_arg {
                             seen_kw = true;
                             let ks = kids(a);
-                            args.push(Arg { name: Some(ks[0].as_str().to_string()), value: self.expr(ks.last().unwrap().clone()) });
+                            args.push(Arg {
+                                name: Some(ks[0].as_str().to_string()),
+                                value: self.expr(ks.last().unwrap().clone()),
+                            });
                         } else {
                             let v = self.expr(a);
                             if seen_kw {
                                 self.error("positional argument after keyword arguments; keyword arguments must come last", v.span);
                             }
-                            args.push(Arg { name: None, value: v });
+                            args.push(Arg {
+                                name: None,
+                                value: v,
+                            });
                         }
                     }
-                    Expr::new(ExprKind::Call { callee: Box::new(e), args }, span)
+                    Expr::new(
+                        ExprKind::Call {
+                            callee: Box::new(e),
+                            args,
+                        },
+                        span,
+                    )
                 }
-                Rule::field => Expr::new(ExprKind::Field(Box::new(e), kids(op)[0].as_str().to_string()), span),
+                Rule::field => Expr::new(
+                    ExprKind::Field(Box::new(e), kids(op)[0].as_str().to_string()),
+                    span,
+                ),
                 Rule::index => {
                     let i = self.expr(kids(op).remove(0));
                     Expr::new(ExprKind::Index(Box::new(e), Box::new(i)), span)
@@ -562,7 +726,13 @@ impl Builder {
                 Rule::try_op => Expr::new(ExprKind::Try(Box::new(e)), span),
                 Rule::struct_body => {
                     let fields = self.field_inits(op);
-                    Expr::new(ExprKind::StructLit { ty: Box::new(e), fields }, span)
+                    Expr::new(
+                        ExprKind::StructLit {
+                            ty: Box::new(e),
+                            fields,
+                        },
+                        span,
+                    )
                 }
                 r => unreachable!("postfix {r:?}"),
             };
@@ -617,9 +787,15 @@ impl Builder {
                 let ks = kids(inner);
                 let flags = ks[1].as_str().to_string();
                 if let Some(bad) = flags.chars().find(|c| !"ims".contains(*c)) {
-                    self.error(format!("unknown regex flag `{bad}` (allowed: i, m, s)"), self.span(&ks[1]));
+                    self.error(
+                        format!("unknown regex flag `{bad}` (allowed: i, m, s)"),
+                        self.span(&ks[1]),
+                    );
                 }
-                ExprKind::Regex { pattern: ks[0].as_str().to_string(), flags }
+                ExprKind::Regex {
+                    pattern: ks[0].as_str().to_string(),
+                    flags,
+                }
             }
             Rule::if_expr => return self.if_expr(inner),
             Rule::case_expr => {
@@ -645,7 +821,10 @@ impl Builder {
             }
             Rule::while_expr => {
                 let ks = kids(inner);
-                ExprKind::While { cond: Box::new(self.expr(ks[0].clone())), body: self.block(ks[1].clone()) }
+                ExprKind::While {
+                    cond: Box::new(self.expr(ks[0].clone())),
+                    body: self.block(ks[1].clone()),
+                }
             }
             Rule::for_expr => {
                 let ks = kids(inner);
@@ -653,14 +832,26 @@ impl Builder {
                 let bspan = self.span(&binding);
                 let brace = binding.as_str().trim_start().starts_with('{');
                 let pats: Vec<Pat> = kids(binding).into_iter().map(|q| self.pattern(q)).collect();
-                let pat = if brace { Pat::new(PatKind::Brace(pats), bspan) } else { pats.into_iter().next().unwrap() };
+                let pat = if brace {
+                    Pat::new(PatKind::Brace(pats), bspan)
+                } else {
+                    pats.into_iter().next().unwrap()
+                };
                 let iter = Box::new(self.expr(ks[1].clone()));
                 let (filter, body) = if ks.len() == 4 {
-                    (Some(Box::new(self.expr(ks[2].clone()))), self.block(ks[3].clone()))
+                    (
+                        Some(Box::new(self.expr(ks[2].clone()))),
+                        self.block(ks[3].clone()),
+                    )
                 } else {
                     (None, self.block(ks[2].clone()))
                 };
-                ExprKind::For { pat, iter, filter, body }
+                ExprKind::For {
+                    pat,
+                    iter,
+                    filter,
+                    body,
+                }
             }
             Rule::closure => ExprKind::Closure(self.closure(inner)),
             Rule::json_lit => {
@@ -673,7 +864,10 @@ impl Builder {
                                 [StrPart::Text(t)] => t.clone(),
                                 [] => String::new(),
                                 _ => {
-                                    self.error("a `json` key cannot be interpolated", self.span(&ks[0]));
+                                    self.error(
+                                        "a `json` key cannot be interpolated",
+                                        self.span(&ks[0]),
+                                    );
                                     String::new()
                                 }
                             },
@@ -686,7 +880,12 @@ impl Builder {
             }
             Rule::break_expr => ExprKind::Break,
             Rule::continue_expr => ExprKind::Continue,
-            Rule::return_expr => ExprKind::Return(kids(inner).into_iter().next().map(|e| Box::new(self.expr(e)))),
+            Rule::return_expr => ExprKind::Return(
+                kids(inner)
+                    .into_iter()
+                    .next()
+                    .map(|e| Box::new(self.expr(e))),
+            ),
             Rule::self_call => ExprKind::SelfPid,
             Rule::self_ref => ExprKind::SelfRef,
             Rule::kw_callee => ExprKind::Var(inner.as_str().trim().to_string()),
@@ -710,7 +909,9 @@ impl Builder {
                     })
                     .collect(),
             ),
-            Rule::list_lit => ExprKind::List(kids(inner).into_iter().map(|e| self.expr(e)).collect()),
+            Rule::list_lit => {
+                ExprKind::List(kids(inner).into_iter().map(|e| self.expr(e)).collect())
+            }
             Rule::paren => {
                 let mut es: Vec<Expr> = kids(inner).into_iter().map(|e| self.expr(e)).collect();
                 match es.len() {
@@ -738,7 +939,10 @@ impl Builder {
         let else_ = ks.get(2).map(|e| {
             if e.as_rule() == Rule::if_expr {
                 let nested = self.if_expr(e.clone());
-                vec![Stmt { span: nested.span, kind: StmtKind::Expr(nested) }]
+                vec![Stmt {
+                    span: nested.span,
+                    kind: StmtKind::Expr(nested),
+                }]
             } else {
                 self.block(e.clone())
             }
@@ -750,15 +954,26 @@ impl Builder {
         let span = self.span(&p);
         let mut ks = kids(p).into_iter().peekable();
         let pat = self.pattern(ks.next().unwrap());
-        let guard = ks.next_if(|k| k.as_rule() == Rule::guard).map(|g| self.expr(kids(g).remove(0)));
+        let guard = ks
+            .next_if(|k| k.as_rule() == Rule::guard)
+            .map(|g| self.expr(kids(g).remove(0)));
         let body = self.body(ks.next().unwrap());
-        Arm { pat, guard, body, span }
+        Arm {
+            pat,
+            guard,
+            body,
+            span,
+        }
     }
 
     fn closure(&mut self, p: P) -> Vec<Clause> {
         let ks = kids(p);
         if ks[0].as_rule() == Rule::block {
-            return vec![Clause { params: vec![], guard: None, body: self.block(ks[0].clone()) }];
+            return vec![Clause {
+                params: vec![],
+                guard: None,
+                body: self.block(ks[0].clone()),
+            }];
         }
         ks.into_iter()
             .filter(|k| k.as_rule() == Rule::closure_clause)
@@ -767,12 +982,24 @@ impl Builder {
                 let cp = cs.next().unwrap();
                 let params: Vec<Param> = kids(cp)
                     .into_iter()
-                    .flat_map(|x| if x.as_rule() == Rule::params { kids(x) } else { vec![x] })
+                    .flat_map(|x| {
+                        if x.as_rule() == Rule::params {
+                            kids(x)
+                        } else {
+                            vec![x]
+                        }
+                    })
                     .map(|x| self.param(x))
                     .collect();
-                let guard = cs.next_if(|k| k.as_rule() == Rule::guard).map(|g| self.expr(kids(g).remove(0)));
+                let guard = cs
+                    .next_if(|k| k.as_rule() == Rule::guard)
+                    .map(|g| self.expr(kids(g).remove(0)));
                 let body = self.body(cs.next().unwrap());
-                Clause { params, guard, body }
+                Clause {
+                    params,
+                    guard,
+                    body,
+                }
             })
             .collect()
     }
@@ -825,15 +1052,21 @@ impl Builder {
         let ks = kids(p);
         let head = self.or_pat(ks[0].clone());
         match ks.get(1) {
-            Some(t) => Pat::new(PatKind::Cons(Box::new(head), Box::new(self.cons_pat(t.clone()))), span),
+            Some(t) => Pat::new(
+                PatKind::Cons(Box::new(head), Box::new(self.cons_pat(t.clone()))),
+                span,
+            ),
             None => head,
         }
     }
 
     fn or_pat(&mut self, p: P) -> Pat {
         let span = self.span(&p);
-        let mut alts: Vec<Pat> =
-            kids(p).into_iter().filter(|k| k.as_rule() == Rule::prim_pat).map(|k| self.prim_pat(k)).collect();
+        let mut alts: Vec<Pat> = kids(p)
+            .into_iter()
+            .filter(|k| k.as_rule() == Rule::prim_pat)
+            .map(|k| self.prim_pat(k))
+            .collect();
         if alts.len() == 1 {
             alts.pop().unwrap()
         } else {
@@ -882,13 +1115,24 @@ impl Builder {
                 }
                 PatKind::Tuple(ps)
             }
-            Rule::brace_pat => PatKind::Brace(kids(inner).into_iter().map(|q| self.pattern(q)).collect()),
+            Rule::brace_pat => {
+                PatKind::Brace(kids(inner).into_iter().map(|q| self.pattern(q)).collect())
+            }
             Rule::ctor_pat => {
                 let has_parens = inner.as_str().contains('(');
                 let mut ks = kids(inner).into_iter();
-                let path = ks.next().unwrap().as_str().split('.').map(|s| s.trim().to_string()).collect();
+                let path = ks
+                    .next()
+                    .unwrap()
+                    .as_str()
+                    .split('.')
+                    .map(|s| s.trim().to_string())
+                    .collect();
                 let args: Vec<Pat> = ks.map(|q| self.pattern(q)).collect();
-                PatKind::Ctor { path, args: if has_parens { Some(args) } else { None } }
+                PatKind::Ctor {
+                    path,
+                    args: if has_parens { Some(args) } else { None },
+                }
             }
             Rule::wild_pat => PatKind::Wild,
             Rule::ident => PatKind::Var(inner.as_str().to_string()),
@@ -929,7 +1173,11 @@ fn prec(op: &str) -> u8 {
 }
 
 /// Precedence climbing; every operator is left-associative.
-fn climb(mut lhs: Expr, rest: &mut std::iter::Peekable<std::vec::IntoIter<(String, Expr)>>, min: u8) -> Expr {
+fn climb(
+    mut lhs: Expr,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<(String, Expr)>>,
+    min: u8,
+) -> Expr {
     while let Some((op, _)) = rest.peek() {
         let p = prec(op);
         if p < min {
@@ -946,10 +1194,18 @@ fn climb(mut lhs: Expr, rest: &mut std::iter::Peekable<std::vec::IntoIter<(Strin
         }
         let span = lhs.span.to(rhs.span);
         let kind = match op.as_str() {
-            "|>" => ExprKind::Pipe { lhs: Box::new(lhs), rhs: Box::new(rhs), slot: 1 },
+            "|>" => ExprKind::Pipe {
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+                slot: 1,
+            },
             s if s.starts_with('|') && s.ends_with('>') => {
                 let slot = s[1..s.len() - 1].parse().unwrap_or(0);
-                ExprKind::Pipe { lhs: Box::new(lhs), rhs: Box::new(rhs), slot }
+                ExprKind::Pipe {
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                    slot,
+                }
             }
             s => ExprKind::Binary(binop(s), Box::new(lhs), Box::new(rhs)),
         };
@@ -994,7 +1250,11 @@ fn heredoc(mut parts: Vec<StrPart>) -> Vec<StrPart> {
             let tail = &t[nl + 1..];
             if tail.chars().all(|c| c == ' ' || c == '\t') {
                 trim = tail.chars().count();
-                let cut = if nl > 0 && t.as_bytes()[nl - 1] == b'\r' { nl - 1 } else { nl };
+                let cut = if nl > 0 && t.as_bytes()[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
                 t.truncate(cut);
             }
         }

@@ -19,7 +19,9 @@ pub struct MaskError {
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Ctx {
     /// Code; `depth` counts open delimiters in this code context.
-    Code { depth: u32 },
+    Code {
+        depth: u32,
+    },
     Str,
     Heredoc,
 }
@@ -69,7 +71,11 @@ pub fn mask(src: &str) -> (String, Vec<MaskError>) {
                         let mut nest = 0;
                         loop {
                             if i >= b.len() {
-                                errs.push(MaskError { offset: start, message: "unterminated block comment (`#=` without `=#`)".into() });
+                                errs.push(MaskError {
+                                    offset: start,
+                                    message: "unterminated block comment (`#=` without `=#`)"
+                                        .into(),
+                                });
                                 break;
                             }
                             if b[i..].starts_with(b"#=") {
@@ -130,7 +136,11 @@ pub fn mask(src: &str) -> (String, Vec<MaskError>) {
                         last_sig = Some(i);
                     }
                     b'\n' | b'\r' => {
-                        let len = if c == b'\r' && b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                        let len = if c == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                            2
+                        } else {
+                            1
+                        };
                         let insignificant = depth > 0
                             || last_sig.is_some_and(|e| ends_with_pipe(&b[..e]))
                             || next_line_starts_with_pipe(b, i + len);
@@ -150,7 +160,8 @@ pub fn mask(src: &str) -> (String, Vec<MaskError>) {
     }
     // Keep multi-byte characters intact: blanking only ever touched ASCII bytes or whole
     // comment ranges, which start and end on character boundaries.
-    let masked = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let masked = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     (masked, errs)
 }
 
@@ -190,7 +201,8 @@ fn next_line_starts_with_pipe(b: &[u8], mut i: usize) -> bool {
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
             i += 1;
         }
-        if i < b.len() && b[i] == b'#' && b.get(i + 1) != Some(&b'=') && b.get(i + 1) != Some(&b'{') {
+        if i < b.len() && b[i] == b'#' && b.get(i + 1) != Some(&b'=') && b.get(i + 1) != Some(&b'{')
+        {
             while i < b.len() && b[i] != b'\n' {
                 i += 1;
             }

@@ -32,7 +32,11 @@ impl Pass for ParsePass {
         for (i, f) in input.files.iter().enumerate() {
             let (items, diags) = parse_file(i as u32, &f.text);
             cx.diags.extend(diags);
-            modules.push(Module { name: f.module.clone(), file: i as u32, items });
+            modules.push(Module {
+                name: f.module.clone(),
+                file: i as u32,
+                items,
+            });
         }
         Program { modules }
     }
@@ -56,7 +60,11 @@ pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
         let chunk = &masked[start..];
         match MeshParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
-                let mut b = build::Builder { file, base: start, diags: Vec::new() };
+                let mut b = build::Builder {
+                    file,
+                    base: start,
+                    diags: Vec::new(),
+                };
                 items.extend(b.file(pairs.next().unwrap()));
                 diags.extend(b.diags);
                 break;
@@ -80,10 +88,26 @@ pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
 /// The next line after `offset` that begins, at column 0, with a top-level keyword.
 fn resync(text: &str, offset: usize) -> Option<usize> {
     const STARTS: [&str; 15] = [
-        "fn ", "def ", "pub ", "struct ", "type ", "interface ", "impl ", "import ", "from ", "actor ", "service ",
-        "supervisor ", "module ", "@", "trait ",
+        "fn ",
+        "def ",
+        "pub ",
+        "struct ",
+        "type ",
+        "interface ",
+        "impl ",
+        "import ",
+        "from ",
+        "actor ",
+        "service ",
+        "supervisor ",
+        "module ",
+        "@",
+        "trait ",
     ];
-    let mut pos = text[..offset.min(text.len())].rfind('\n').map(|p| p + 1).unwrap_or(0);
+    let mut pos = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map(|p| p + 1)
+        .unwrap_or(0);
     while let Some(nl) = text[pos..].find('\n') {
         pos += nl + 1;
         if pos > offset && STARTS.iter().any(|s| text[pos..].starts_with(s)) {
@@ -96,7 +120,9 @@ fn resync(text: &str, offset: usize) -> Option<usize> {
 fn syntax_error(file: u32, text: &str, at: usize, e: &pest::error::Error<Rule>) -> Diagnostic {
     let found = describe_found(text, at);
     let mut expected: Vec<&'static str> = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| rule_name(*r)).collect(),
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| rule_name(*r)).collect()
+        }
         pest::error::ErrorVariant::CustomError { .. } => vec![],
     };
     expected.sort();
@@ -106,7 +132,11 @@ fn syntax_error(file: u32, text: &str, at: usize, e: &pest::error::Error<Rule>) 
         1 => format!("expected {}, found {found}", expected[0]),
         _ => format!("expected one of {}, found {found}", expected.join(", ")),
     };
-    let end = (at + text[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).max(at);
+    // a caret on the offending character; at a line end or EOF, a point
+    let end = match text[at..].chars().next() {
+        Some('\n') | Some('\r') | None => at,
+        Some(c) => at + c.len_utf8(),
+    };
     Diagnostic::error("syntax", message, Span::new(file, at, end)).with_label("unexpected here")
 }
 
@@ -116,7 +146,10 @@ fn describe_found(text: &str, at: usize) -> String {
         None => "end of file".into(),
         Some('\n') | Some('\r') => "end of line".into(),
         Some(c) if c.is_alphanumeric() || c == '_' => {
-            let w: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let w: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             format!("`{w}`")
         }
         Some(c) => format!("`{c}`"),
@@ -127,7 +160,8 @@ fn describe_found(text: &str, at: usize) -> String {
 fn rule_name(r: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match r {
-        expr | expr_nd | unary | unary_nd | postfix | postfix_nd | primary | stmt | stmt_or_item => "expression",
+        expr | expr_nd | unary | unary_nd | postfix | postfix_nd | primary | stmt
+        | stmt_or_item => "expression",
         item => "a definition or statement",
         ident | member => "identifier",
         type_expr | base_type | named_type | type_path | type_seg => "type",

@@ -23,7 +23,19 @@ fn first_expr(src: &str) -> Expr {
 }
 
 fn shape(e: &Expr) -> String {
-    let mut p = Program { modules: vec![Module { name: "M".into(), file: 0, items: vec![Item { kind: ItemKind::Stmt(Stmt { kind: StmtKind::Expr(e.clone()), span: e.span }), span: e.span }] }] };
+    let mut p = Program {
+        modules: vec![Module {
+            name: "M".into(),
+            file: 0,
+            items: vec![Item {
+                kind: ItemKind::Stmt(Stmt {
+                    kind: StmtKind::Expr(e.clone()),
+                    span: e.span,
+                }),
+                span: e.span,
+            }],
+        }],
+    };
     let s = print_program(&p);
     p.modules.clear();
     s.lines().nth(1).unwrap().to_string()
@@ -46,7 +58,13 @@ fn precedence_follows_spec_table() {
 
 #[test]
 fn literals_have_spec_values() {
-    for (src, v) in [("0xFF", 255), ("0b1010", 10), ("0o17", 15), ("1_000", 1000), ("0xFF_FF", 65535)] {
+    for (src, v) in [
+        ("0xFF", 255),
+        ("0b1010", 10),
+        ("0o17", 15),
+        ("1_000", 1000),
+        ("0xFF_FF", 65535),
+    ] {
         assert_eq!(first_expr(src).kind, ExprKind::Int(v), "{src}");
     }
     assert_eq!(first_expr("1e3").kind, ExprKind::Float(1000.0));
@@ -64,7 +82,10 @@ fn newlines_inside_delimiters_and_pipes() {
 #[test]
 fn heredoc_trims_to_closing_indent() {
     let e = first_expr("let s = \"\"\"\n      a\n        b\n    \"\"\"");
-    assert_eq!(e.kind, ExprKind::Str(vec![StrPart::Text("  a\n    b".into())]));
+    assert_eq!(
+        e.kind,
+        ExprKind::Str(vec![StrPart::Text("  a\n    b".into())])
+    );
 }
 
 #[test]
@@ -82,14 +103,31 @@ fn string_escapes_and_interpolation() {
 
 #[test]
 fn syntax_errors_report_and_recover() {
-    let (_, d) = parse_file(0, "fn a() do\n  let = 1\nend\n\nfn b() do\n  1 +\nend\n\nfn c() = 3\n");
+    let (_, d) = parse_file(
+        0,
+        "fn a() do\n  let = 1\nend\n\nfn b() do\n  1 +\nend\n\nfn c() = 3\n",
+    );
     assert_eq!(d.len(), 2, "{d:#?}");
     assert!(d[0].message.contains("expected"), "{}", d[0].message);
 }
 
 #[test]
 fn garbage_never_panics() {
-    for src in ["", "\u{0}", "fn", "\"", "\"\"\"", "#=", "(((", "end end", "fn main() do", "~r/", "|0>", "%{", "\u{feff}x"] {
+    for src in [
+        "",
+        "\u{0}",
+        "fn",
+        "\"",
+        "\"\"\"",
+        "#=",
+        "(((",
+        "end end",
+        "fn main() do",
+        "~r/",
+        "|0>",
+        "%{",
+        "\u{feff}x",
+    ] {
         let _ = parse_file(0, src);
     }
 }
@@ -97,7 +135,9 @@ fn garbage_never_panics() {
 #[test]
 fn debug_snippet() {
     let src = std::env::var("SNIP").unwrap_or_default();
-    if src.is_empty() { return; }
+    if src.is_empty() {
+        return;
+    }
     let (items, d) = parse_file(0, &src);
     let (m, _) = super::mask::mask(&src);
     eprintln!("MASKED:\n{m}\nDIAGS: {d:#?}\nITEMS: {}", items.len());

@@ -1,0 +1,175 @@
+//! `mesh build`, `mesh run`, `mesh dump` (clap).
+
+use crate::{link, pipeline, project, report};
+use clap::{Parser, Subcommand};
+use mesh_passes::{Options, PassCx};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "mesh", version, about = "The Mesh compiler")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Compile a project directory (entry `main.mpl`) or one file to a native binary.
+    Build {
+        /// Project directory or `.mpl` file (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output binary (default: `DIR/<name of DIR>`, or the file without `.mpl`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Optimise the generated code.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Build, then run the program with the given arguments.
+    Run {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        release: bool,
+        /// Arguments for the program (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Print the intermediate representation after a pass.
+    Dump {
+        /// The pass after which to print (`mesh dump --list` names them).
+        #[arg(long)]
+        after: Option<String>,
+        /// List the passes in pipeline order.
+        #[arg(long, alias = "list-passes")]
+        list: bool,
+        path: Option<PathBuf>,
+    },
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match cli.cmd {
+        Cmd::Build {
+            path,
+            output,
+            release,
+        } => build(&path, output, release).map(|_| 0),
+        Cmd::Run {
+            path,
+            release,
+            args,
+        } => run(&path, release, &args),
+        Cmd::Dump { after, list, path } => dump(after, list, path),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
+            1
+        }
+    }
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Compiles the program at `path`; returns the binary's path. Diagnostics go to stderr.
+pub fn build(path: &Path, output: Option<PathBuf>, release: bool) -> Result<PathBuf, String> {
+    let proj = project::load(path)?;
+    let out = output.unwrap_or(proj.default_output.clone());
+    let mut cx = PassCx::new(proj.sources.clone(), Options { release });
+    let mut internal = None;
+    let module = pipeline::compile_typed(proj.sources, &mut cx, &mut |name, ir| {
+        if pipeline::validation_enabled() {
+            if let Err(errs) = ir.validate() {
+                internal = Some(format!(
+                    "internal error: the IR after pass `{name}` is invalid:\n  {}",
+                    errs.join("\n  ")
+                ));
+                return false;
+            }
+        }
+        true
+    });
+    let rendered = report::render(&cx.sources, &cx.diags, color());
+    eprint!("{rendered}");
+    if let Some(msg) = internal {
+        return Err(msg);
+    }
+    let Some(module) = module else {
+        let n = cx
+            .diags
+            .iter()
+            .filter(|d| d.severity == mesh_passes::diag::Severity::Error)
+            .count();
+        return Err(format!(
+            "error: could not compile `{}` ({n} error{})",
+            path.display(),
+            if n == 1 { "" } else { "s" }
+        ));
+    };
+    link::link(&module.object, &out)?;
+    Ok(out)
+}
+
+fn run(path: &Path, release: bool, args: &[String]) -> Result<i32, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("mesh-run")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let bin = build(path, Some(dir.path().join("program")), release)?;
+    let status = std::process::Command::new(&bin)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    Ok(status.code().unwrap_or(1))
+}
+
+fn dump(after: Option<String>, list: bool, path: Option<PathBuf>) -> Result<i32, String> {
+    let passes = pipeline::passes();
+    if list {
+        for p in &passes {
+            println!("{:<16} {} -> {}", p.name, p.input, p.output);
+        }
+        return Ok(0);
+    }
+    let Some(after) = after else {
+        return Err("error: `mesh dump` needs `--after=<pass>` or `--list`".into());
+    };
+    if after != "all" && !passes.iter().any(|p| p.name == after) {
+        let names: Vec<&str> = passes.iter().map(|p| p.name).collect();
+        return Err(format!(
+            "error: unknown pass `{after}`; the passes are: {}",
+            names.join(", ")
+        ));
+    }
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let proj = project::load(&path)?;
+    let mut cx = PassCx::new(proj.sources.clone(), Options::default());
+    let last = if after == "all" {
+        None
+    } else {
+        Some(after.as_str())
+    };
+    let (ir, ran) = pipeline::run_until(proj.sources, &mut cx, last)?;
+    eprint!("{}", report::render(&cx.sources, &cx.diags, color()));
+    if cx.has_errors() {
+        return Err(format!(
+            "error: stopped after pass `{ran}` because of the errors above"
+        ));
+    }
+    print!("{}", ir.print());
+    Ok(0)
+}

@@ -1,0 +1,133 @@
+//! Loading a program: a project directory (entry `main.mpl` or `mesh.toml`'s
+//! `[package].entrypoint`, every other `.mpl` file a module named by its path), or a
+//! single file compiled alone as the entry module.
+
+use mesh_ir::source::{module_name, SourceFile, Sources};
+use std::path::{Path, PathBuf};
+
+pub struct Project {
+    pub sources: Sources,
+    /// Where `mesh build` writes the binary by default.
+    pub default_output: PathBuf,
+}
+
+pub fn load(path: &Path) -> Result<Project, String> {
+    if path.is_dir() {
+        load_dir(path)
+    } else if path.is_file() {
+        let file = read(path, path.display().to_string(), "Main".into())?;
+        let default_output = path.with_extension("");
+        Ok(Project {
+            sources: Sources { files: vec![file] },
+            default_output,
+        })
+    } else {
+        Err(format!("{}: no such file or directory", path.display()))
+    }
+}
+
+fn read(path: &Path, shown: String, module: String) -> Result<SourceFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: shown,
+            module,
+            text,
+        }),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            let col = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map(|p| p + 1)
+                    .unwrap_or(0)
+                + 1;
+            Err(format!("{shown}:{line}:{col}: error: source files must be UTF-8; this byte sequence is not valid UTF-8"))
+        }
+    }
+}
+
+fn entrypoint(dir: &Path) -> Result<PathBuf, String> {
+    let manifest = dir.join("mesh.toml");
+    if manifest.is_file() {
+        let text = std::fs::read_to_string(&manifest)
+            .map_err(|e| format!("{}: {e}", manifest.display()))?;
+        let value: toml::Table = text
+            .parse()
+            .map_err(|e| format!("{}: invalid TOML: {e}", manifest.display()))?;
+        if let Some(ep) = value
+            .get("package")
+            .and_then(|p| p.get("entrypoint"))
+            .and_then(|e| e.as_str())
+        {
+            return Ok(PathBuf::from(ep));
+        }
+    }
+    Ok(PathBuf::from("main.mpl"))
+}
+
+fn load_dir(dir: &Path) -> Result<Project, String> {
+    let entry = entrypoint(dir)?;
+    if !dir.join(&entry).is_file() {
+        return Err(format!(
+            "{}: no entry file `{}` (a project needs `main.mpl` with `fn main()`)",
+            dir.display(),
+            entry.display()
+        ));
+    }
+    let mut rels = Vec::new();
+    collect(dir, Path::new(""), &mut rels)?;
+    rels.sort();
+    let mut files = Vec::new();
+    for rel in rels {
+        let shown = dir.join(&rel).display().to_string();
+        let rel_str = rel.to_string_lossy().replace('\\', "/");
+        let module = if rel == entry {
+            "Main".to_string()
+        } else {
+            module_name(&rel_str)
+        };
+        let f = read(&dir.join(&rel), shown, module)?;
+        // the entry module first: file id 0
+        if rel == entry {
+            files.insert(0, f);
+        } else {
+            files.push(f);
+        }
+    }
+    let abs = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "main".into());
+    Ok(Project {
+        sources: Sources { files },
+        default_output: dir.join(name),
+    })
+}
+
+/// All `.mpl` files under `dir`, skipping dot-names and `*.test.mpl`.
+fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let here = root.join(rel);
+    let rd = std::fs::read_dir(&here).map_err(|e| format!("{}: {e}", here.display()))?;
+    for entry in rd {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = rel.join(&name);
+        let ft = entry.file_type().map_err(|e| e.to_string())?;
+        if ft.is_dir() {
+            collect(root, &path, out)?;
+        } else if name.ends_with(".mpl") && !name.ends_with(".test.mpl") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

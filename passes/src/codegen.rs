@@ -1,0 +1,594 @@
+//! `codegen : core -> llvm` — LLVM IR through inkwell (LLVM 22), then native object code
+//! for the host. Values are unboxed: `Int` is `i64`, `Float` `double`, `Bool` `i1`,
+//! `()` an `i8` zero, and a `String` a pointer to an immutable `{i64 len, bytes}` cell
+//! (literals are constant globals; the runtime allocates the rest).
+//!
+//! Every Mesh function uses LLVM's `fastcc` and calls marked `tail` in tail position
+//! are emitted as `tail call` directly followed by `ret`. With `-tailcallopt`
+//! (GuaranteedTailCallOpt) LLVM then guarantees they reuse the caller's frame, so
+//! self and mutual tail recursion runs in constant stack at every optimisation level.
+//! Integer division guards against a zero divisor (runtime error) and `MIN / -1`
+//! (wraps, as spec 02 §8 requires). Paper: `papers/codegen.md`.
+
+use crate::diag::Diagnostic;
+use crate::{Pass, PassCx};
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue};
+use inkwell::{AddressSpace, FloatPredicate, IntPredicate, OptimizationLevel};
+use mesh_ir::core::{self, CTy, Cmp, ExprKind, Prim};
+use mesh_ir::llvm::LlvmModule;
+use mesh_ir::source::Sources;
+use std::collections::HashMap;
+use std::sync::Once;
+
+pub struct Codegen;
+
+/// The C-ABI runtime symbols the generated code calls (runtime/src/lib.rs defines them).
+const RUNTIME: &[(&str, &[&str], &str)] = &[
+    ("mesh_rt_str_concat", &["ptr", "ptr"], "ptr"),
+    ("mesh_rt_int_to_str", &["i64"], "ptr"),
+    ("mesh_rt_float_to_str", &["f64"], "ptr"),
+    ("mesh_rt_bool_to_str", &["i8"], "ptr"),
+    ("mesh_rt_str_cmp", &["ptr", "ptr"], "i32"),
+    ("mesh_rt_print", &["ptr"], "void"),
+    ("mesh_rt_println", &["ptr"], "void"),
+    ("mesh_rt_panic", &["ptr"], "void"),
+];
+
+const FASTCC: u32 = 8;
+
+impl Pass for Codegen {
+    const NAME: &'static str = "codegen";
+    type In = core::Program;
+    type Out = LlvmModule;
+    fn run(&self, p: core::Program, cx: &mut PassCx) -> LlvmModule {
+        match generate(&p, cx.options.release, &cx.sources) {
+            Ok(m) => m,
+            Err(e) => {
+                cx.emit(Diagnostic::error(
+                    "internal",
+                    format!("code generation failed: {e}"),
+                    mesh_ir::Span::DUMMY,
+                ));
+                LlvmModule {
+                    ir_text: String::new(),
+                    object: Vec::new(),
+                }
+            }
+        }
+    }
+}
+
+fn init_llvm() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        Target::initialize_native(&InitializationConfig::default()).expect("LLVM native target");
+        let args = [c"mesh".as_ptr(), c"-tailcallopt".as_ptr()];
+        // SAFETY: two valid NUL-terminated strings; LLVM copies what it keeps.
+        unsafe {
+            inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+                2,
+                args.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+    });
+}
+
+pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<LlvmModule, String> {
+    init_llvm();
+    let ctx = Context::create();
+    let module = ctx.create_module("mesh");
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
+    let level = if release {
+        OptimizationLevel::Aggressive
+    } else {
+        OptimizationLevel::None
+    };
+    let tm = target
+        .create_target_machine(
+            &triple,
+            "generic",
+            "",
+            level,
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
+        .ok_or("cannot create a target machine for the host")?;
+    module.set_triple(&triple);
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+
+    let mut g = Gen {
+        sources,
+        ctx: &ctx,
+        module: &module,
+        builder: ctx.create_builder(),
+        fns: HashMap::new(),
+        rt: HashMap::new(),
+        strings: HashMap::new(),
+    };
+    g.declare_runtime();
+    for f in &p.fns {
+        let params: Vec<BasicMetadataTypeEnum> =
+            f.params.iter().map(|(_, t)| g.ty(*t).into()).collect();
+        let fv = module.add_function(
+            &f.name,
+            g.ty(f.ret).fn_type(&params, false),
+            Some(Linkage::Internal),
+        );
+        fv.set_call_conventions(FASTCC);
+        g.fns.insert(f.name.clone(), fv);
+    }
+    for f in &p.fns {
+        g.function(f)?;
+    }
+    // C entry point called by the runtime's `main`.
+    let entry = module.add_function("mesh_main", ctx.void_type().fn_type(&[], false), None);
+    let bb = ctx.append_basic_block(entry, "entry");
+    g.builder.position_at_end(bb);
+    let call = g
+        .builder
+        .build_call(g.fns[&p.entry], &[], "")
+        .map_err(|e| e.to_string())?;
+    call.set_call_convention(FASTCC);
+    g.builder.build_return(None).map_err(|e| e.to_string())?;
+
+    module.verify().map_err(|e| e.to_string())?;
+    if release {
+        module
+            .run_passes("default<O2>", &tm, PassBuilderOptions::create())
+            .map_err(|e| e.to_string())?;
+    }
+    let ir_text = module.print_to_string().to_string();
+    let object = tm
+        .write_to_memory_buffer(&module, FileType::Object)
+        .map_err(|e| e.to_string())?
+        .as_slice()
+        .to_vec();
+    Ok(LlvmModule { ir_text, object })
+}
+
+struct Gen<'a, 'ctx> {
+    sources: &'a Sources,
+    ctx: &'ctx Context,
+    module: &'a Module<'ctx>,
+    builder: Builder<'ctx>,
+    fns: HashMap<String, FunctionValue<'ctx>>,
+    rt: HashMap<&'static str, FunctionValue<'ctx>>,
+    strings: HashMap<String, BasicValueEnum<'ctx>>,
+}
+
+type R<T> = Result<T, String>;
+
+fn e<E: std::fmt::Display>(x: E) -> String {
+    x.to_string()
+}
+
+impl<'a, 'ctx> Gen<'a, 'ctx> {
+    fn ty(&self, t: CTy) -> BasicTypeEnum<'ctx> {
+        match t {
+            CTy::Int => self.ctx.i64_type().into(),
+            CTy::Float => self.ctx.f64_type().into(),
+            CTy::Bool => self.ctx.bool_type().into(),
+            CTy::Unit => self.ctx.i8_type().into(),
+            CTy::Str => self.ctx.ptr_type(AddressSpace::default()).into(),
+        }
+    }
+
+    fn declare_runtime(&mut self) {
+        let named = |ctx: &'ctx Context, n: &str| -> BasicTypeEnum<'ctx> {
+            match n {
+                "ptr" => ctx.ptr_type(AddressSpace::default()).into(),
+                "i64" => ctx.i64_type().into(),
+                "i32" => ctx.i32_type().into(),
+                "i8" => ctx.i8_type().into(),
+                _ => ctx.f64_type().into(),
+            }
+        };
+        for (name, params, ret) in RUNTIME {
+            let ps: Vec<BasicMetadataTypeEnum> =
+                params.iter().map(|p| named(self.ctx, p).into()).collect();
+            let ft = if *ret == "void" {
+                self.ctx.void_type().fn_type(&ps, false)
+            } else {
+                named(self.ctx, ret).fn_type(&ps, false)
+            };
+            let f = self.module.add_function(name, ft, Some(Linkage::External));
+            self.rt.insert(name, f);
+        }
+    }
+
+    fn rt_call(
+        &self,
+        name: &str,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let call = self
+            .builder
+            .build_call(self.rt[name], args, "")
+            .map_err(e)?;
+        Ok(match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// A constant `{i64 len, [n x i8]}` global, shared between equal literals.
+    fn str_lit(&mut self, s: &str) -> BasicValueEnum<'ctx> {
+        if let Some(v) = self.strings.get(s) {
+            return *v;
+        }
+        let bytes = self.ctx.const_string(s.as_bytes(), false);
+        let len = self.ctx.i64_type().const_int(s.len() as u64, false);
+        let st = self.ctx.const_struct(&[len.into(), bytes.into()], false);
+        let gv =
+            self.module
+                .add_global(st.get_type(), None, &format!("str.{}", self.strings.len()));
+        gv.set_initializer(&st);
+        gv.set_constant(true);
+        gv.set_linkage(Linkage::Private);
+        let v: BasicValueEnum = gv.as_pointer_value().into();
+        self.strings.insert(s.to_string(), v);
+        v
+    }
+
+    fn unit(&self) -> BasicValueEnum<'ctx> {
+        self.ctx.i8_type().const_zero().into()
+    }
+
+    fn function(&mut self, f: &core::Fn) -> R<()> {
+        let fv = self.fns[&f.name];
+        let bb = self.ctx.append_basic_block(fv, "entry");
+        self.builder.position_at_end(bb);
+        let mut env = HashMap::new();
+        for (i, (n, _)) in f.params.iter().enumerate() {
+            env.insert(n.clone(), fv.get_nth_param(i as u32).unwrap());
+        }
+        self.tail(&f.body, &mut env, fv)
+    }
+
+    /// Emits `e` in tail position: every path ends in `ret` (or a runtime failure).
+    fn tail(
+        &mut self,
+        x: &core::Expr,
+        env: &mut HashMap<String, BasicValueEnum<'ctx>>,
+        fv: FunctionValue<'ctx>,
+    ) -> R<()> {
+        match &x.kind {
+            ExprKind::If(c, t, f) => {
+                let cv = self.expr(c, env, fv)?.into_int_value();
+                let (tb, fb) = (
+                    self.ctx.append_basic_block(fv, "then"),
+                    self.ctx.append_basic_block(fv, "else"),
+                );
+                self.builder
+                    .build_conditional_branch(cv, tb, fb)
+                    .map_err(e)?;
+                self.builder.position_at_end(tb);
+                self.tail(t, env, fv)?;
+                self.builder.position_at_end(fb);
+                self.tail(f, env, fv)
+            }
+            ExprKind::Let(n, v, body) => {
+                let vv = self.expr(v, env, fv)?;
+                env.insert(n.clone(), vv);
+                self.tail(body, env, fv)
+            }
+            ExprKind::Seq(a, b) => {
+                self.expr(a, env, fv)?;
+                self.tail(b, env, fv)
+            }
+            ExprKind::Fail(_) => {
+                self.expr(x, env, fv)?;
+                self.builder.build_unreachable().map_err(e)?;
+                Ok(())
+            }
+            ExprKind::Call {
+                func,
+                args,
+                tail: true,
+            } => {
+                let argv = self.args(args, env, fv)?;
+                let call = self
+                    .builder
+                    .build_call(self.fns[func], &argv, "")
+                    .map_err(e)?;
+                call.set_call_convention(FASTCC);
+                call.set_tail_call(true);
+                let v = match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) => v,
+                    _ => self.unit(),
+                };
+                self.builder.build_return(Some(&v)).map_err(e)?;
+                Ok(())
+            }
+            _ => {
+                let v = self.expr(x, env, fv)?;
+                self.builder.build_return(Some(&v)).map_err(e)?;
+                Ok(())
+            }
+        }
+    }
+
+    fn args(
+        &mut self,
+        args: &[core::Expr],
+        env: &mut HashMap<String, BasicValueEnum<'ctx>>,
+        fv: FunctionValue<'ctx>,
+    ) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
+        args.iter()
+            .map(|a| self.expr(a, env, fv).map(Into::into))
+            .collect()
+    }
+
+    /// Emits a runtime failure with `msg`; the current block ends there.
+    fn fail(&mut self, msg: &str) -> R<()> {
+        let s = self.str_lit(msg);
+        self.rt_call("mesh_rt_panic", &[s.into()])?;
+        self.builder.build_unreachable().map_err(e)?;
+        Ok(())
+    }
+
+    fn expr(
+        &mut self,
+        x: &core::Expr,
+        env: &mut HashMap<String, BasicValueEnum<'ctx>>,
+        fv: FunctionValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        Ok(match &x.kind {
+            ExprKind::Int(n) => self.ctx.i64_type().const_int(*n as u64, true).into(),
+            ExprKind::Float(f) => self.ctx.f64_type().const_float(*f).into(),
+            ExprKind::Bool(v) => self.ctx.bool_type().const_int(*v as u64, false).into(),
+            ExprKind::Unit => self.unit(),
+            ExprKind::Str(s) => self.str_lit(s),
+            ExprKind::Var(n) => *env.get(n).ok_or_else(|| format!("unbound local {n}"))?,
+            ExprKind::Let(n, v, body) => {
+                let vv = self.expr(v, env, fv)?;
+                env.insert(n.clone(), vv);
+                self.expr(body, env, fv)?
+            }
+            ExprKind::Seq(a, c) => {
+                self.expr(a, env, fv)?;
+                self.expr(c, env, fv)?
+            }
+            ExprKind::If(c, t, f) => {
+                let cv = self.expr(c, env, fv)?.into_int_value();
+                let (tb, fb, join) = (
+                    self.ctx.append_basic_block(fv, "then"),
+                    self.ctx.append_basic_block(fv, "else"),
+                    self.ctx.append_basic_block(fv, "join"),
+                );
+                self.builder
+                    .build_conditional_branch(cv, tb, fb)
+                    .map_err(e)?;
+                let mut incoming = Vec::new();
+                for (blk, arm) in [(tb, t), (fb, f)] {
+                    self.builder.position_at_end(blk);
+                    let v = self.expr(arm, env, fv)?;
+                    if matches!(arm.kind, ExprKind::Fail(_)) {
+                        self.builder.build_unreachable().map_err(e)?;
+                    } else {
+                        incoming.push((v, self.builder.get_insert_block().unwrap()));
+                        self.builder.build_unconditional_branch(join).map_err(e)?;
+                    }
+                }
+                self.builder.position_at_end(join);
+                if incoming.is_empty() {
+                    self.builder.build_unreachable().map_err(e)?;
+                    let dead = self.ctx.append_basic_block(fv, "dead");
+                    self.builder.position_at_end(dead);
+                    return Ok(self.zero(x.ty));
+                }
+                let phi = self.builder.build_phi(self.ty(x.ty), "if").map_err(e)?;
+                for (v, blk) in &incoming {
+                    phi.add_incoming(&[(v, *blk)]);
+                }
+                phi.as_basic_value()
+            }
+            ExprKind::Call { func, args, .. } => {
+                let argv = self.args(args, env, fv)?;
+                let call = self
+                    .builder
+                    .build_call(self.fns[func], &argv, "")
+                    .map_err(e)?;
+                call.set_call_convention(FASTCC);
+                match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) => v,
+                    _ => self.unit(),
+                }
+            }
+            ExprKind::Fail(msg) => {
+                // Code after a failure is unreachable; it goes to a fresh block that
+                // whoever ends this path terminates (see `tail` and `If`).
+                self.fail(msg)?;
+                let dead = self.ctx.append_basic_block(fv, "dead");
+                self.builder.position_at_end(dead);
+                self.zero(x.ty)
+            }
+            ExprKind::Prim(p, args) => {
+                let vs: Vec<BasicValueEnum> = args
+                    .iter()
+                    .map(|a| self.expr(a, env, fv))
+                    .collect::<R<_>>()?;
+                self.prim(*p, &vs, x, fv)?
+            }
+        })
+    }
+
+    fn zero(&self, t: CTy) -> BasicValueEnum<'ctx> {
+        match self.ty(t) {
+            BasicTypeEnum::IntType(i) => i.const_zero().into(),
+            BasicTypeEnum::FloatType(f) => f.const_zero().into(),
+            BasicTypeEnum::PointerType(p) => p.const_null().into(),
+            other => other.const_zero(),
+        }
+    }
+
+    fn int_pred(c: Cmp, unsigned: bool) -> IntPredicate {
+        match (c, unsigned) {
+            (Cmp::Eq, _) => IntPredicate::EQ,
+            (Cmp::Ne, _) => IntPredicate::NE,
+            (Cmp::Lt, false) => IntPredicate::SLT,
+            (Cmp::Le, false) => IntPredicate::SLE,
+            (Cmp::Gt, false) => IntPredicate::SGT,
+            (Cmp::Ge, false) => IntPredicate::SGE,
+            (Cmp::Lt, true) => IntPredicate::ULT,
+            (Cmp::Le, true) => IntPredicate::ULE,
+            (Cmp::Gt, true) => IntPredicate::UGT,
+            (Cmp::Ge, true) => IntPredicate::UGE,
+        }
+    }
+
+    /// `a / b` or `a % b` on Int with the spec's edge cases.
+    fn int_div(
+        &mut self,
+        rem: bool,
+        a: IntValue<'ctx>,
+        d: IntValue<'ctx>,
+        x: &core::Expr,
+        fv: FunctionValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let is_zero = self
+            .builder
+            .build_int_compare(IntPredicate::EQ, d, i64t.const_zero(), "dz")
+            .map_err(e)?;
+        let (bad, ok) = (
+            self.ctx.append_basic_block(fv, "div_zero"),
+            self.ctx.append_basic_block(fv, "div_ok"),
+        );
+        self.builder
+            .build_conditional_branch(is_zero, bad, ok)
+            .map_err(e)?;
+        self.builder.position_at_end(bad);
+        let what = if rem { "remainder" } else { "division" };
+        let (line, col) = self.sources.line_col(x.span.file, x.span.lo);
+        let path = self
+            .sources
+            .files
+            .get(x.span.file as usize)
+            .map(|f| f.path.as_str())
+            .unwrap_or("?");
+        self.fail(&format!("{path}:{line}:{col}: {what} by zero"))?;
+        self.builder.position_at_end(ok);
+        let minus1 = i64t.const_int(u64::MAX, true);
+        let is_m1 = self
+            .builder
+            .build_int_compare(IntPredicate::EQ, d, minus1, "m1")
+            .map_err(e)?;
+        let safe = self
+            .builder
+            .build_select(is_m1, i64t.const_int(1, false), d, "d")
+            .map_err(e)?
+            .into_int_value();
+        let (q, special) = if rem {
+            (
+                self.builder
+                    .build_int_signed_rem(a, safe, "rem")
+                    .map_err(e)?,
+                i64t.const_zero(),
+            )
+        } else {
+            (
+                self.builder
+                    .build_int_signed_div(a, safe, "div")
+                    .map_err(e)?,
+                self.builder.build_int_neg(a, "neg").map_err(e)?,
+            )
+        };
+        Ok(self
+            .builder
+            .build_select(is_m1, special, q, "q")
+            .map_err(e)?)
+    }
+
+    fn prim(
+        &mut self,
+        p: Prim,
+        v: &[BasicValueEnum<'ctx>],
+        x: &core::Expr,
+        fv: FunctionValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.builder;
+        let i = |k: usize| v[k].into_int_value();
+        let f = |k: usize| v[k].into_float_value();
+        Ok(match p {
+            Prim::IAdd => b.build_int_add(i(0), i(1), "add").map_err(e)?.into(),
+            Prim::ISub => b.build_int_sub(i(0), i(1), "sub").map_err(e)?.into(),
+            Prim::IMul => b.build_int_mul(i(0), i(1), "mul").map_err(e)?.into(),
+            Prim::INeg => b.build_int_neg(i(0), "neg").map_err(e)?.into(),
+            Prim::IDiv => return self.int_div(false, i(0), i(1), x, fv),
+            Prim::IRem => return self.int_div(true, i(0), i(1), x, fv),
+            Prim::FAdd => b.build_float_add(f(0), f(1), "fadd").map_err(e)?.into(),
+            Prim::FSub => b.build_float_sub(f(0), f(1), "fsub").map_err(e)?.into(),
+            Prim::FMul => b.build_float_mul(f(0), f(1), "fmul").map_err(e)?.into(),
+            Prim::FDiv => b.build_float_div(f(0), f(1), "fdiv").map_err(e)?.into(),
+            Prim::FRem => b.build_float_rem(f(0), f(1), "frem").map_err(e)?.into(),
+            Prim::FNeg => b.build_float_neg(f(0), "fneg").map_err(e)?.into(),
+            Prim::ICmp(c) => b
+                .build_int_compare(Self::int_pred(c, false), i(0), i(1), "cmp")
+                .map_err(e)?
+                .into(),
+            Prim::BCmp(c) => b
+                .build_int_compare(Self::int_pred(c, true), i(0), i(1), "cmp")
+                .map_err(e)?
+                .into(),
+            Prim::FCmp(c) => {
+                let pred = match c {
+                    Cmp::Eq => FloatPredicate::OEQ,
+                    Cmp::Ne => FloatPredicate::UNE,
+                    Cmp::Lt => FloatPredicate::OLT,
+                    Cmp::Le => FloatPredicate::OLE,
+                    Cmp::Gt => FloatPredicate::OGT,
+                    Cmp::Ge => FloatPredicate::OGE,
+                };
+                b.build_float_compare(pred, f(0), f(1), "fcmp")
+                    .map_err(e)?
+                    .into()
+            }
+            Prim::SCmp(c) => {
+                let r = self
+                    .rt_call("mesh_rt_str_cmp", &[v[0].into(), v[1].into()])?
+                    .unwrap()
+                    .into_int_value();
+                let zero = self.ctx.i32_type().const_zero();
+                self.builder
+                    .build_int_compare(Self::int_pred(c, false), r, zero, "scmp")
+                    .map_err(e)?
+                    .into()
+            }
+            Prim::BNot => b.build_not(i(0), "not").map_err(e)?.into(),
+            Prim::StrConcat => self
+                .rt_call("mesh_rt_str_concat", &[v[0].into(), v[1].into()])?
+                .unwrap(),
+            Prim::IntToStr => self.rt_call("mesh_rt_int_to_str", &[v[0].into()])?.unwrap(),
+            Prim::FloatToStr => self
+                .rt_call("mesh_rt_float_to_str", &[v[0].into()])?
+                .unwrap(),
+            Prim::BoolToStr => {
+                let byte = b
+                    .build_int_z_extend(i(0), self.ctx.i8_type(), "b8")
+                    .map_err(e)?;
+                self.rt_call("mesh_rt_bool_to_str", &[byte.into()])?
+                    .unwrap()
+            }
+            Prim::Print | Prim::Println => {
+                let name = if p == Prim::Print {
+                    "mesh_rt_print"
+                } else {
+                    "mesh_rt_println"
+                };
+                self.rt_call(name, &[v[0].into()])?;
+                self.unit()
+            }
+        })
+    }
+}
