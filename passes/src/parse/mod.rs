@@ -44,21 +44,30 @@ impl Pass for ParsePass {
 
 /// Parses one file's text. Returns the items that parsed and the diagnostics.
 pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
-    let (masked, mask_errs) = mask::mask(text);
-    let mut diags: Vec<Diagnostic> = mask_errs
-        .into_iter()
-        .map(|e| Diagnostic::error("syntax", e.message, Span::new(file, e.offset, e.offset + 2)))
-        .collect();
-    if !diags.is_empty() {
-        return (vec![], diags);
-    }
     let mut items = Vec::new();
+    let mut diags = Vec::new();
     let mut start = 0;
-    // Parse from `start`; on an error, report it and resume at the next line that
-    // starts a top-level definition.
+    // Parse from `start`; on an error, report it and resume at the next line of the
+    // original text that starts a top-level definition, masking afresh from there (an
+    // unclosed delimiter must not swallow the rest of the file).
     loop {
-        let chunk = &masked[start..];
-        match MeshParser::parse(Rule::file, chunk) {
+        let (masked, mask_errs) = mask::mask(&text[start..]);
+        if let Some(e) = mask_errs.into_iter().next() {
+            let at = start + e.offset;
+            diags.push(Diagnostic::error(
+                "syntax",
+                e.message,
+                Span::new(file, at, at + 2),
+            ));
+            match resync(text, at) {
+                Some(next) if next > start => {
+                    start = next;
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        match MeshParser::parse(Rule::file, &masked) {
             Ok(mut pairs) => {
                 let mut b = build::Builder {
                     file,
@@ -74,8 +83,11 @@ pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
-                diags.push(syntax_error(file, &masked, start + at, &e));
-                match resync(&masked, start + at) {
+                let mut d = syntax_error(file, &masked, at, &e);
+                d.span.lo += start as u32;
+                d.span.hi += start as u32;
+                diags.push(d);
+                match resync(text, start + at) {
                     Some(next) if next > start => start = next,
                     _ => break,
                 }

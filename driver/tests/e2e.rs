@@ -1,0 +1,363 @@
+//! End-to-end tests through the real `mesh` binary: every spec example is built and run
+//! (or rejected, for compile_fail), generated programs are compared with their
+//! reference meaning, and the CLI's error behaviour is checked. One test binary builds
+//! all programs, on as many threads as the machine has.
+
+use mesh_fuzz::int_program;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, TestRunner};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mesh() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mesh"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/examples")
+}
+
+/// `tests/examples/PENDING`: path → reason.
+fn pending() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(examples().join("PENDING")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (p, why) = l.split_once(" — ").unwrap_or((l, ""));
+            (p.trim().to_string(), why.trim().to_string())
+        })
+        .collect()
+}
+
+fn build(src: &Path, out: &Path) -> Output {
+    mesh()
+        .arg("build")
+        .arg(src)
+        .arg("-o")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+enum Outcome {
+    Pass,
+    Fail(String),
+}
+
+fn run_example(rel: &str, tmp: &Path) -> Outcome {
+    let src = examples().join(rel);
+    let bin = tmp.join(rel.replace('/', "_").trim_end_matches(".mpl"));
+    if rel.starts_with("compile_fail/") {
+        let out = build(&src, &bin);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || bin.exists() {
+            return Outcome::Fail("was accepted".into());
+        }
+        if stderr.contains("panicked") {
+            return Outcome::Fail(format!("compiler panicked:\n{stderr}"));
+        }
+        let err = std::fs::read_to_string(src.with_extension("err")).unwrap();
+        for fact in expected_facts(&err) {
+            if !stderr.contains(&fact) {
+                return Outcome::Fail(format!(
+                    "diagnostic lacks `{fact}` ({})\n{stderr}",
+                    err.trim()
+                ));
+            }
+        }
+        return Outcome::Pass;
+    }
+    let out = build(&src, &bin);
+    if !out.status.success() {
+        return Outcome::Fail(format!(
+            "build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let run = Command::new(&bin).output().unwrap();
+    let want = std::fs::read_to_string(src.with_extension("out")).unwrap();
+    let got = String::from_utf8_lossy(&run.stdout);
+    if !run.status.success() {
+        return Outcome::Fail(format!(
+            "exit {:?}, stderr:\n{}",
+            run.status.code(),
+            String::from_utf8_lossy(&run.stderr)
+        ));
+    }
+    if got != want {
+        return Outcome::Fail(format!("stdout differs\n--- want\n{want}--- got\n{got}"));
+    }
+    Outcome::Pass
+}
+
+/// From `category (E0001): facts` the code and the names/types the diagnostic must show.
+fn expected_facts(err: &str) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(code) = err.split('(').nth(1).and_then(|s| s.split(')').next()) {
+        facts.push(code.to_string());
+    }
+    let rest = err.split_once("):").map(|x| x.1).unwrap_or("");
+    for (i, part) in rest.split('`').enumerate() {
+        if i % 2 == 1 {
+            facts.push(part.to_string());
+        }
+    }
+    for word in rest.split(|c: char| !c.is_alphanumeric()) {
+        if matches!(word, "Int" | "Float" | "String" | "Bool") {
+            facts.push(word.to_string());
+        }
+    }
+    facts
+}
+
+#[test]
+fn spec_examples() {
+    let pending = pending();
+    let mut all = Vec::new();
+    for dir in ["core", "compile_fail", "server"] {
+        let mut v: Vec<String> = std::fs::read_dir(examples().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".mpl"))
+            .filter(|n| {
+                dir != "server" || examples().join(dir).join(n).with_extension("out").exists()
+            })
+            .map(|n| format!("{dir}/{n}"))
+            .collect();
+        v.sort();
+        all.extend(v);
+    }
+    for p in pending.keys() {
+        assert!(
+            all.contains(p),
+            "PENDING names `{p}`, which is not an example"
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let results: Vec<(String, Outcome)> = std::thread::scope(|s| {
+        let chunks: Vec<Vec<String>> = (0..threads)
+            .map(|t| all.iter().skip(t).step_by(threads).cloned().collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let tmp = tmp.path().to_path_buf();
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|rel| (rel.clone(), run_example(&rel, &tmp)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut failures = Vec::new();
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (rel, outcome) in &results {
+        let group = rel.split('/').next().unwrap();
+        let c = counts.entry(group).or_default();
+        c.1 += 1;
+        match (outcome, pending.get(rel)) {
+            (Outcome::Pass, None) => c.0 += 1,
+            (Outcome::Pass, Some(_)) => failures.push(format!(
+                "{rel}: passes now — remove it from tests/examples/PENDING"
+            )),
+            (Outcome::Fail(why), None) => failures.push(format!("{rel}: {why}")),
+            (Outcome::Fail(_), Some(_)) => {}
+        }
+    }
+    for (group, (pass, total)) in &counts {
+        println!(
+            "{group}: {pass} of {total} examples pass ({} pending)",
+            total - pass
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Generated well-typed programs: the native binary prints what the reference
+/// evaluator computes (spec 02 §8 wrapping Int arithmetic).
+#[test]
+fn generated_programs_match_reference() {
+    let cases: u32 = std::env::var("MESH_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let strategy = int_program();
+    for i in 0..cases {
+        let prog = strategy.new_tree(&mut runner).unwrap().current();
+        let dir = tmp.path().join(format!("p{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.mpl"), &prog.source).unwrap();
+        let out = mesh()
+            .arg("run")
+            .arg(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "program failed:\n{}\n{}",
+            prog.source,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            prog.expected_stdout,
+            "program:\n{}",
+            prog.source
+        );
+    }
+}
+
+#[test]
+fn project_directory_with_modules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    std::fs::create_dir_all(dir.join("math")).unwrap();
+    std::fs::write(dir.join("main.mpl"), "import Math.Vector\nfrom Utils import double\n\nfn main() do\n  println(\"${double(Vector.dot(2, 3))}\")\nend\n").unwrap();
+    std::fs::write(
+        dir.join("utils.mpl"),
+        "pub fn double(x :: Int) -> Int = x * 2\nfn hidden() = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("math/vector.mpl"),
+        "pub fn dot(a :: Int, b :: Int) -> Int = a * b + helper()\nfn helper() = 1\n",
+    )
+    .unwrap();
+    let out = mesh().arg("build").arg(&dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(dir.join("shop")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "14\n");
+    // importing a private item names it and suggests `pub`
+    std::fs::write(
+        dir.join("main.mpl"),
+        "from Utils import hidden\nfn main() do\n  println(\"${hidden()}\")\nend\n",
+    )
+    .unwrap();
+    let out = mesh()
+        .arg("build")
+        .arg(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("private") && err.contains("pub"), "{err}");
+}
+
+#[test]
+fn syntax_errors_give_location_caret_and_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("bad.mpl");
+    std::fs::write(
+        &f,
+        "fn main() do\n  let x = (1 +\nend\n\nfn g() do\n  case 1 do\n    1 -> \n  end\nend\n",
+    )
+    .unwrap();
+    let out = mesh()
+        .arg("build")
+        .arg(&f)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad.mpl:3:1"), "{err}");
+    assert!(err.contains('^'), "{err}");
+    assert!(err.contains("expected"), "{err}");
+    assert!(
+        err.contains("bad.mpl:7:"),
+        "second error not reported:\n{err}"
+    );
+    assert!(!tmp.path().join("bad").exists());
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![0xff, 0xfe, 0x00],
+        b"\"unterminated".to_vec(),
+        b"#= open".to_vec(),
+        "fn main() do println(\"\u{1F600}\") end"
+            .as_bytes()
+            .to_vec(),
+        b"fn main() do\n  println(\"${1 / 0}\")\nend\n".to_vec(),
+    ];
+    for (i, bytes) in inputs.iter().enumerate() {
+        let f = tmp.path().join(format!("h{i}.mpl"));
+        std::fs::write(&f, bytes).unwrap();
+        let out = mesh().arg("build").arg(&f).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "input {i}: {err}");
+    }
+    // division by zero at run time: a message with the location and exit status 1
+    let out = mesh()
+        .arg("run")
+        .arg(tmp.path().join("h5.mpl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("h5.mpl:2:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn dump_lists_passes_and_rejects_unknown_names() {
+    let out = mesh().args(["dump", "--list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = list
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"parse"));
+    assert_eq!(names.last(), Some(&"codegen"));
+    let hello = examples().join("core/01_hello_arith.mpl");
+    for n in &names {
+        let out = mesh()
+            .args(["dump", &format!("--after={n}")])
+            .arg(&hello)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && !out.stdout.is_empty(),
+            "dump --after={n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = mesh()
+        .args(["dump", "--after=nope"])
+        .arg(&hello)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown pass `nope`") && err.contains("infer"),
+        "{err}"
+    );
+}
