@@ -361,3 +361,31 @@ fn dump_lists_passes_and_rejects_unknown_names() {
         "{err}"
     );
 }
+
+/// Generated programs go through every pass with the validators on and no diagnostics.
+#[test]
+fn generated_programs_validate_after_every_pass() {
+    use mesh::pipeline::run_until;
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_passes::{Options, PassCx};
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        ..Config::default()
+    });
+    let strategy = int_program();
+    for _ in 0..64 {
+        let prog = strategy.new_tree(&mut runner).unwrap().current();
+        let src = Sources {
+            files: vec![SourceFile {
+                path: "gen.mpl".into(),
+                module: "Main".into(),
+                text: prog.source.clone(),
+            }],
+        };
+        let mut cx = PassCx::new(src.clone(), Options::default());
+        let (_, ran) =
+            run_until(src, &mut cx, None).unwrap_or_else(|e| panic!("{e}\n{}", prog.source));
+        assert!(cx.diags.is_empty(), "{:?}\n{}", cx.diags, prog.source);
+        assert_eq!(ran, "codegen");
+    }
+}

@@ -394,7 +394,7 @@ impl Printer {
 
     /// Prints the statements of a block, each on its own line one level deeper, then a
     /// newline at the current level (the caller writes the closing keyword).
-    fn block_body(&mut self, b: &Block) {
+    fn block_body(&mut self, b: &[Stmt]) {
         self.indent += 1;
         let stmts: Vec<String> = b.iter().map(|s| self.sub(|p| p.stmt(s))).collect();
         for (i, s) in stmts.iter().enumerate() {
@@ -622,9 +622,30 @@ impl Printer {
                 self.expr(cond);
                 self.out.push_str(" do");
                 self.block_body(then);
-                if let Some(els) = else_ {
-                    self.out.push_str("else");
-                    self.block_body(els);
+                match else_.as_deref() {
+                    // `else if` chains share one `end`; an else-block holding only an
+                    // `if` is the same tree, so it prints as a chain
+                    Some(
+                        [Stmt {
+                            kind:
+                                StmtKind::Expr(
+                                    nested @ Expr {
+                                        kind: ExprKind::If { .. },
+                                        ..
+                                    },
+                                ),
+                            ..
+                        }],
+                    ) if !self.types => {
+                        self.out.push_str("else ");
+                        self.expr(nested);
+                        return;
+                    }
+                    Some(els) => {
+                        self.out.push_str("else");
+                        self.block_body(els);
+                    }
+                    None => {}
                 }
                 self.out.push_str("end");
             }
@@ -733,7 +754,7 @@ impl Printer {
                         body => {
                             // one `end` closes both the do-body and the closure
                             self.out.push_str(" do");
-                            self.block_body(&body.to_vec());
+                            self.block_body(body);
                         }
                     }
                 }

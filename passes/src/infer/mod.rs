@@ -387,32 +387,39 @@ impl Inferer<'_> {
                     _ => None,
                 };
                 let ft = match &callee_name {
-                    Some(g) => match self.global_type(g, Some(arg_tys.len())) {
-                        Some(t) => t,
-                        None => {
-                            let arities = self.global_arities(g);
-                            if arities.is_empty() {
-                                self.cx.emit(Diagnostic::error(
-                                    "unsupported",
-                                    format!("`{g}` is not supported by this compiler yet"),
-                                    callee.span,
-                                ));
-                            } else {
-                                let expected = arities
-                                    .iter()
-                                    .map(|a| a.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join(" or ");
-                                self.cx.emit(
-                                    Diagnostic::error("arity mismatch", format!("arity mismatch: expected {expected} arguments, found {}", arg_tys.len()), span)
+                    Some(g) => {
+                        match self.global_type(g, Some(arg_tys.len())) {
+                            Some(t) => t,
+                            None => {
+                                let arities = self.global_arities(g);
+                                if arities.is_empty() {
+                                    self.cx.emit(Diagnostic::error(
+                                        "unsupported",
+                                        format!("`{g}` is not supported by this compiler yet"),
+                                        callee.span,
+                                    ));
+                                } else {
+                                    let expected = arities
+                                        .iter()
+                                        .map(|a| a.to_string())
+                                        .collect::<Vec<_>>()
+                                        .join(" or ");
+                                    let noun = if arities == [1] {
+                                        "argument"
+                                    } else {
+                                        "arguments"
+                                    };
+                                    self.cx.emit(
+                                    Diagnostic::error("arity mismatch", format!("arity mismatch: expected {expected} {noun}, found {}", arg_tys.len()), span)
                                         .with_code("E0003")
-                                        .with_label(format!("`{}` takes {expected} arguments", short(g))),
+                                        .with_label(format!("`{}` takes {expected} {noun}", short(g))),
                                 );
+                                }
+                                callee.ty = Some(Ty::Never);
+                                return self.table.fresh();
                             }
-                            callee.ty = Some(Ty::Never);
-                            return self.table.fresh();
                         }
-                    },
+                    }
                     None => self.expr(callee),
                 };
                 callee.ty = Some(ft.clone());
@@ -516,6 +523,7 @@ impl Inferer<'_> {
                             self.cx.emit(
                                 Diagnostic::error("type mismatch", format!("type mismatch: if/else branches have different types {} and {}", a.trim_matches('`'), b.trim_matches('`')), espan)
                                     .with_code("E0001")
+                                    .with_label(format!("this branch is {b}"))
                                     .with_secondary(tspan, format!("this branch is {a}")),
                             );
                         }
