@@ -1,0 +1,30 @@
+# Everyday commands. `just --list` shows them.
+
+# install system packages (LLVM 22, …), build, run an example
+setup:
+    scripts/setup.sh
+
+build:
+    cargo build --workspace
+
+# the whole test suite, as CI runs it
+test:
+    cargo test --workspace -- --show-output
+
+# print the IR after a pass: just dump infer tests/examples/core/09_multi_clause.mpl
+dump pass path:
+    cargo run --quiet --bin mesh -- dump --after={{pass}} {{path}}
+
+# list the pipeline's passes
+passes:
+    cargo run --quiet --bin mesh -- dump --list
+
+# review changed insta snapshots
+snapshots:
+    INSTA_UPDATE=always cargo test -p mesh --test snapshots
+    git diff --stat snapshots
+
+# long property-testing campaign (the CI run uses small case counts)
+fuzz cases="20000":
+    PROPTEST_CASES={{cases}} cargo test --release -p mesh-fuzz
+    MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs
