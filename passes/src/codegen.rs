@@ -7,8 +7,8 @@
 //! are emitted as `tail call` directly followed by `ret`. With `-tailcallopt`
 //! (GuaranteedTailCallOpt) LLVM then guarantees they reuse the caller's frame, so
 //! self and mutual tail recursion runs in constant stack at every optimisation level.
-//! Integer division guards against a zero divisor (runtime error) and `MIN / -1`
-//! (wraps, as spec 02 §8 requires). Paper: `papers/codegen.md`.
+//! Integer division guards against a zero divisor and `MIN / -1` (both runtime errors,
+//! spec 02 §8.1); `MIN % -1` is 0. Paper: `papers/codegen.md`.
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
@@ -484,30 +484,50 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .builder
             .build_int_compare(IntPredicate::EQ, d, minus1, "m1")
             .map_err(e)?;
-        let safe = self
+        if rem {
+            // `MIN % -1` is 0; srem would trap, so divide by 1 instead
+            let safe = self
+                .builder
+                .build_select(is_m1, i64t.const_int(1, false), d, "d")
+                .map_err(e)?
+                .into_int_value();
+            let r = self
+                .builder
+                .build_int_signed_rem(a, safe, "rem")
+                .map_err(e)?;
+            return self
+                .builder
+                .build_select(is_m1, i64t.const_zero(), r, "r")
+                .map_err(e);
+        }
+        // spec 02 §8.1: `MIN / -1` is a runtime error
+        let is_min = self
             .builder
-            .build_select(is_m1, i64t.const_int(1, false), d, "d")
-            .map_err(e)?
-            .into_int_value();
-        let (q, special) = if rem {
-            (
-                self.builder
-                    .build_int_signed_rem(a, safe, "rem")
-                    .map_err(e)?,
-                i64t.const_zero(),
+            .build_int_compare(
+                IntPredicate::EQ,
+                a,
+                i64t.const_int(i64::MIN as u64, true),
+                "min",
             )
-        } else {
-            (
-                self.builder
-                    .build_int_signed_div(a, safe, "div")
-                    .map_err(e)?,
-                self.builder.build_int_neg(a, "neg").map_err(e)?,
-            )
-        };
+            .map_err(e)?;
+        let overflow = self.builder.build_and(is_min, is_m1, "ovf").map_err(e)?;
+        let (bad, ok) = (
+            self.ctx.append_basic_block(fv, "div_overflow"),
+            self.ctx.append_basic_block(fv, "div_ok"),
+        );
+        self.builder
+            .build_conditional_branch(overflow, bad, ok)
+            .map_err(e)?;
+        self.builder.position_at_end(bad);
+        self.fail(&format!(
+            "{path}:{line}:{col}: integer overflow in division (-9223372036854775808 / -1)"
+        ))?;
+        self.builder.position_at_end(ok);
         Ok(self
             .builder
-            .build_select(is_m1, special, q, "q")
-            .map_err(e)?)
+            .build_int_signed_div(a, d, "div")
+            .map_err(e)?
+            .into())
     }
 
     fn prim(
