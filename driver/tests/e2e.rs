@@ -389,3 +389,19 @@ fn generated_programs_validate_after_every_pass() {
         assert_eq!(ran, "codegen");
     }
 }
+
+/// Spec 02 §8.1: `MIN % -1` is 0 and `MIN / -1` is a runtime error (exit 1, message).
+#[test]
+fn int_min_division_edge_cases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("ovf.mpl");
+    std::fs::write(&f, "fn main() do\n  let m = -9223372036854775807 - 1\n  println(\"${m % -1}\")\n  println(\"${m / -1}\")\nend\n").unwrap();
+    let out = mesh().arg("run").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ovf.mpl:4:") && err.contains("overflow"),
+        "{err}"
+    );
+}
