@@ -7,12 +7,13 @@
 use mesh_ir::core;
 use mesh_ir::llvm::LlvmModule;
 use mesh_ir::source::Sources;
-use mesh_ir::surface::{Desugared, Program, Typed};
+use mesh_ir::surface::{Desugared, Mono, Program, Typed};
 use mesh_ir::Ir;
 use mesh_passes::codegen::Codegen;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
 use mesh_passes::merge_clauses::MergeClauses;
+use mesh_passes::monomorphise::Monomorphise;
 use mesh_passes::parse::ParsePass;
 use mesh_passes::remove_pipes::RemovePipes;
 use mesh_passes::resolve_names::ResolveNames;
@@ -24,6 +25,7 @@ pub enum AnyIr {
     Surface(Program),
     Desugared(Desugared),
     Typed(Typed),
+    Mono(Mono),
     Core(core::Program),
     Llvm(LlvmModule),
 }
@@ -35,6 +37,7 @@ impl AnyIr {
             AnyIr::Surface(x) => x.print(),
             AnyIr::Desugared(x) => x.print(),
             AnyIr::Typed(x) => x.print(),
+            AnyIr::Mono(x) => x.print(),
             AnyIr::Core(x) => x.print(),
             AnyIr::Llvm(x) => x.print(),
         }
@@ -45,6 +48,7 @@ impl AnyIr {
             AnyIr::Surface(x) => x.validate(),
             AnyIr::Desugared(x) => x.validate(),
             AnyIr::Typed(x) => x.validate(),
+            AnyIr::Mono(x) => x.validate(),
             AnyIr::Core(x) => x.validate(),
             AnyIr::Llvm(x) => x.validate(),
         }
@@ -99,7 +103,8 @@ pipeline! {
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ResolveNames: Desugared(Desugared) -> Desugared(Desugared),
     Infer: Desugared(Desugared) -> Typed(Typed),
-    ExplicateCore: Typed(Typed) -> Core(core::Program),
+    Monomorphise: Typed(Typed) -> Mono(Mono),
+    ExplicateCore: Mono(Mono) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }
 

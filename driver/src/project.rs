@@ -18,12 +18,25 @@ pub fn load(path: &Path) -> Result<Project, String> {
         let file = read(path, path.display().to_string(), "Main".into())?;
         let default_output = path.with_extension("");
         Ok(Project {
-            sources: Sources { files: vec![file] },
+            sources: with_prelude(Sources { files: vec![file] }),
             default_output,
         })
     } else {
         Err(format!("{}: no such file or directory", path.display()))
     }
+}
+
+/// The prelude (`stdlib/prelude.mpl`), embedded in the compiler.
+pub const PRELUDE: &str = include_str!("../../stdlib/prelude.mpl");
+
+/// Adds the prelude module after the program's own files.
+pub fn with_prelude(mut sources: Sources) -> Sources {
+    sources.files.push(SourceFile {
+        path: "<prelude>".into(),
+        module: "Prelude".into(),
+        text: PRELUDE.into(),
+    });
+    sources
 }
 
 fn read(path: &Path, shown: String, module: String) -> Result<SourceFile, String> {
@@ -106,7 +119,7 @@ fn load_dir(dir: &Path) -> Result<Project, String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "main".into());
     Ok(Project {
-        sources: Sources { files },
+        sources: with_prelude(Sources { files }),
         default_output: dir.join(name),
     })
 }

@@ -375,13 +375,13 @@ fn generated_programs_validate_after_every_pass() {
     let strategy = int_program();
     for _ in 0..64 {
         let prog = strategy.new_tree(&mut runner).unwrap().current();
-        let src = Sources {
+        let src = mesh::project::with_prelude(Sources {
             files: vec![SourceFile {
                 path: "gen.mpl".into(),
                 module: "Main".into(),
                 text: prog.source.clone(),
             }],
-        };
+        });
         let mut cx = PassCx::new(src.clone(), Options::default());
         let (_, ran) =
             run_until(src, &mut cx, None).unwrap_or_else(|e| panic!("{e}\n{}", prog.source));

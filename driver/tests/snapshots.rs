@@ -47,13 +47,13 @@ fn every_pass_has_snapshots() {
                 "snapshots/{pass}/{}",
                 case.file_name().unwrap().to_string_lossy()
             );
-            let src = Sources {
+            let src = mesh::project::with_prelude(Sources {
                 files: vec![SourceFile {
                     path: shown,
                     module: "Main".into(),
                     text: text.clone(),
                 }],
-            };
+            });
             let before = if i == 0 {
                 text.clone()
             } else {

@@ -80,3 +80,71 @@ impl Ty {
         }
     }
 }
+
+/// The program's type definitions, keyed by the name `Ty::Con` uses: the bare name for
+/// types of `Main` and `Prelude`, `Module.Name` for other modules' types.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TypeDefs {
+    pub types: std::collections::BTreeMap<String, TypeDef>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub module: String,
+    pub is_pub: bool,
+    /// Generic parameters; field types refer to them as `Ty::Param(i)`.
+    pub params: Vec<String>,
+    pub kind: TypeDefKind,
+    /// Traits derived (explicitly or by default, spec 02 §5).
+    pub derives: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeDefKind {
+    Struct(Vec<(String, Ty)>),
+    Sum(Vec<VariantDef>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantDef {
+    pub name: String,
+    pub fields: Vec<(Option<String>, Ty)>,
+}
+
+impl TypeDef {
+    pub fn derives(&self, t: &str) -> bool {
+        self.derives.iter().any(|d| d == t)
+    }
+    pub fn variants(&self) -> &[VariantDef] {
+        match &self.kind {
+            TypeDefKind::Sum(v) => v,
+            TypeDefKind::Struct(_) => &[],
+        }
+    }
+}
+
+impl Ty {
+    /// Replaces `Param(i)` by `args[i]`.
+    pub fn subst(&self, args: &[Ty]) -> Ty {
+        match self {
+            Ty::Param(i) => args.get(*i as usize).cloned().unwrap_or(Ty::Param(*i)),
+            Ty::Fun(ps, r) => Ty::Fun(
+                ps.iter().map(|p| p.subst(args)).collect(),
+                Box::new(r.subst(args)),
+            ),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| t.subst(args)).collect()),
+            Ty::Con(n, ts) => Ty::Con(n.clone(), ts.iter().map(|t| t.subst(args)).collect()),
+            t => t.clone(),
+        }
+    }
+
+    pub fn has_params(&self) -> bool {
+        match self {
+            Ty::Param(_) => true,
+            Ty::Fun(ps, r) => ps.iter().any(Ty::has_params) || r.has_params(),
+            Ty::Tuple(ts) | Ty::Con(_, ts) => ts.iter().any(Ty::has_params),
+            _ => false,
+        }
+    }
+}

@@ -40,6 +40,7 @@ const RUNTIME: &[(&str, &[&str], &str)] = &[
     ("mesh_rt_print", &["ptr"], "void"),
     ("mesh_rt_println", &["ptr"], "void"),
     ("mesh_rt_panic", &["ptr"], "void"),
+    ("mesh_rt_alloc", &["i64"], "ptr"),
 ];
 
 const FASTCC: u32 = 8;
@@ -179,7 +180,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             CTy::Float => self.ctx.f64_type().into(),
             CTy::Bool => self.ctx.bool_type().into(),
             CTy::Unit => self.ctx.i8_type().into(),
-            CTy::Str => self.ctx.ptr_type(AddressSpace::default()).into(),
+            CTy::Str | CTy::Obj => self.ctx.ptr_type(AddressSpace::default()).into(),
         }
     }
 
@@ -413,6 +414,33 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.position_at_end(dead);
                 self.zero(x.ty)
             }
+            ExprKind::Alloc { tag, fields } => {
+                let vs: Vec<BasicValueEnum> = fields
+                    .iter()
+                    .map(|a| self.expr(a, env, fv))
+                    .collect::<R<_>>()?;
+                self.alloc(*tag, &vs)?
+            }
+            ExprKind::Load(o, i) => {
+                let ov = self.expr(o, env, fv)?.into_pointer_value();
+                let slot = self.slot_ptr(ov, *i as u64 + 1)?;
+                let word = self
+                    .builder
+                    .build_load(self.ctx.i64_type(), slot, "slot")
+                    .map_err(e)?
+                    .into_int_value();
+                self.from_word(word, x.ty)?
+            }
+            ExprKind::Tag(o) => {
+                let ov = self.expr(o, env, fv)?.into_pointer_value();
+                let h = self
+                    .builder
+                    .build_load(self.ctx.i64_type(), ov, "header")
+                    .map_err(e)?
+                    .into_int_value();
+                let mask = self.ctx.i64_type().const_int(0xffff_ffff, false);
+                self.builder.build_and(h, mask, "tag").map_err(e)?.into()
+            }
             ExprKind::Prim(p, args) => {
                 let vs: Vec<BasicValueEnum> = args
                     .iter()
@@ -421,6 +449,98 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.prim(*p, &vs, x, fv)?
             }
         })
+    }
+
+    fn slot_ptr(
+        &self,
+        obj: inkwell::values::PointerValue<'ctx>,
+        index: u64,
+    ) -> R<inkwell::values::PointerValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        // SAFETY (LLVM): objects have a header and one slot per field; `index` is in range
+        // by construction of core (validated).
+        unsafe {
+            self.builder
+                .build_in_bounds_gep(i64t, obj, &[i64t.const_int(index, false)], "slotp")
+        }
+        .map_err(e)
+    }
+
+    /// A value as a 64-bit slot word.
+    fn to_word(&self, v: BasicValueEnum<'ctx>) -> R<IntValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        Ok(match v {
+            BasicValueEnum::IntValue(i) if i.get_type().get_bit_width() == 64 => i,
+            BasicValueEnum::IntValue(i) => {
+                self.builder.build_int_z_extend(i, i64t, "w").map_err(e)?
+            }
+            BasicValueEnum::FloatValue(f) => self
+                .builder
+                .build_bit_cast(f, i64t, "w")
+                .map_err(e)?
+                .into_int_value(),
+            BasicValueEnum::PointerValue(p) => {
+                self.builder.build_ptr_to_int(p, i64t, "w").map_err(e)?
+            }
+            _ => i64t.const_zero(),
+        })
+    }
+
+    fn from_word(&self, w: IntValue<'ctx>, t: CTy) -> R<BasicValueEnum<'ctx>> {
+        Ok(match t {
+            CTy::Int => w.into(),
+            CTy::Float => self
+                .builder
+                .build_bit_cast(w, self.ctx.f64_type(), "f")
+                .map_err(e)?,
+            CTy::Bool => self
+                .builder
+                .build_int_truncate(w, self.ctx.bool_type(), "b")
+                .map_err(e)?
+                .into(),
+            CTy::Unit => self.unit(),
+            CTy::Str | CTy::Obj => self
+                .builder
+                .build_int_to_ptr(w, self.ctx.ptr_type(AddressSpace::default()), "p")
+                .map_err(e)?
+                .into(),
+        })
+    }
+
+    /// A heap object: a constant for payload-less variants, else runtime-allocated.
+    fn alloc(&mut self, tag: u32, vs: &[BasicValueEnum<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        if vs.is_empty() {
+            let name = format!("obj.tag{tag}");
+            let gv = match self.module.get_global(&name) {
+                Some(g) => g,
+                None => {
+                    let ty = i64t.array_type(1);
+                    let g = self.module.add_global(ty, None, &name);
+                    g.set_initializer(&i64t.const_array(&[i64t.const_int(tag as u64, false)]));
+                    g.set_constant(true);
+                    g.set_linkage(Linkage::Private);
+                    g
+                }
+            };
+            return Ok(gv.as_pointer_value().into());
+        }
+        let p = self
+            .rt_call(
+                "mesh_rt_alloc",
+                &[i64t.const_int(vs.len() as u64, false).into()],
+            )?
+            .unwrap()
+            .into_pointer_value();
+        self.builder
+            .build_store(p, i64t.const_int(tag as u64, false))
+            .map_err(e)?;
+        for (i, v) in vs.iter().enumerate() {
+            let w = self.to_word(*v)?;
+            let sp = self.slot_ptr(p, i as u64 + 1)?;
+            self.builder.build_store(sp, w).map_err(e)?;
+        }
+        Ok(p.into())
     }
 
     fn zero(&self, t: CTy) -> BasicValueEnum<'ctx> {

@@ -9,6 +9,7 @@ pub mod codegen;
 pub mod explicate_core;
 pub mod infer;
 pub mod merge_clauses;
+pub mod monomorphise;
 pub mod parse;
 pub mod remove_pipes;
 pub mod resolve_names;

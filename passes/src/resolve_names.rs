@@ -245,7 +245,9 @@ impl Scope {
             PatKind::Tuple(ps) | PatKind::Brace(ps) | PatKind::Or(ps) => {
                 ps.iter().for_each(|q| self.bind_pat(q))
             }
-            PatKind::Ctor { args: Some(ps), .. } => ps.iter().for_each(|q| self.bind_pat(q)),
+            PatKind::Ctor { args: Some(ps), .. } | PatKind::Variant { args: ps, .. } => {
+                ps.iter().for_each(|q| self.bind_pat(q))
+            }
             PatKind::Cons(h, t) => {
                 self.bind_pat(h);
                 self.bind_pat(t);

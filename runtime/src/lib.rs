@@ -60,3 +60,16 @@ pub unsafe extern "C" fn mesh_rt_println(s: *const u8) {
     let _ = out.write_all(b"\n");
     let _ = out.flush();
 }
+
+/// A heap object of `slots` 8-byte fields after an 8-byte header (written by the caller).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_alloc(slots: i64) -> *mut u8 {
+    let size = 8 * (slots.max(0) as usize + 1);
+    let layout = std::alloc::Layout::from_size_align(size, 8).expect("object too large");
+    // SAFETY: non-zero size.
+    let p = unsafe { std::alloc::alloc(layout) };
+    if p.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    p
+}

@@ -1,8 +1,8 @@
 //! `core`: a small explicit expression language that codegen consumes.
 //!
-//! From `typed`: removes patterns, `case`, string interpolation, operators and modules;
-//! adds explicit primitive operations, uniquely named locals, fully qualified function
-//! names and tail-call marks. Invariants: every local is bound before use and bound
+//! From `mono`: removes patterns, `case`, string interpolation, operators, modules and
+//! user types; adds explicit primitive operations, heap objects (`Alloc`, `Load`,
+//! `Tag`), uniquely named locals, fully qualified function names and tail-call marks. Invariants: every local is bound before use and bound
 //! once; every call names a function of the program with matching arity and types;
 //! `tail` marks only calls in tail position; every node's type matches its operation.
 
@@ -18,6 +18,9 @@ pub enum CTy {
     Bool,
     Str,
     Unit,
+    /// A pointer to a heap object: `{i64 header (tag), i64 slots[n]}` (structs, tuples,
+    /// sum values).
+    Obj,
 }
 
 impl CTy {
@@ -28,6 +31,7 @@ impl CTy {
             CTy::Bool => "Bool",
             CTy::Str => "String",
             CTy::Unit => "()",
+            CTy::Obj => "Obj",
         }
     }
 }
@@ -148,6 +152,15 @@ pub enum ExprKind {
     Prim(Prim, Vec<Expr>),
     /// A runtime failure (no clause matched): prints the message and exits non-zero.
     Fail(String),
+    /// A new heap object with this tag and these slot values (an `Obj`).
+    Alloc {
+        tag: u32,
+        fields: Vec<Expr>,
+    },
+    /// Slot `index` of an object; the node's type says how to read the slot.
+    Load(Box<Expr>, u32),
+    /// The tag of an object (an `Int`).
+    Tag(Box<Expr>),
 }
 
 impl crate::Ir for Program {

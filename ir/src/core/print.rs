@@ -91,5 +91,23 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
         ExprKind::Fail(m) => {
             let _ = write!(out, "(fail {m:?})");
         }
+        ExprKind::Alloc { tag, fields } => {
+            let _ = write!(out, "(alloc #{tag}");
+            for a in fields {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
+        ExprKind::Load(o, i) => {
+            let _ = write!(out, "(load.{} ", e.ty.name());
+            expr(out, o, d + 1);
+            let _ = write!(out, " {i})");
+        }
+        ExprKind::Tag(o) => {
+            out.push_str("(tag ");
+            expr(out, o, d + 1);
+            out.push(')');
+        }
     }
 }

@@ -135,6 +135,19 @@ impl Cx<'_> {
                     }
                 }
             }
+            ExprKind::Alloc { fields, .. } => {
+                fields.iter().for_each(|a| self.expr(a, false));
+                self.expect(e, CTy::Obj);
+            }
+            ExprKind::Load(o, _) => {
+                self.expr(o, false);
+                self.expect(o, CTy::Obj);
+            }
+            ExprKind::Tag(o) => {
+                self.expr(o, false);
+                self.expect(o, CTy::Obj);
+                self.expect(e, CTy::Int);
+            }
             ExprKind::Prim(p, args) => {
                 args.iter().for_each(|a| self.expr(a, false));
                 let (ps, r) = p.sig();

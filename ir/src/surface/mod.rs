@@ -12,7 +12,7 @@ mod validate;
 pub mod visit;
 
 pub use print::{escape_str, print_module, print_program, type_str};
-pub use typed::{Desugared, Typed};
+pub use typed::{Desugared, Mono, Typed};
 
 use crate::types::Ty;
 use crate::Span;
@@ -326,6 +326,13 @@ pub enum ExprKind {
     Var(String),
     /// A name resolved to a module-level definition: `Main.fib`, `Api.Router.route`.
     Global(String),
+    /// A constructor resolved by `infer`: variant `index` of sum type `ty` (a `TypeDefs`
+    /// key). A function value when the variant has a payload, else the value itself.
+    Variant {
+        ty: String,
+        index: usize,
+        name: String,
+    },
     /// Bare `self` (method receiver).
     SelfRef,
     /// `self()` (the current process).
@@ -430,6 +437,13 @@ pub enum PatKind {
     As(Box<Pat>, String),
     /// `self` as a method parameter.
     SelfParam,
+    /// A constructor pattern resolved by `infer` (bare constructors get `_` payloads).
+    Variant {
+        ty: String,
+        index: usize,
+        name: String,
+        args: Vec<Pat>,
+    },
 }
 
 impl Pat {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 pub fn print_program(p: &Program) -> String {
     let mut out = String::new();
-    for m in &p.modules {
+    for m in p.modules.iter().filter(|m| m.name != "Prelude") {
         out.push_str(&print_module(m, false));
     }
     out
@@ -517,6 +517,9 @@ impl Printer {
             }
             ExprKind::Var(n) => self.out.push_str(n),
             ExprKind::Global(n) => self.out.push_str(n),
+            ExprKind::Variant { ty, name, .. } => {
+                let _ = write!(self.out, "{ty}.{name}");
+            }
             ExprKind::SelfRef => self.out.push_str("self"),
             ExprKind::SelfPid => self.out.push_str("self()"),
             ExprKind::Unit => self.out.push_str("()"),
@@ -837,6 +840,19 @@ impl Printer {
                 let _ = write!(self.out, " as {n})");
             }
             PatKind::SelfParam => self.out.push_str("self"),
+            PatKind::Variant { ty, name, args, .. } => {
+                let _ = write!(self.out, "{ty}.{name}");
+                if !args.is_empty() {
+                    self.out.push('(');
+                    for (i, q) in args.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.pat(q);
+                    }
+                    self.out.push(')');
+                }
+            }
         }
     }
 }

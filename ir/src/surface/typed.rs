@@ -9,13 +9,20 @@
 
 use super::print::{print_module, Printer};
 use super::*;
+use crate::types::TypeDefs;
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Desugared(pub Program);
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Typed(pub Program);
+pub struct Typed(pub Program, pub TypeDefs);
+
+/// `mono` — from `typed`: removes polymorphism. Invariants: those of `typed`; no type
+/// (of an expression, a pattern or a function) contains a type parameter; only
+/// functions reachable from `main` remain, one copy per instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mono(pub Program, pub TypeDefs);
 
 fn check_desugared(p: &Program, errs: &mut Vec<String>) {
     let mut p = p.clone();
@@ -76,28 +83,56 @@ impl crate::Ir for Desugared {
     }
 }
 
-impl crate::Ir for Typed {
-    const LANG: &'static str = "typed";
+fn print_typed(p: &Program) -> String {
+    // the prelude is library code: dumps show the program's own modules
+    p.modules
+        .iter()
+        .filter(|m| m.name != "Prelude")
+        .map(|m| print_module(m, true))
+        .collect()
+}
+
+fn check_typed(p: &Program, errs: &mut Vec<String>, mono: bool) {
+    check_desugared(p, errs);
+    let mut p = p.clone();
+    visit::exprs_mut(&mut p, &mut |e| match &e.ty {
+        None => errs.push(format!(
+            "untyped expression `{}` at {:?}",
+            one_line(e),
+            e.span
+        )),
+        Some(t) if t.has_vars() => errs.push(format!("unresolved type {t} at {:?}", e.span)),
+        Some(t) if mono && t.has_params() => {
+            errs.push(format!("generic type {t} left at {:?}", e.span))
+        }
+        _ => {}
+    });
+}
+
+impl crate::Ir for Mono {
+    const LANG: &'static str = "mono";
     fn print(&self) -> String {
-        self.0
-            .modules
-            .iter()
-            .map(|m| print_module(m, true))
-            .collect()
+        print_typed(&self.0)
     }
     fn validate(&self) -> Result<(), Vec<String>> {
         let mut errs = self.0.validate().err().unwrap_or_default();
-        check_desugared(&self.0, &mut errs);
-        let mut p = self.0.clone();
-        visit::exprs_mut(&mut p, &mut |e| match &e.ty {
-            None => errs.push(format!(
-                "untyped expression `{}` at {:?}",
-                one_line(e),
-                e.span
-            )),
-            Some(t) if t.has_vars() => errs.push(format!("unresolved type {t} at {:?}", e.span)),
-            _ => {}
-        });
+        check_typed(&self.0, &mut errs, true);
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+impl crate::Ir for Typed {
+    const LANG: &'static str = "typed";
+    fn print(&self) -> String {
+        print_typed(&self.0)
+    }
+    fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errs = self.0.validate().err().unwrap_or_default();
+        check_typed(&self.0, &mut errs, false);
         if errs.is_empty() {
             Ok(())
         } else {

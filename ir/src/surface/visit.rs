@@ -96,6 +96,7 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
         | ExprKind::Regex { .. }
         | ExprKind::Var(_)
         | ExprKind::Global(_)
+        | ExprKind::Variant { .. }
         | ExprKind::SelfRef
         | ExprKind::SelfPid
         | ExprKind::Unit

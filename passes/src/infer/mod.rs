@@ -1,113 +1,166 @@
 //! `infer : desugared -> typed` — Damas–Milner type inference (spec 02 §3) over `ena`
-//! union-find variables, with numeric-constrained variables for the overloaded
-//! arithmetic operators (defaulted to `Int`).
+//! union-find variables, with algebraic data types (§2.4–2.7) and numeric-constrained
+//! variables for the arithmetic operators.
 //!
-//! Outline (after Damas & Milner 1982, algorithm W with in-place substitution):
-//! 1. every top-level function gets a signature from its annotations, with fresh
-//!    variables where there are none — all functions of the program are one binding
-//!    group, so recursion and mutual recursion need no ordering;
-//! 2. each body is inferred against its signature; errors go to the sink and inference
-//!    continues with the expected type, so independent errors are all reported;
-//! 3. every type is zonked (variables replaced by their values); numeric variables
-//!    default to `Int`, and variables left free are quantified (`Param`).
+//! Outline (Damas & Milner 1982, algorithm W with in-place substitution):
+//! 1. `env.rs` collects every struct and sum type, checks deriving clauses and
+//!    translates written types;
+//! 2. the module-level functions are split into binding groups — the strongly
+//!    connected components of the call graph (Tarjan, via petgraph) — and the groups are
+//!    inferred callees first. Inside a group functions are monomorphic (so mutual
+//!    recursion works); after it, the group's free type variables are generalised into
+//!    `Ty::Param`s and every use elsewhere instantiates them afresh (spec 02 §3.2);
+//! 3. errors go to the sink and inference continues with the expected type, so
+//!    independent errors are all reported; then every type is zonked. Leftover numeric
+//!    variables default to `Int`, other leftovers to `()` (they cannot be observed).
 //!
-//! Not yet: let-generalisation by binding groups (SCCs) with Kiselyov levels, data
-//! types, traits — the type-system issue adds them. Paper: `papers/infer.md`.
+//! Paper: `papers/infer.md`.
 
+mod env;
+mod expr;
 mod unify;
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
+use env::Env;
 use mesh_ir::surface::*;
 use mesh_ir::types::Ty;
 use mesh_ir::Span;
-use std::collections::HashMap;
-use unify::{Mismatch, Table};
+use petgraph::graph::DiGraph;
+use std::collections::{HashMap, HashSet};
+use unify::Table;
+
+pub use env::type_key;
 
 pub struct Infer;
+
+/// A generalised type: `Param(i)` are quantified; those in `numeric` are Int or Float.
+#[derive(Clone, Debug)]
+pub struct Scheme {
+    pub ty: Ty,
+    pub numeric: HashSet<u32>,
+}
 
 impl Pass for Infer {
     const NAME: &'static str = "infer";
     type In = Desugared;
     type Out = Typed;
     fn run(&self, Desugared(mut p): Desugared, cx: &mut PassCx) -> Typed {
+        let env = Env::build(&p, cx);
         let mut inf = Inferer {
             table: Table::default(),
+            env,
             globals: HashMap::new(),
             scopes: Vec::new(),
             ret: Vec::new(),
+            module: String::new(),
             cx,
         };
-        // 1. signatures
-        for m in &p.modules {
-            for it in &m.items {
+        // the functions of the program, and what is not supported yet
+        let mut fns: Vec<(usize, usize)> = Vec::new();
+        for (mi, m) in p.modules.iter().enumerate() {
+            for (ii, it) in m.items.iter().enumerate() {
                 match &it.kind {
-                    ItemKind::Fn(f) => {
-                        let sig = inf.signature(f);
-                        inf.globals
-                            .entry(format!("{}.{}", m.name, f.name))
-                            .or_default()
-                            .push(sig);
-                    }
-                    ItemKind::Import(_) | ItemKind::FromImport { .. } => {}
+                    ItemKind::Fn(_) => fns.push((mi, ii)),
+                    ItemKind::Import(_)
+                    | ItemKind::FromImport { .. }
+                    | ItemKind::Struct(_)
+                    | ItemKind::SumType(_)
+                    | ItemKind::TypeAlias { .. } => {}
                     other => inf.unsupported(item_word(other), it.span),
                 }
             }
         }
-        // 2. bodies
-        for m in &mut p.modules {
-            for it in &mut m.items {
-                if let ItemKind::Fn(f) = &mut it.kind {
-                    let sig = inf.globals[&format!("{}.{}", m.name, f.name)]
-                        .iter()
-                        .find(|t| matches!(t, Ty::Fun(ps, _) if ps.len() == f.params.len()))
-                        .cloned()
-                        .unwrap();
-                    inf.fn_body(f, &sig);
-                    f.sig = Some(sig);
-                }
-            }
-        }
-        // 3. zonk
-        let mut params: HashMap<u32, u32> = HashMap::new();
-        let table = &mut inf.table;
-        visit::exprs_mut(&mut p, &mut |e| {
-            if let Some(t) = &e.ty {
-                e.ty = Some(finish(table, t, &mut params));
-            }
-            if let ExprKind::Case { arms, .. } = &mut e.kind {
-                arms.iter_mut()
-                    .for_each(|a| finish_pat(table, &mut a.pat, &mut params));
-            }
-        });
-        for m in &mut p.modules {
-            for it in &mut m.items {
-                if let ItemKind::Fn(f) = &mut it.kind {
-                    if let Some(t) = &f.sig {
-                        f.sig = Some(finish(table, t, &mut params));
-                    }
-                    f.params
-                        .iter_mut()
-                        .for_each(|q| finish_pat(table, &mut q.pat, &mut params));
-                }
-                visit::item_blocks_mut(it, &mut |b| {
-                    for s in b.iter_mut() {
-                        if let StmtKind::Let { pat, .. } = &mut s.kind {
-                            finish_pat(table, pat, &mut params);
-                        }
+        let key = |p: &Program, (mi, ii): (usize, usize)| match &p.modules[mi].items[ii].kind {
+            ItemKind::Fn(f) => (format!("{}.{}", p.modules[mi].name, f.name), f.params.len()),
+            _ => unreachable!(),
+        };
+        // binding groups: SCCs of the call graph, callees first
+        let mut graph = DiGraph::<usize, ()>::new();
+        let nodes: Vec<_> = (0..fns.len()).map(|i| graph.add_node(i)).collect();
+        let by_name: HashMap<String, Vec<usize>> =
+            fns.iter()
+                .enumerate()
+                .fold(HashMap::new(), |mut acc, (i, f)| {
+                    acc.entry(key(&p, *f).0).or_default().push(i);
+                    acc
+                });
+        for (i, &(mi, ii)) in fns.iter().enumerate() {
+            let mut refs = Vec::new();
+            if let ItemKind::Fn(f) = &mut p.modules[mi].items[ii].kind {
+                visit::fn_exprs_mut(f, &mut |e| {
+                    if let ExprKind::Global(g) = &e.kind {
+                        refs.push(g.clone());
                     }
                 });
             }
+            for r in refs {
+                for &j in by_name.get(&r).into_iter().flatten() {
+                    graph.add_edge(nodes[i], nodes[j], ());
+                }
+            }
         }
-        Typed(p)
+        for scc in petgraph::algo::tarjan_scc(&graph) {
+            let members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
+            let mut sigs = Vec::new();
+            for &i in &members {
+                let (mi, ii) = fns[i];
+                inf.module = p.modules[mi].name.clone();
+                let ItemKind::Fn(f) = &p.modules[mi].items[ii].kind else {
+                    unreachable!()
+                };
+                let sig = inf.signature(f);
+                inf.globals
+                    .entry(key(&p, fns[i]).0)
+                    .or_default()
+                    .push(Scheme {
+                        ty: sig.clone(),
+                        numeric: HashSet::new(),
+                    });
+                sigs.push(sig);
+            }
+            for (&i, sig) in members.iter().zip(&sigs) {
+                let (mi, ii) = fns[i];
+                inf.module = p.modules[mi].name.clone();
+                let ItemKind::Fn(f) = &mut p.modules[mi].items[ii].kind else {
+                    unreachable!()
+                };
+                inf.fn_body(f, sig);
+            }
+            // generalise the group
+            let mut params: HashMap<u32, u32> = HashMap::new();
+            let mut numeric = HashSet::new();
+            let schemes: Vec<Ty> = sigs
+                .iter()
+                .map(|s| inf.generalise(s, &mut params, &mut numeric))
+                .collect();
+            for (&i, scheme) in members.iter().zip(schemes) {
+                let (name, arity) = key(&p, fns[i]);
+                let slot = inf.globals.get_mut(&name).unwrap();
+                if let Some(s) = slot
+                    .iter_mut()
+                    .find(|s| matches!(&s.ty, Ty::Fun(ps, _) if ps.len() == arity))
+                {
+                    *s = Scheme {
+                        ty: scheme.clone(),
+                        numeric: numeric.clone(),
+                    };
+                }
+                let (mi, ii) = fns[i];
+                let ItemKind::Fn(f) = &mut p.modules[mi].items[ii].kind else {
+                    unreachable!()
+                };
+                f.sig = Some(scheme);
+                inf.zonk_fn(f, &params);
+            }
+        }
+        let defs = std::mem::take(&mut inf.env.defs);
+        Typed(p, defs)
     }
 }
 
 fn item_word(k: &ItemKind) -> &'static str {
     match k {
-        ItemKind::Struct(_) => "`struct` definitions",
-        ItemKind::SumType(_) => "sum type definitions",
-        ItemKind::TypeAlias { .. } => "type aliases",
         ItemKind::Interface(_) => "`interface` definitions",
         ItemKind::Impl(_) => "`impl` blocks",
         ItemKind::Actor(_) => "`actor` definitions",
@@ -119,55 +172,16 @@ fn item_word(k: &ItemKind) -> &'static str {
     }
 }
 
-fn finish_pat(table: &mut Table, p: &mut Pat, params: &mut HashMap<u32, u32>) {
-    if let Some(t) = &p.ty {
-        p.ty = Some(finish(table, t, params));
-    }
-    match &mut p.kind {
-        PatKind::Tuple(ps) | PatKind::Brace(ps) | PatKind::Or(ps) => {
-            ps.iter_mut().for_each(|q| finish_pat(table, q, params))
-        }
-        PatKind::Ctor { args: Some(ps), .. } => {
-            ps.iter_mut().for_each(|q| finish_pat(table, q, params))
-        }
-        PatKind::As(q, _) => finish_pat(table, q, params),
-        PatKind::Cons(h, t) => {
-            finish_pat(table, h, params);
-            finish_pat(table, t, params);
-        }
-        _ => {}
-    }
-}
-
-/// Zonks, defaults numeric variables to `Int` and quantifies the rest.
-fn finish(table: &mut Table, t: &Ty, params: &mut HashMap<u32, u32>) -> Ty {
-    match table.zonk(t) {
-        Ty::Var(v) => {
-            if table.is_numeric_var(v) {
-                let _ = table.unify(&Ty::Var(v), &Ty::Int);
-                Ty::Int
-            } else {
-                let n = params.len() as u32;
-                Ty::Param(*params.entry(v).or_insert(n))
-            }
-        }
-        Ty::Fun(ps, r) => Ty::Fun(
-            ps.iter().map(|p| finish(table, p, params)).collect(),
-            Box::new(finish(table, &r, params)),
-        ),
-        Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|p| finish(table, p, params)).collect()),
-        Ty::Con(n, ts) => Ty::Con(n, ts.iter().map(|p| finish(table, p, params)).collect()),
-        t => t,
-    }
-}
-
-struct Inferer<'a> {
+pub(crate) struct Inferer<'a> {
     table: Table,
-    /// Module-level functions by full name; one type per arity.
-    globals: HashMap<String, Vec<Ty>>,
+    env: Env,
+    /// Module-level functions by full name; one scheme per arity.
+    globals: HashMap<String, Vec<Scheme>>,
     scopes: Vec<HashMap<String, Ty>>,
     /// Return types of the enclosing functions (for `return`).
     ret: Vec<Ty>,
+    /// The module whose code is being inferred (for name visibility).
+    module: String,
     cx: &'a mut PassCx,
 }
 
@@ -181,48 +195,52 @@ impl Inferer<'_> {
     }
 
     fn signature(&mut self, f: &FnDef) -> Ty {
+        // `<T>` names (and any name not otherwise known) map to one fresh variable each
+        let mut named: HashMap<String, Ty> = HashMap::new();
+        for g in &f.generics {
+            named.insert(g.clone(), self.table.fresh());
+        }
         let ps = f
             .params
             .iter()
-            .map(|p| self.annotation(p.ty.as_ref()))
+            .map(|p| self.annotation(p.ty.as_ref(), &mut named))
             .collect();
-        let r = self.annotation(f.ret.as_ref());
+        let r = self.annotation(f.ret.as_ref(), &mut named);
         Ty::Fun(ps, Box::new(r))
     }
 
-    fn annotation(&mut self, t: Option<&TypeExpr>) -> Ty {
+    fn annotation(&mut self, t: Option<&TypeExpr>, named: &mut HashMap<String, Ty>) -> Ty {
         match t {
             None => self.table.fresh(),
-            Some(t) => self.type_expr(t),
+            Some(t) => {
+                let module = self.module.clone();
+                let table = &mut self.table;
+                let env = &self.env;
+                env.resolve_with(
+                    &module,
+                    t,
+                    &mut |n| {
+                        named.get(n).cloned().or_else(|| {
+                            (n.len() == 1 && n.chars().all(|c| c.is_ascii_uppercase())).then(|| {
+                                let v = table.fresh();
+                                named.insert(n.to_string(), v.clone());
+                                v
+                            })
+                        })
+                    },
+                    self.cx,
+                )
+            }
         }
     }
 
+    /// A written type inside a body (`let x :: T`), with no type variables in scope.
     fn type_expr(&mut self, t: &TypeExpr) -> Ty {
-        match &t.kind {
-            TypeKind::Named { path, args } => {
-                let args: Vec<Ty> = args.iter().map(|a| self.type_expr(a)).collect();
-                match (path.join(".").as_str(), args.len()) {
-                    ("Int", 0) => Ty::Int,
-                    ("Float", 0) => Ty::Float,
-                    ("Bool", 0) => Ty::Bool,
-                    ("String", 0) => Ty::String,
-                    (name, _) => Ty::Con(name.to_string(), args),
-                }
-            }
-            TypeKind::Tuple(ts) if ts.is_empty() => Ty::Unit,
-            TypeKind::Tuple(ts) => Ty::Tuple(ts.iter().map(|a| self.type_expr(a)).collect()),
-            TypeKind::Fun(ps, r) => Ty::Fun(
-                ps.iter().map(|a| self.type_expr(a)).collect(),
-                Box::new(self.type_expr(r)),
-            ),
-            TypeKind::Optional(t) => Ty::Con("Option".into(), vec![self.type_expr(t)]),
-            TypeKind::Fallible(t, e) => {
-                Ty::Con("Result".into(), vec![self.type_expr(t), self.type_expr(e)])
-            }
-        }
+        let mut named = HashMap::new();
+        self.annotation(Some(t), &mut named)
     }
 
-    fn show(&mut self, t: &Ty) -> String {
+    pub(crate) fn show(&mut self, t: &Ty) -> String {
         let z = self.table.zonk(t);
         match z {
             Ty::Var(v) if self.table.is_numeric_var(v) => "a number".into(),
@@ -231,14 +249,13 @@ impl Inferer<'_> {
         }
     }
 
-    /// Unifies `found` with `expected`; on failure reports a mismatch at `span`,
-    /// `what` saying where the expectation comes from.
+    /// Unifies `found` with `expected`; on failure reports a mismatch at `span`.
     fn expect(&mut self, expected: &Ty, found: &Ty, span: Span, what: &str) {
         if let Err(m) = self.table.unify(expected, found) {
             let (e, f) = (self.show(expected), self.show(found));
             let msg = match m {
-                Mismatch::Occurs => {
-                    format!("type mismatch: {f} would have to contain itself ({what})")
+                unify::Mismatch::Occurs => {
+                    format!("infinite type: {f} would have to contain itself ({what})")
                 }
                 _ if what.is_empty() => format!("type mismatch: expected {e}, found {f}"),
                 _ => format!("type mismatch: expected {e}, found {f} ({what})"),
@@ -257,6 +274,150 @@ impl Inferer<'_> {
 
     fn bind(&mut self, n: &str, t: Ty) {
         self.scopes.last_mut().unwrap().insert(n.to_string(), t);
+    }
+
+    fn instantiate(&mut self, s: &Scheme) -> Ty {
+        let mut fresh: HashMap<u32, Ty> = HashMap::new();
+        fn go(t: &Ty, s: &Scheme, fresh: &mut HashMap<u32, Ty>, table: &mut Table) -> Ty {
+            match t {
+                Ty::Param(i) => fresh
+                    .entry(*i)
+                    .or_insert_with(|| {
+                        let v = table.fresh();
+                        if s.numeric.contains(i) {
+                            let _ = table.constrain_numeric(&v);
+                        }
+                        v
+                    })
+                    .clone(),
+                Ty::Fun(ps, r) => Ty::Fun(
+                    ps.iter().map(|p| go(p, s, fresh, table)).collect(),
+                    Box::new(go(r, s, fresh, table)),
+                ),
+                Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|p| go(p, s, fresh, table)).collect()),
+                Ty::Con(n, ts) => Ty::Con(
+                    n.clone(),
+                    ts.iter().map(|p| go(p, s, fresh, table)).collect(),
+                ),
+                t => t.clone(),
+            }
+        }
+        go(&s.ty, s, &mut fresh, &mut self.table)
+    }
+
+    /// Instantiates a type definition's parameters with fresh variables.
+    fn fresh_args(&mut self, key: &str) -> Vec<Ty> {
+        let n = self.env.defs.types[key].params.len();
+        (0..n).map(|_| self.table.fresh()).collect()
+    }
+
+    /// Replaces the free variables of `t` by parameters (shared across a binding group).
+    fn generalise(
+        &mut self,
+        t: &Ty,
+        params: &mut HashMap<u32, u32>,
+        numeric: &mut HashSet<u32>,
+    ) -> Ty {
+        match self.table.zonk(t) {
+            Ty::Var(v) => {
+                let n = params.len() as u32;
+                let p = *params.entry(v).or_insert(n);
+                if self.table.is_numeric_var(v) {
+                    numeric.insert(p);
+                }
+                Ty::Param(p)
+            }
+            Ty::Fun(ps, r) => Ty::Fun(
+                ps.iter()
+                    .map(|x| self.generalise(x, params, numeric))
+                    .collect(),
+                Box::new(self.generalise(&r, params, numeric)),
+            ),
+            Ty::Tuple(ts) => Ty::Tuple(
+                ts.iter()
+                    .map(|x| self.generalise(x, params, numeric))
+                    .collect(),
+            ),
+            Ty::Con(n, ts) => Ty::Con(
+                n,
+                ts.iter()
+                    .map(|x| self.generalise(x, params, numeric))
+                    .collect(),
+            ),
+            t => t,
+        }
+    }
+
+    /// Final types inside a function: its scheme's variables become its parameters,
+    /// numeric leftovers `Int`, other leftovers `()`.
+    fn finish(&mut self, t: &Ty, params: &HashMap<u32, u32>) -> Ty {
+        match self.table.zonk(t) {
+            Ty::Var(v) => match params.get(&v) {
+                Some(p) => Ty::Param(*p),
+                None if self.table.is_numeric_var(v) => {
+                    let _ = self.table.unify(&Ty::Var(v), &Ty::Int);
+                    Ty::Int
+                }
+                None => {
+                    let _ = self.table.unify(&Ty::Var(v), &Ty::Unit);
+                    Ty::Unit
+                }
+            },
+            Ty::Fun(ps, r) => Ty::Fun(
+                ps.iter().map(|x| self.finish(x, params)).collect(),
+                Box::new(self.finish(&r, params)),
+            ),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|x| self.finish(x, params)).collect()),
+            Ty::Con(n, ts) => Ty::Con(n, ts.iter().map(|x| self.finish(x, params)).collect()),
+            t => t,
+        }
+    }
+
+    fn finish_pat(&mut self, p: &mut Pat, params: &HashMap<u32, u32>) {
+        if let Some(t) = &p.ty {
+            p.ty = Some(self.finish(t, params));
+        }
+        match &mut p.kind {
+            PatKind::Tuple(ps)
+            | PatKind::Brace(ps)
+            | PatKind::Or(ps)
+            | PatKind::Variant { args: ps, .. } => {
+                ps.iter_mut().for_each(|q| self.finish_pat(q, params))
+            }
+            PatKind::Ctor { args: Some(ps), .. } => {
+                ps.iter_mut().for_each(|q| self.finish_pat(q, params))
+            }
+            PatKind::As(q, _) => self.finish_pat(q, params),
+            PatKind::Cons(h, t) => {
+                self.finish_pat(h, params);
+                self.finish_pat(t, params);
+            }
+            _ => {}
+        }
+    }
+
+    fn zonk_fn(&mut self, f: &mut FnDef, params: &HashMap<u32, u32>) {
+        for q in &mut f.params {
+            self.finish_pat(&mut q.pat, params);
+        }
+        visit::fn_exprs_mut(f, &mut |e| {
+            if let Some(t) = &e.ty {
+                e.ty = Some(self.finish(t, params));
+            }
+            if let ExprKind::Case { arms, .. } = &mut e.kind {
+                arms.iter_mut()
+                    .for_each(|a| self.finish_pat(&mut a.pat, params));
+            }
+        });
+        let mut body = std::mem::take(&mut f.body);
+        visit::block_blocks_mut(&mut body, &mut |b| {
+            for s in b.iter_mut() {
+                if let StmtKind::Let { pat, .. } = &mut s.kind {
+                    self.finish_pat(pat, params);
+                }
+            }
+        });
+        f.body = body;
     }
 
     fn fn_body(&mut self, f: &mut FnDef, sig: &Ty) {
@@ -298,16 +459,17 @@ impl Inferer<'_> {
     /// Binds the variables of `p`, a pattern matched against a value of type `t`.
     fn pat(&mut self, p: &mut Pat, t: &Ty) {
         p.ty = Some(t.clone());
+        let span = p.span;
         match &mut p.kind {
             PatKind::Wild | PatKind::SelfParam => {}
             PatKind::Var(v) => self.bind(&v.clone(), t.clone()),
-            PatKind::Int(_) => self.expect(t, &Ty::Int, p.span, "pattern"),
-            PatKind::Float(_) => self.expect(t, &Ty::Float, p.span, "pattern"),
-            PatKind::Str(_) => self.expect(t, &Ty::String, p.span, "pattern"),
-            PatKind::Bool(_) => self.expect(t, &Ty::Bool, p.span, "pattern"),
+            PatKind::Int(_) => self.expect(t, &Ty::Int, span, "pattern"),
+            PatKind::Float(_) => self.expect(t, &Ty::Float, span, "pattern"),
+            PatKind::Str(_) => self.expect(t, &Ty::String, span, "pattern"),
+            PatKind::Bool(_) => self.expect(t, &Ty::Bool, span, "pattern"),
             PatKind::Tuple(ps) => {
                 let ts: Vec<Ty> = ps.iter().map(|_| self.table.fresh()).collect();
-                self.expect(t, &Ty::Tuple(ts.clone()), p.span, "tuple pattern");
+                self.expect(t, &Ty::Tuple(ts.clone()), span, "tuple pattern");
                 for (q, qt) in ps.iter_mut().zip(&ts) {
                     self.pat(q, qt);
                 }
@@ -317,437 +479,111 @@ impl Inferer<'_> {
                 self.pat(q, t);
                 self.bind(&n, t.clone());
             }
-            PatKind::Or(ps) => ps.iter_mut().for_each(|q| self.pat(q, t)),
-            _ => self.unsupported("these patterns", p.span),
-        }
-    }
-
-    fn expr(&mut self, e: &mut Expr) -> Ty {
-        let t = self.expr_inner(e);
-        e.ty = Some(t.clone());
-        t
-    }
-
-    fn expr_inner(&mut self, e: &mut Expr) -> Ty {
-        let span = e.span;
-        match &mut e.kind {
-            ExprKind::Int(_) => Ty::Int,
-            ExprKind::Float(_) => Ty::Float,
-            ExprKind::Bool(_) => Ty::Bool,
-            ExprKind::Unit => Ty::Unit,
-            ExprKind::Str(parts) => {
-                for p in parts {
-                    if let StrPart::Interp(x) = p {
-                        let t = self.expr(x);
-                        self.displayable(&t, x.span);
-                    }
-                }
-                Ty::String
-            }
-            ExprKind::Var(n) => match self.lookup(n) {
-                Some(t) => t,
-                None => {
-                    // lower-case names were reported by `resolve-names`; upper-case ones
-                    // are constructors and types, which come with the type-system work
-                    if n.starts_with(|c: char| c.is_uppercase()) {
-                        let n = n.clone();
-                        self.cx.emit(
-                            Diagnostic::error(
-                                "unbound variable",
-                                format!("unknown name `{n}`"),
-                                span,
-                            )
-                            .with_code("E0004"),
-                        );
-                    }
-                    self.table.fresh()
-                }
-            },
-            ExprKind::Global(g) => {
-                let g = g.clone();
-                match self.global_type(&g, None) {
-                    Some(t) => t,
-                    None => {
-                        self.cx.emit(Diagnostic::error(
-                            "unsupported",
-                            format!("`{g}` is not supported by this compiler yet"),
-                            span,
-                        ));
-                        self.table.fresh()
+            PatKind::Or(ps) => {
+                let mut names: Option<Vec<String>> = None;
+                for q in ps.iter_mut() {
+                    self.pat(q, t);
+                    let mut vs = Vec::new();
+                    binders(q, &mut vs);
+                    vs.sort();
+                    match &names {
+                        None => names = Some(vs),
+                        Some(first) if *first != vs => {
+                            self.cx.emit(Diagnostic::error("pattern error", "or-pattern binding mismatch: every alternative must bind the same names", q.span).with_code("E0011"));
+                        }
+                        _ => {}
                     }
                 }
             }
-            ExprKind::Call { callee, args } => {
-                if args.iter().any(|a| a.name.is_some()) {
-                    self.unsupported("keyword arguments", span);
-                }
-                let arg_tys: Vec<Ty> = args.iter_mut().map(|a| self.expr(&mut a.value)).collect();
-                let callee_name = match &callee.kind {
-                    ExprKind::Global(g) => Some(g.clone()),
+            PatKind::Ctor { path, args } => {
+                let resolved = match path.as_slice() {
+                    [n] => self.env.ctor(&self.module, n),
+                    [ty, v] => self.env.qualified_ctor(&self.module, ty, v),
                     _ => None,
                 };
-                let ft = match &callee_name {
-                    Some(g) => {
-                        match self.global_type(g, Some(arg_tys.len())) {
-                            Some(t) => t,
-                            None => {
-                                let arities = self.global_arities(g);
-                                if arities.is_empty() {
-                                    self.cx.emit(Diagnostic::error(
-                                        "unsupported",
-                                        format!("`{g}` is not supported by this compiler yet"),
-                                        callee.span,
-                                    ));
-                                } else {
-                                    let expected = arities
-                                        .iter()
-                                        .map(|a| a.to_string())
-                                        .collect::<Vec<_>>()
-                                        .join(" or ");
-                                    let noun = if arities == [1] {
-                                        "argument"
-                                    } else {
-                                        "arguments"
-                                    };
-                                    self.cx.emit(
-                                    Diagnostic::error("arity mismatch", format!("arity mismatch: expected {expected} {noun}, found {}", arg_tys.len()), span)
-                                        .with_code("E0003")
-                                        .with_label(format!("`{}` takes {expected} {noun}", short(g))),
-                                );
-                                }
-                                callee.ty = Some(Ty::Never);
-                                return self.table.fresh();
-                            }
-                        }
-                    }
-                    None => self.expr(callee),
-                };
-                callee.ty = Some(ft.clone());
-                let ret = self.table.fresh();
-                match self.table.shallow(&ft) {
-                    Ty::Fun(ps, r) if ps.len() == arg_tys.len() => {
-                        let fname = callee_name.as_deref().map(short).unwrap_or("the function");
-                        for (i, ((p, a), arg)) in
-                            ps.iter().zip(&arg_tys).zip(args.iter()).enumerate()
-                        {
-                            if fname == "println" || fname == "print" {
-                                if self.table.unify(p, a).is_err() {
-                                    let f = self.show(a);
-                                    self.cx.emit(
-                                        Diagnostic::error(
-                                            "type mismatch",
-                                            format!(
-                                                "type mismatch: {fname} expects String, found {f}"
-                                            ),
-                                            arg.value.span,
-                                        )
-                                        .with_code("E0001")
-                                        .with_note(
-                                            "interpolate the value instead: println(\"${x}\")",
-                                        ),
-                                    );
-                                }
-                            } else {
-                                self.expect(
-                                    p,
-                                    a,
-                                    arg.value.span,
-                                    &format!("argument {} of `{fname}`", i + 1),
-                                );
-                            }
-                        }
-                        self.expect(&ret, &r, span, "");
-                    }
-                    Ty::Fun(ps, _) => {
-                        self.cx.emit(
-                            Diagnostic::error(
-                                "arity mismatch",
-                                format!(
-                                    "arity mismatch: expected {} arguments, found {}",
-                                    ps.len(),
-                                    arg_tys.len()
-                                ),
-                                span,
-                            )
-                            .with_code("E0003"),
-                        );
-                    }
-                    _ => {
-                        let want = Ty::Fun(arg_tys.clone(), Box::new(ret.clone()));
-                        self.expect(&want, &ft, callee.span, "called as a function");
-                    }
-                }
-                ret
-            }
-            ExprKind::Unary(op, x) => {
-                let t = self.expr(x);
-                match op {
-                    UnOp::Neg => {
-                        if self.table.constrain_numeric(&t).is_err() {
-                            let f = self.show(&t);
-                            self.cx.emit(
-                                Diagnostic::error(
-                                    "type mismatch",
-                                    format!(
-                                        "type mismatch: unary `-` needs Int or Float, found {f}"
-                                    ),
-                                    span,
-                                )
-                                .with_code("E0001"),
-                            );
-                        }
-                        t
-                    }
-                    UnOp::Not => {
-                        self.expect(&Ty::Bool, &t, x.span, "operand of `not`");
-                        Ty::Bool
-                    }
-                }
-            }
-            ExprKind::Binary(op, a, b) => {
-                let op = *op;
-                let ta = self.expr(a);
-                let tb = self.expr(b);
-                self.binary(op, &ta, &tb, a.span, b.span, span)
-            }
-            ExprKind::If { cond, then, else_ } => {
-                let ct = self.expr(cond);
-                self.expect(&Ty::Bool, &ct, cond.span, "`if` condition");
-                let (tt, tspan) = self.block(then, span);
-                match else_ {
-                    None => Ty::Unit,
-                    Some(els) => {
-                        let (et, espan) = self.block(els, span);
-                        if self.table.unify(&tt, &et).is_err() {
-                            let (a, b) = (self.show(&tt), self.show(&et));
-                            self.cx.emit(
-                                Diagnostic::error("type mismatch", format!("type mismatch: if/else branches have different types {} and {}", a.trim_matches('`'), b.trim_matches('`')), espan)
-                                    .with_code("E0001")
-                                    .with_label(format!("this branch is {b}"))
-                                    .with_secondary(tspan, format!("this branch is {a}")),
-                            );
-                        }
-                        tt
-                    }
-                }
-            }
-            ExprKind::Case { scrutinee, arms } => {
-                let st = self.expr(scrutinee);
-                let result = self.table.fresh();
-                for arm in arms {
-                    self.scopes.push(HashMap::new());
-                    self.pat(&mut arm.pat, &st);
-                    if let Some(g) = &mut arm.guard {
-                        let gt = self.expr(g);
-                        self.expect(
-                            &Ty::Bool,
-                            &gt,
-                            g.span,
-                            "guard expression must return `Bool`",
-                        );
-                    }
-                    let (bt, bspan) = self.block(&mut arm.body, arm.span);
-                    self.expect(&result, &bt, bspan, "all `case` arms must have one type");
-                    self.scopes.pop();
-                }
-                result
-            }
-            ExprKind::Tuple(es) => Ty::Tuple(es.iter_mut().map(|x| self.expr(x)).collect()),
-            ExprKind::Return(v) => {
-                let t = match v {
-                    Some(v) => self.expr(v),
-                    None => Ty::Unit,
-                };
-                if let Some(r) = self.ret.last().cloned() {
-                    self.expect(&r, &t, span, "the function's return type");
-                }
-                Ty::Never
-            }
-            _ => {
-                self.unsupported(expr_word(&e.kind), span);
-                self.table.fresh()
-            }
-        }
-    }
-
-    fn binary(&mut self, op: BinOp, ta: &Ty, tb: &Ty, sa: Span, sb: Span, span: Span) -> Ty {
-        use BinOp::*;
-        let sym = op_symbol(op);
-        match op {
-            Add | Sub | Mul | Div | Rem => {
-                if self.table.unify(ta, tb).is_err() {
-                    let (a, b) = (self.show(ta), self.show(tb));
+                let Some((key, index)) = resolved else {
                     self.cx.emit(
-                        Diagnostic::error("type mismatch", format!("type mismatch: {} vs {} in `{sym}` (no implicit numeric conversion)", a.trim_matches('`'), b.trim_matches('`')), span)
-                            .with_code("E0001")
-                            .with_secondary(sa, format!("this is {a}"))
-                            .with_secondary(sb, format!("this is {b}")),
+                        Diagnostic::error(
+                            "unbound variable",
+                            format!("unknown constructor `{}`", path.join(".")),
+                            span,
+                        )
+                        .with_code("E0004"),
                     );
-                    return ta.clone();
-                }
-                if self.table.constrain_numeric(ta).is_err() {
-                    let a = self.show(ta);
-                    let hint = if op == Add && self.table.zonk(ta) == Ty::String {
-                        " (use `<>` to concatenate strings)"
-                    } else {
-                        ""
-                    };
-                    self.cx.emit(Diagnostic::error("type mismatch", format!("type mismatch: `{sym}` needs Int or Float operands, found {a}{hint}"), span).with_code("E0001"));
-                }
-                ta.clone()
-            }
-            Concat => {
-                self.expect(&Ty::String, ta, sa, "operand of `<>`");
-                self.expect(&Ty::String, tb, sb, "operand of `<>`");
-                Ty::String
-            }
-            Lt | Gt | Le | Ge | Eq | Ne => {
+                    return;
+                };
+                let targs = self.fresh_args(&key);
                 self.expect(
-                    ta,
-                    tb,
-                    sb,
-                    &format!("both sides of `{sym}` must have one type"),
-                );
-                Ty::Bool
-            }
-            And | Or => {
-                self.expect(&Ty::Bool, ta, sa, &format!("operand of `{sym}`"));
-                self.expect(&Ty::Bool, tb, sb, &format!("operand of `{sym}`"));
-                Ty::Bool
-            }
-            ListConcat | Range => {
-                self.unsupported(
-                    if op == Range {
-                        "ranges"
-                    } else {
-                        "list concatenation"
-                    },
+                    t,
+                    &Ty::Con(key.clone(), targs.clone()),
                     span,
+                    "constructor pattern",
                 );
-                self.table.fresh()
+                let variant = self.env.defs.types[&key].variants()[index].clone();
+                let fields: Vec<Ty> = variant
+                    .fields
+                    .iter()
+                    .map(|(_, ft)| ft.subst(&targs))
+                    .collect();
+                let mut subs = match args.take() {
+                    None => fields
+                        .iter()
+                        .map(|_| Pat::new(PatKind::Wild, span))
+                        .collect(),
+                    Some(a) => a,
+                };
+                if subs.len() != fields.len() {
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "arity mismatch",
+                            format!(
+                                "constructor `{}` takes {} argument(s), the pattern gives {}",
+                                variant.name,
+                                fields.len(),
+                                subs.len()
+                            ),
+                            span,
+                        )
+                        .with_code("E0003"),
+                    );
+                    subs.resize_with(fields.len(), || Pat::new(PatKind::Wild, span));
+                }
+                for (q, ft) in subs.iter_mut().zip(&fields) {
+                    self.pat(q, ft);
+                }
+                p.kind = PatKind::Variant {
+                    ty: key,
+                    index,
+                    name: variant.name,
+                    args: subs,
+                };
+            }
+            _ => self.unsupported("these patterns", span),
+        }
+    }
+}
+
+/// The variables a pattern binds.
+pub(crate) fn binders(p: &Pat, out: &mut Vec<String>) {
+    match &p.kind {
+        PatKind::Var(v) => out.push(v.clone()),
+        PatKind::As(q, n) => {
+            binders(q, out);
+            out.push(n.clone());
+        }
+        PatKind::Tuple(ps) | PatKind::Brace(ps) | PatKind::Variant { args: ps, .. } => {
+            ps.iter().for_each(|q| binders(q, out))
+        }
+        PatKind::Ctor { args: Some(ps), .. } => ps.iter().for_each(|q| binders(q, out)),
+        PatKind::Or(ps) => {
+            if let Some(q) = ps.first() {
+                binders(q, out)
             }
         }
-    }
-
-    /// Interpolated values need `Display`: for now Int, Float, Bool and String.
-    fn displayable(&mut self, t: &Ty, span: Span) {
-        match self.table.shallow(t) {
-            Ty::Int | Ty::Float | Ty::Bool | Ty::String | Ty::Never => {}
-            Ty::Var(v) if self.table.is_numeric_var(v) => {}
-            Ty::Var(_) => {
-                // an unconstrained value: default it to String, the common case
-                let _ = self.table.unify(t, &Ty::String);
-            }
-            other => {
-                self.cx.emit(
-                    Diagnostic::error(
-                        "trait not satisfied",
-                        format!(
-                            "`{other}` does not implement Display, so it cannot be interpolated"
-                        ),
-                        span,
-                    )
-                    .with_code("E0006"),
-                );
-            }
+        PatKind::Cons(h, t) => {
+            binders(h, out);
+            binders(t, out);
         }
-    }
-
-    fn global_arities(&self, g: &str) -> Vec<usize> {
-        match self.globals.get(g) {
-            Some(ts) => ts
-                .iter()
-                .filter_map(|t| {
-                    if let Ty::Fun(ps, _) = t {
-                        Some(ps.len())
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
-            None => builtin(g)
-                .map(|t| {
-                    if let Ty::Fun(ps, _) = t {
-                        vec![ps.len()]
-                    } else {
-                        vec![]
-                    }
-                })
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The type of a global function, chosen by arity when one is given.
-    fn global_type(&self, g: &str, arity: Option<usize>) -> Option<Ty> {
-        let candidates: Vec<Ty> = match self.globals.get(g) {
-            Some(ts) => ts.clone(),
-            None => builtin(g).into_iter().collect(),
-        };
-        match arity {
-            None => candidates.into_iter().next(),
-            Some(n) => candidates
-                .into_iter()
-                .find(|t| matches!(t, Ty::Fun(ps, _) if ps.len() == n)),
-        }
-    }
-}
-
-/// Library functions the compiler knows so far.
-fn builtin(g: &str) -> Option<Ty> {
-    let f = |ps: Vec<Ty>, r: Ty| Some(Ty::Fun(ps, Box::new(r)));
-    match g {
-        "Prelude.println" | "Prelude.print" | "IO.puts" => f(vec![Ty::String], Ty::Unit),
-        _ => None,
-    }
-}
-
-fn short(g: &str) -> &str {
-    g.rsplit('.').next().unwrap_or(g)
-}
-
-fn op_symbol(op: BinOp) -> &'static str {
-    use BinOp::*;
-    match op {
-        Add => "+",
-        Sub => "-",
-        Mul => "*",
-        Div => "/",
-        Rem => "%",
-        Concat => "<>",
-        ListConcat => "++",
-        Range => "..",
-        Lt => "<",
-        Gt => ">",
-        Le => "<=",
-        Ge => ">=",
-        Eq => "==",
-        Ne => "!=",
-        And => "and",
-        Or => "or",
-    }
-}
-
-fn expr_word(k: &ExprKind) -> &'static str {
-    match k {
-        ExprKind::Nil => "`nil` values",
-        ExprKind::Atom(_) => "atoms",
-        ExprKind::Regex { .. } => "regex literals",
-        ExprKind::SelfRef => "`self` receivers",
-        ExprKind::SelfPid => "`self()` process ids",
-        ExprKind::List(_) => "lists",
-        ExprKind::Map(_) => "maps",
-        ExprKind::StructLit { .. } => "struct literals",
-        ExprKind::StructUpdate { .. } => "struct updates",
-        ExprKind::Json(_) => "`json` literals",
-        ExprKind::Field(..) => "field accesses",
-        ExprKind::Index(..) => "index expressions",
-        ExprKind::Try(_) => "`?` expressions",
-        ExprKind::Receive { .. } => "`receive` expressions",
-        ExprKind::While { .. } => "`while` loops",
-        ExprKind::For { .. } => "`for` comprehensions",
-        ExprKind::Break => "`break`",
-        ExprKind::Continue => "`continue`",
-        ExprKind::Closure(_) => "closures",
-        _ => "these expressions",
+        _ => {}
     }
 }

@@ -1,0 +1,334 @@
+//! The compiler-known traits on concrete types (spec 02 §5, §7): `Display`, `Debug`,
+//! `Eq` and `Ord` of primitives are primitives; for structs, sum types and tuples one
+//! function per concrete type is synthesised on first use (`display:Box<Int>`,
+//! `eq:Shape`, `cmp:Level`), recursively through field types, so derived impls of
+//! generic types use their arguments' impls. Recursive types call themselves.
+
+use super::*;
+
+/// The fields of a struct, tuple or sum variant at concrete type arguments.
+fn fields_of(defs: &TypeDefs, t: &Ty) -> Vec<(String, Vec<(Option<String>, Ty)>)> {
+    match t {
+        Ty::Tuple(ts) => vec![(
+            String::new(),
+            ts.iter().map(|t| (None, t.clone())).collect(),
+        )],
+        Ty::Con(k, args) => {
+            let def = &defs.types[k];
+            match &def.kind {
+                TypeDefKind::Struct(fs) => vec![(
+                    def.name.clone(),
+                    fs.iter()
+                        .map(|(n, t)| (Some(n.clone()), t.subst(args)))
+                        .collect(),
+                )],
+                TypeDefKind::Sum(vs) => vs
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.name.clone(),
+                            v.fields
+                                .iter()
+                                .map(|(n, t)| (n.clone(), t.subst(args)))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn is_sum(defs: &TypeDefs, t: &Ty) -> bool {
+    matches!(t, Ty::Con(k, _) if matches!(defs.types[k].kind, TypeDefKind::Sum(_)))
+}
+
+impl Lower<'_> {
+    pub(crate) fn display(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        match t {
+            Ty::Int => prim(Prim::IntToStr, vec![v], span),
+            Ty::Float => prim(Prim::FloatToStr, vec![v], span),
+            Ty::Bool => prim(Prim::BoolToStr, vec![v], span),
+            Ty::String => v,
+            Ty::Unit => str_lit("()", span),
+            _ => self.helper("display", t, vec![v], CTy::Str, span),
+        }
+    }
+
+    /// Debug text: like Display for primitives (strings unquoted, as the reference).
+    pub(crate) fn debug(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        match t {
+            Ty::Con(..) | Ty::Tuple(_) => self.helper("debug", t, vec![v], CTy::Str, span),
+            _ => self.display(v, t, span),
+        }
+    }
+
+    pub(crate) fn equal(&mut self, a: core::Expr, b: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        match t {
+            Ty::Int => prim(Prim::ICmp(Cmp::Eq), vec![a, b], span),
+            Ty::Float => prim(Prim::FCmp(Cmp::Eq), vec![a, b], span),
+            Ty::Bool => prim(Prim::BCmp(Cmp::Eq), vec![a, b], span),
+            Ty::String => prim(Prim::SCmp(Cmp::Eq), vec![a, b], span),
+            Ty::Unit => {
+                let both = mk(
+                    core::ExprKind::Seq(Box::new(a), Box::new(b)),
+                    CTy::Unit,
+                    span,
+                );
+                mk(
+                    core::ExprKind::Seq(Box::new(both), Box::new(bool_(true, span))),
+                    CTy::Bool,
+                    span,
+                )
+            }
+            _ => self.helper("eq", t, vec![a, b], CTy::Bool, span),
+        }
+    }
+
+    /// -1, 0 or 1.
+    pub(crate) fn compare(
+        &mut self,
+        a: core::Expr,
+        b: core::Expr,
+        t: &Ty,
+        span: Span,
+    ) -> core::Expr {
+        let (lt, gt) = match t {
+            Ty::Int => (Prim::ICmp(Cmp::Lt), Prim::ICmp(Cmp::Gt)),
+            Ty::Float => (Prim::FCmp(Cmp::Lt), Prim::FCmp(Cmp::Gt)),
+            Ty::String => (Prim::SCmp(Cmp::Lt), Prim::SCmp(Cmp::Gt)),
+            _ => return self.helper("cmp", t, vec![a, b], CTy::Int, span),
+        };
+        let ty = a.ty;
+        let (x, y) = (self.cx.fresh("a"), self.cx.fresh("b"));
+        let int = |n| mk(core::ExprKind::Int(n), CTy::Int, span);
+        let body = if_(
+            prim(lt, vec![var(&x, ty, span), var(&y, ty, span)], span),
+            int(-1),
+            if_(
+                prim(gt, vec![var(&x, ty, span), var(&y, ty, span)], span),
+                int(1),
+                int(0),
+            ),
+        );
+        let_(&x, a, let_(&y, b, body))
+    }
+
+    /// An `Ordering` value (`Less`, `Equal`, `Greater` are tags 0, 1, 2) from -1/0/1.
+    pub(crate) fn ordering(&mut self, c: core::Expr, span: Span) -> core::Expr {
+        let n = self.cx.fresh("c");
+        let obj = |tag| {
+            mk(
+                core::ExprKind::Alloc {
+                    tag,
+                    fields: vec![],
+                },
+                CTy::Obj,
+                span,
+            )
+        };
+        let int = |k| mk(core::ExprKind::Int(k), CTy::Int, span);
+        let body = if_(
+            prim(
+                Prim::ICmp(Cmp::Lt),
+                vec![var(&n, CTy::Int, span), int(0)],
+                span,
+            ),
+            obj(0),
+            if_(
+                prim(
+                    Prim::ICmp(Cmp::Eq),
+                    vec![var(&n, CTy::Int, span), int(0)],
+                    span,
+                ),
+                obj(1),
+                obj(2),
+            ),
+        );
+        let_(&n, c, body)
+    }
+
+    /// A call of the synthesised `kind` function for type `t`, creating it if needed.
+    fn helper(
+        &mut self,
+        kind: &str,
+        t: &Ty,
+        args: Vec<core::Expr>,
+        ret: CTy,
+        span: Span,
+    ) -> core::Expr {
+        let name = format!("{kind}:{t}");
+        if !self.helpers.contains_key(&name) {
+            self.helpers.insert(name.clone(), ret);
+            let params: Vec<(String, CTy)> = args
+                .iter()
+                .map(|_| (self.cx.fresh("v"), CTy::Obj))
+                .collect();
+            let ps: Vec<core::Expr> = params.iter().map(|(n, _)| var(n, CTy::Obj, span)).collect();
+            let body = match kind {
+                "display" => self.show_body(&ps[0], t, false, span),
+                "debug" => self.show_body(&ps[0], t, true, span),
+                "eq" => self.eq_body(&ps[0], &ps[1], t, span),
+                _ => self.cmp_body(&ps[0], &ps[1], t, span),
+            };
+            self.extra.push(core::Fn {
+                name: name.clone(),
+                params,
+                ret,
+                body,
+                span,
+            });
+        }
+        mk(
+            core::ExprKind::Call {
+                func: name,
+                args,
+                tail: false,
+            },
+            ret,
+            span,
+        )
+    }
+
+    fn load(&mut self, obj: &core::Expr, i: usize, t: &Ty, span: Span) -> core::Expr {
+        let ct = self.cty(Some(t), span);
+        mk(
+            core::ExprKind::Load(Box::new(obj.clone()), i as u32),
+            ct,
+            span,
+        )
+    }
+
+    /// Chooses among per-variant expressions by tag (the last one needs no test).
+    fn by_tag(
+        &mut self,
+        obj: &core::Expr,
+        mut per_variant: Vec<core::Expr>,
+        span: Span,
+    ) -> core::Expr {
+        let mut acc = per_variant.pop().unwrap();
+        while let Some(e) = per_variant.pop() {
+            let i = per_variant.len() as i64;
+            let tag = mk(core::ExprKind::Tag(Box::new(obj.clone())), CTy::Int, span);
+            acc = if_(
+                prim(
+                    Prim::ICmp(Cmp::Eq),
+                    vec![tag, mk(core::ExprKind::Int(i), CTy::Int, span)],
+                    span,
+                ),
+                e,
+                acc,
+            );
+        }
+        acc
+    }
+
+    /// Display (`Name(v1, v2)`) or Debug (`Name { f: v }` for structs) of an object.
+    fn show_body(&mut self, obj: &core::Expr, t: &Ty, debug: bool, span: Span) -> core::Expr {
+        let variants = fields_of(self.defs, t);
+        let is_struct =
+            matches!(t, Ty::Con(k, _) if matches!(self.defs.types[k].kind, TypeDefKind::Struct(_)));
+        let mut per = Vec::new();
+        for (name, fields) in variants {
+            let mut parts = vec![];
+            if fields.is_empty() {
+                parts.push(str_lit(&name, span));
+            } else if debug && is_struct {
+                parts.push(str_lit(&format!("{name} {{ "), span));
+                for (i, (fname, ft)) in fields.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    parts.push(str_lit(
+                        &format!("{sep}{}: ", fname.clone().unwrap_or_default()),
+                        span,
+                    ));
+                    let v = self.load(obj, i, ft, span);
+                    parts.push(self.debug(v, ft, span));
+                }
+                parts.push(str_lit(" }", span));
+            } else {
+                parts.push(str_lit(&format!("{name}("), span));
+                for (i, (_, ft)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        parts.push(str_lit(", ", span));
+                    }
+                    let v = self.load(obj, i, ft, span);
+                    parts.push(if debug {
+                        self.debug(v, ft, span)
+                    } else {
+                        self.display(v, ft, span)
+                    });
+                }
+                parts.push(str_lit(")", span));
+            }
+            per.push(concat(parts, span));
+        }
+        self.by_tag(obj, per, span)
+    }
+
+    fn eq_body(&mut self, a: &core::Expr, b: &core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let variants = fields_of(self.defs, t);
+        let mut per = Vec::new();
+        for (_, fields) in &variants {
+            let mut all: Option<core::Expr> = None;
+            for (i, (_, ft)) in fields.iter().enumerate() {
+                let (x, y) = (self.load(a, i, ft, span), self.load(b, i, ft, span));
+                let e = self.equal(x, y, ft, span);
+                all = Some(match all {
+                    None => e,
+                    Some(prev) => and(prev, e),
+                });
+            }
+            per.push(all.unwrap_or_else(|| bool_(true, span)));
+        }
+        let payloads = self.by_tag(a, per, span);
+        if is_sum(self.defs, t) {
+            let (ta, tb) = (
+                mk(core::ExprKind::Tag(Box::new(a.clone())), CTy::Int, span),
+                mk(core::ExprKind::Tag(Box::new(b.clone())), CTy::Int, span),
+            );
+            and(prim(Prim::ICmp(Cmp::Eq), vec![ta, tb], span), payloads)
+        } else {
+            payloads
+        }
+    }
+
+    /// Lexicographic: variant order first (sum types), then fields in order.
+    fn cmp_body(&mut self, a: &core::Expr, b: &core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let variants = fields_of(self.defs, t);
+        let int = |k| mk(core::ExprKind::Int(k), CTy::Int, span);
+        let mut per = Vec::new();
+        for (_, fields) in &variants {
+            let mut acc = int(0);
+            for (i, (_, ft)) in fields.iter().enumerate().rev() {
+                let (x, y) = (self.load(a, i, ft, span), self.load(b, i, ft, span));
+                let c = self.compare(x, y, ft, span);
+                let n = self.cx.fresh("c");
+                let test = prim(
+                    Prim::ICmp(Cmp::Ne),
+                    vec![var(&n, CTy::Int, span), int(0)],
+                    span,
+                );
+                acc = let_(&n, c, if_(test, var(&n, CTy::Int, span), acc));
+            }
+            per.push(acc);
+        }
+        let payloads = self.by_tag(a, per, span);
+        if is_sum(self.defs, t) {
+            let (ta, tb) = (
+                mk(core::ExprKind::Tag(Box::new(a.clone())), CTy::Int, span),
+                mk(core::ExprKind::Tag(Box::new(b.clone())), CTy::Int, span),
+            );
+            let c = self.compare(ta, tb, &Ty::Int, span);
+            let n = self.cx.fresh("c");
+            let test = prim(
+                Prim::ICmp(Cmp::Ne),
+                vec![var(&n, CTy::Int, span), int(0)],
+                span,
+            );
+            let_(&n, c, if_(test, var(&n, CTy::Int, span), payloads))
+        } else {
+            payloads
+        }
+    }
+}

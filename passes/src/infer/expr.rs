@@ -1,0 +1,681 @@
+//! Typing rules for expressions (spec 02 §3.5–3.6, §2.4–2.7, §7).
+
+use super::{Inferer, Scheme};
+use crate::diag::Diagnostic;
+use mesh_ir::surface::*;
+use mesh_ir::types::{Ty, TypeDefKind};
+use mesh_ir::Span;
+use std::collections::{HashMap, HashSet};
+
+impl Inferer<'_> {
+    pub(crate) fn expr(&mut self, e: &mut Expr) -> Ty {
+        let t = self.expr_inner(e);
+        e.ty = Some(t.clone());
+        t
+    }
+
+    fn expr_inner(&mut self, e: &mut Expr) -> Ty {
+        let span = e.span;
+        match &mut e.kind {
+            ExprKind::Int(_) => Ty::Int,
+            ExprKind::Float(_) => Ty::Float,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Unit => Ty::Unit,
+            ExprKind::Str(parts) => {
+                for p in parts {
+                    if let StrPart::Interp(x) = p {
+                        let t = self.expr(x);
+                        self.displayable(&t, x.span);
+                    }
+                }
+                Ty::String
+            }
+            ExprKind::Var(n) => {
+                if let Some(t) = self.lookup(n) {
+                    return t;
+                }
+                let n = n.clone();
+                if let Some((key, index)) = self.env.ctor(&self.module, &n) {
+                    return self.constructor(e, key, index);
+                }
+                // lower-case names were reported by `resolve-names`
+                if n.starts_with(|c: char| c.is_uppercase()) {
+                    self.cx.emit(
+                        Diagnostic::error("unbound variable", format!("unknown name `{n}`"), span)
+                            .with_code("E0004"),
+                    );
+                }
+                self.table.fresh()
+            }
+            ExprKind::Global(g) => {
+                let g = g.clone();
+                match self.global_type(&g, None) {
+                    Some(t) => t,
+                    None => {
+                        self.cx.emit(Diagnostic::error(
+                            "unsupported",
+                            format!("`{g}` is not supported by this compiler yet"),
+                            span,
+                        ));
+                        self.table.fresh()
+                    }
+                }
+            }
+            ExprKind::Variant { .. } => unreachable!("constructors are resolved here"),
+            ExprKind::Field(base, member) => {
+                // `Type.Variant`: a qualified constructor
+                if let ExprKind::Var(tn) = &base.kind {
+                    if self.lookup(tn).is_none() {
+                        if let Some((key, index)) =
+                            self.env
+                                .qualified_ctor(&self.module, &tn.clone(), &member.clone())
+                        {
+                            return self.constructor(e, key, index);
+                        }
+                    }
+                }
+                let bt = self.expr(base);
+                let member = member.clone();
+                self.field_type(&bt, &member, span)
+            }
+            ExprKind::Call { callee, args } => {
+                if args.iter().any(|a| a.name.is_some()) {
+                    self.unsupported("keyword arguments", span);
+                }
+                // method-call syntax for the built-in conversions (spec 01 §4.5)
+                if let ExprKind::Field(recv, m) = &mut callee.kind {
+                    if matches!(m.as_str(), "to_string" | "inspect")
+                        && args.is_empty()
+                        && !self.is_type_or_module(recv)
+                    {
+                        let rt = self.expr(recv);
+                        let trait_ = if m == "to_string" { "Display" } else { "Debug" };
+                        self.has_trait(&rt, trait_, recv.span);
+                        callee.ty = Some(Ty::Fun(vec![], Box::new(Ty::String)));
+                        return Ty::String;
+                    }
+                }
+                let arg_tys: Vec<Ty> = args.iter_mut().map(|a| self.expr(&mut a.value)).collect();
+                let callee_name = match &callee.kind {
+                    ExprKind::Global(g) => Some(g.clone()),
+                    _ => None,
+                };
+                let ft = match &callee_name {
+                    Some(g) => match self.global_type(g, Some(arg_tys.len())) {
+                        Some(t) => t,
+                        None => {
+                            self.bad_arity(g, arg_tys.len(), span, callee.span);
+                            callee.ty = Some(Ty::Never);
+                            return self.table.fresh();
+                        }
+                    },
+                    None => self.expr(callee),
+                };
+                callee.ty = Some(ft.clone());
+                let ret = self.table.fresh();
+                let fname = match &callee.kind {
+                    ExprKind::Global(g) => short(g).to_string(),
+                    ExprKind::Variant { name, .. } => name.clone(),
+                    _ => "the function".to_string(),
+                };
+                match self.table.shallow(&ft) {
+                    Ty::Fun(ps, r) if ps.len() == arg_tys.len() => {
+                        for (i, ((p, a), arg)) in
+                            ps.iter().zip(&arg_tys).zip(args.iter()).enumerate()
+                        {
+                            if fname == "println" || fname == "print" {
+                                if self.table.unify(p, a).is_err() {
+                                    let f = self.show(a);
+                                    self.cx.emit(
+                                        Diagnostic::error(
+                                            "type mismatch",
+                                            format!(
+                                                "type mismatch: {fname} expects String, found {f}"
+                                            ),
+                                            arg.value.span,
+                                        )
+                                        .with_code("E0001")
+                                        .with_note(
+                                            "interpolate the value instead: println(\"${x}\")",
+                                        ),
+                                    );
+                                }
+                            } else {
+                                self.expect(
+                                    p,
+                                    a,
+                                    arg.value.span,
+                                    &format!("argument {} of `{fname}`", i + 1),
+                                );
+                            }
+                        }
+                        self.expect(&ret, &r, span, "");
+                    }
+                    Ty::Fun(ps, _) => {
+                        let noun = if ps.len() == 1 {
+                            "argument"
+                        } else {
+                            "arguments"
+                        };
+                        self.cx.emit(
+                            Diagnostic::error(
+                                "arity mismatch",
+                                format!(
+                                    "arity mismatch: expected {} {noun}, found {}",
+                                    ps.len(),
+                                    arg_tys.len()
+                                ),
+                                span,
+                            )
+                            .with_code("E0003")
+                            .with_label(format!("`{fname}` takes {} {noun}", ps.len())),
+                        );
+                    }
+                    _ => {
+                        let want = Ty::Fun(arg_tys.clone(), Box::new(ret.clone()));
+                        self.expect(&want, &ft, callee.span, "called as a function");
+                    }
+                }
+                ret
+            }
+            ExprKind::StructLit { ty, fields } => {
+                let ExprKind::Var(name) = &ty.kind else {
+                    self.unsupported("struct literals through a module", span);
+                    return self.table.fresh();
+                };
+                let name = name.clone();
+                let Some(key) = self
+                    .env
+                    .type_named(&self.module, &name)
+                    .filter(|k| matches!(self.env.defs.types[k].kind, TypeDefKind::Struct(_)))
+                else {
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "unknown type",
+                            format!("unknown struct `{name}`"),
+                            ty.span,
+                        )
+                        .with_code("E0005"),
+                    );
+                    return self.table.fresh();
+                };
+                let targs = self.fresh_args(&key);
+                let TypeDefKind::Struct(decl) = self.env.defs.types[&key].kind.clone() else {
+                    unreachable!()
+                };
+                let mut seen = HashSet::new();
+                for (fname, value) in fields.iter_mut() {
+                    let vt = self.expr(value);
+                    match decl.iter().find(|(n, _)| n == fname) {
+                        Some((_, ft)) => {
+                            let ft = ft.subst(&targs);
+                            self.expect(
+                                &ft,
+                                &vt,
+                                value.span,
+                                &format!("field `{fname}` of `{name}`"),
+                            );
+                        }
+                        None => self.cx.emit(
+                            Diagnostic::error(
+                                "struct field error",
+                                format!("unknown field `{fname}` in struct `{name}`"),
+                                value.span,
+                            )
+                            .with_code("E0009"),
+                        ),
+                    }
+                    if !seen.insert(fname.clone()) {
+                        self.cx.emit(
+                            Diagnostic::error(
+                                "struct field error",
+                                format!("field `{fname}` given twice in struct `{name}`"),
+                                value.span,
+                            )
+                            .with_code("E0009"),
+                        );
+                    }
+                }
+                for (n, _) in &decl {
+                    if !seen.contains(n) {
+                        self.cx.emit(
+                            Diagnostic::error(
+                                "struct field error",
+                                format!("missing field `{n}` in struct `{name}`"),
+                                span,
+                            )
+                            .with_code("E0009"),
+                        );
+                    }
+                }
+                ty.ty = Some(Ty::Unit);
+                Ty::Con(key, targs)
+            }
+            ExprKind::StructUpdate { base, fields } => {
+                let bt = self.expr(base);
+                for (fname, value) in fields.iter_mut() {
+                    let vt = self.expr(value);
+                    let ft = self.field_type(&bt, fname, value.span);
+                    self.expect(&ft, &vt, value.span, &format!("field `{fname}`"));
+                }
+                bt
+            }
+            ExprKind::Unary(op, x) => {
+                let t = self.expr(x);
+                match op {
+                    UnOp::Neg => {
+                        if self.table.constrain_numeric(&t).is_err() {
+                            let f = self.show(&t);
+                            self.cx.emit(
+                                Diagnostic::error(
+                                    "trait not satisfied",
+                                    format!("type {f} does not satisfy trait `Neg` (unary `-`)"),
+                                    span,
+                                )
+                                .with_code("E0006"),
+                            );
+                        }
+                        t
+                    }
+                    UnOp::Not => {
+                        self.expect(&Ty::Bool, &t, x.span, "operand of `not`");
+                        Ty::Bool
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let op = *op;
+                let ta = self.expr(a);
+                let tb = self.expr(b);
+                self.binary(op, &ta, &tb, a.span, b.span, span)
+            }
+            ExprKind::If { cond, then, else_ } => {
+                let ct = self.expr(cond);
+                self.expect(&Ty::Bool, &ct, cond.span, "`if` condition");
+                let (tt, tspan) = self.block(then, span);
+                match else_ {
+                    None => Ty::Unit,
+                    Some(els) => {
+                        let (et, espan) = self.block(els, span);
+                        if self.table.unify(&tt, &et).is_err() {
+                            let (a, b) = (self.show(&tt), self.show(&et));
+                            self.cx.emit(
+                                Diagnostic::error("type mismatch", format!("type mismatch: if/else branches have different types {} and {}", a.trim_matches('`'), b.trim_matches('`')), espan)
+                                    .with_code("E0001")
+                                    .with_label(format!("this branch is {b}"))
+                                    .with_secondary(tspan, format!("this branch is {a}")),
+                            );
+                        }
+                        tt
+                    }
+                }
+            }
+            ExprKind::Case { scrutinee, arms } => {
+                let st = self.expr(scrutinee);
+                let result = self.table.fresh();
+                for arm in arms {
+                    self.scopes.push(HashMap::new());
+                    self.pat(&mut arm.pat, &st);
+                    if let Some(g) = &mut arm.guard {
+                        let gt = self.expr(g);
+                        self.expect(
+                            &Ty::Bool,
+                            &gt,
+                            g.span,
+                            "guard expression must return `Bool`",
+                        );
+                    }
+                    let (bt, bspan) = self.block(&mut arm.body, arm.span);
+                    self.expect(&result, &bt, bspan, "all `case` arms must have one type");
+                    self.scopes.pop();
+                }
+                result
+            }
+            ExprKind::Tuple(es) => Ty::Tuple(es.iter_mut().map(|x| self.expr(x)).collect()),
+            ExprKind::Return(v) => {
+                let t = match v {
+                    Some(v) => self.expr(v),
+                    None => Ty::Unit,
+                };
+                if let Some(r) = self.ret.last().cloned() {
+                    self.expect(&r, &t, span, "the function's return type");
+                }
+                Ty::Never
+            }
+            _ => {
+                self.unsupported(expr_word(&e.kind), span);
+                self.table.fresh()
+            }
+        }
+    }
+
+    /// A constructor used as a value: rewrites `e` to `Variant` and returns its type.
+    fn constructor(&mut self, e: &mut Expr, key: String, index: usize) -> Ty {
+        let targs = self.fresh_args(&key);
+        let v = self.env.defs.types[&key].variants()[index].clone();
+        let result = Ty::Con(key.clone(), targs.clone());
+        e.kind = ExprKind::Variant {
+            ty: key,
+            index,
+            name: v.name.clone(),
+        };
+        if v.fields.is_empty() {
+            result
+        } else {
+            Ty::Fun(
+                v.fields.iter().map(|(_, t)| t.subst(&targs)).collect(),
+                Box::new(result),
+            )
+        }
+    }
+
+    fn is_type_or_module(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Var(n) if self.lookup(n).is_none() && n.starts_with(|c: char| c.is_uppercase()))
+    }
+
+    /// The type of field `member` of a value of type `bt` (which must be known here).
+    fn field_type(&mut self, bt: &Ty, member: &str, span: Span) -> Ty {
+        match self.table.shallow(bt) {
+            Ty::Con(key, args) if self.env.defs.types.contains_key(&key) => {
+                let def = &self.env.defs.types[&key];
+                if let TypeDefKind::Struct(fields) = &def.kind {
+                    if let Some((_, ft)) = fields.iter().find(|(n, _)| n == member) {
+                        return ft.subst(&args);
+                    }
+                }
+                let name = def.name.clone();
+                self.cx.emit(
+                    Diagnostic::error(
+                        "struct field error",
+                        format!("type `{name}` has no field `{member}`"),
+                        span,
+                    )
+                    .with_code("E0009"),
+                );
+                self.table.fresh()
+            }
+            Ty::Var(_) => {
+                self.cx.emit(
+                    Diagnostic::error(
+                        "type annotation needed",
+                        format!("the type of this value must be known to access `.{member}`"),
+                        span,
+                    )
+                    .with_code("E0035")
+                    .with_note("annotate the parameter or variable with its struct type"),
+                );
+                self.table.fresh()
+            }
+            t => {
+                self.cx.emit(
+                    Diagnostic::error(
+                        "struct field error",
+                        format!("type `{t}` has no field `{member}`"),
+                        span,
+                    )
+                    .with_code("E0009"),
+                );
+                self.table.fresh()
+            }
+        }
+    }
+
+    fn bad_arity(&mut self, g: &str, given: usize, span: Span, callee_span: Span) {
+        let arities = self.global_arities(g);
+        if arities.is_empty() {
+            self.cx.emit(Diagnostic::error(
+                "unsupported",
+                format!("`{g}` is not supported by this compiler yet"),
+                callee_span,
+            ));
+        } else {
+            let expected = arities
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let noun = if arities == [1] {
+                "argument"
+            } else {
+                "arguments"
+            };
+            self.cx.emit(
+                Diagnostic::error(
+                    "arity mismatch",
+                    format!("arity mismatch: expected {expected} {noun}, found {given}"),
+                    span,
+                )
+                .with_code("E0003")
+                .with_label(format!("`{}` takes {expected} {noun}", short(g))),
+            );
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, ta: &Ty, tb: &Ty, sa: Span, sb: Span, span: Span) -> Ty {
+        use BinOp::*;
+        let sym = op_symbol(op);
+        match op {
+            Add | Sub | Mul | Div | Rem => {
+                if self.table.unify(ta, tb).is_err() {
+                    let (a, b) = (self.show(ta), self.show(tb));
+                    self.cx.emit(
+                        Diagnostic::error("type mismatch", format!("type mismatch: {} vs {} in `{sym}` (no implicit numeric conversion)", a.trim_matches('`'), b.trim_matches('`')), span)
+                            .with_code("E0001")
+                            .with_secondary(sa, format!("this is {a}"))
+                            .with_secondary(sb, format!("this is {b}")),
+                    );
+                    return ta.clone();
+                }
+                if self.table.constrain_numeric(ta).is_err() {
+                    let a = self.show(ta);
+                    let trait_ = match op {
+                        Add => "Add",
+                        Sub => "Sub",
+                        Mul => "Mul",
+                        Div => "Div",
+                        _ => "Mod",
+                    };
+                    let hint = if op == Add && self.table.zonk(ta) == Ty::String {
+                        " (use `<>` to concatenate strings)"
+                    } else {
+                        ""
+                    };
+                    self.cx.emit(Diagnostic::error("trait not satisfied", format!("type {a} does not satisfy trait `{trait_}` (operator `{sym}`){hint}"), span).with_code("E0006"));
+                }
+                ta.clone()
+            }
+            Concat => {
+                self.expect(&Ty::String, ta, sa, "operand of `<>`");
+                self.expect(&Ty::String, tb, sb, "operand of `<>`");
+                Ty::String
+            }
+            Eq | Ne => {
+                self.expect(
+                    ta,
+                    tb,
+                    sb,
+                    &format!("both sides of `{sym}` must have one type"),
+                );
+                self.has_trait(ta, "Eq", span);
+                Ty::Bool
+            }
+            Lt | Gt | Le | Ge => {
+                self.expect(
+                    ta,
+                    tb,
+                    sb,
+                    &format!("both sides of `{sym}` must have one type"),
+                );
+                self.has_trait(ta, "Ord", span);
+                Ty::Bool
+            }
+            And | Or => {
+                self.expect(&Ty::Bool, ta, sa, &format!("operand of `{sym}`"));
+                self.expect(&Ty::Bool, tb, sb, &format!("operand of `{sym}`"));
+                Ty::Bool
+            }
+            ListConcat | Range => {
+                self.unsupported(
+                    if op == Range {
+                        "ranges"
+                    } else {
+                        "list concatenation"
+                    },
+                    span,
+                );
+                self.table.fresh()
+            }
+        }
+    }
+
+    /// Checks a compiler-known trait on a type that is already known here; unknown
+    /// types are checked when monomorphisation makes them concrete (spec 02 §3.2).
+    pub(crate) fn has_trait(&mut self, t: &Ty, trait_: &str, span: Span) {
+        let ok = match self.table.zonk(t) {
+            Ty::Int | Ty::Float | Ty::String | Ty::Never | Ty::Var(_) | Ty::Param(_) => true,
+            Ty::Bool => trait_ != "Ord",
+            Ty::Unit => trait_ == "Eq",
+            Ty::Con(key, _) => match self.env.defs.types.get(&key) {
+                Some(def) => {
+                    def.derives(trait_)
+                        || (key == "Option" || key == "Result" || key == "Ordering")
+                            && trait_ != "Display"
+                }
+                None => key == "List" && trait_ != "Hash",
+            },
+            Ty::Tuple(_) | Ty::Fun(..) => false,
+        };
+        if !ok {
+            let shown = self.show(t);
+            let how = match trait_ {
+                "Display" => " (derive it with `deriving(Display)` or write `impl Display`)",
+                _ => "",
+            };
+            self.cx.emit(
+                Diagnostic::error(
+                    "trait not satisfied",
+                    format!("type {shown} does not satisfy trait `{trait_}`{how}"),
+                    span,
+                )
+                .with_code("E0006"),
+            );
+        }
+    }
+
+    /// Interpolated values need `Display`.
+    fn displayable(&mut self, t: &Ty, span: Span) {
+        if let Ty::Var(v) = self.table.shallow(t) {
+            if !self.table.is_numeric_var(v) {
+                // an unconstrained value: default it to String, the common case
+                let _ = self.table.unify(t, &Ty::String);
+            }
+            return;
+        }
+        self.has_trait(t, "Display", span);
+    }
+
+    fn global_arities(&self, g: &str) -> Vec<usize> {
+        match self.globals.get(g) {
+            Some(ts) => ts
+                .iter()
+                .filter_map(|s| {
+                    if let Ty::Fun(ps, _) = &s.ty {
+                        Some(ps.len())
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            None => builtin(g)
+                .map(|s| {
+                    if let Ty::Fun(ps, _) = &s.ty {
+                        vec![ps.len()]
+                    } else {
+                        vec![]
+                    }
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The (instantiated) type of a global function, chosen by arity when given.
+    fn global_type(&mut self, g: &str, arity: Option<usize>) -> Option<Ty> {
+        let candidates: Vec<Scheme> = match self.globals.get(g) {
+            Some(ts) => ts.clone(),
+            None => builtin(g).into_iter().collect(),
+        };
+        let s = match arity {
+            None => candidates.into_iter().next(),
+            Some(n) => candidates
+                .into_iter()
+                .find(|s| matches!(&s.ty, Ty::Fun(ps, _) if ps.len() == n)),
+        }?;
+        Some(self.instantiate(&s))
+    }
+}
+
+/// Library functions the compiler knows so far.
+fn builtin(g: &str) -> Option<Scheme> {
+    let mono = |ps: Vec<Ty>, r: Ty| {
+        Some(Scheme {
+            ty: Ty::Fun(ps, Box::new(r)),
+            numeric: HashSet::new(),
+        })
+    };
+    match g {
+        "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
+        "Prelude.compare" => mono(
+            vec![Ty::Param(0), Ty::Param(0)],
+            Ty::Con("Ordering".into(), vec![]),
+        ),
+        _ => None,
+    }
+}
+
+fn short(g: &str) -> &str {
+    g.rsplit('.').next().unwrap_or(g)
+}
+
+pub(crate) fn op_symbol(op: BinOp) -> &'static str {
+    use BinOp::*;
+    match op {
+        Add => "+",
+        Sub => "-",
+        Mul => "*",
+        Div => "/",
+        Rem => "%",
+        Concat => "<>",
+        ListConcat => "++",
+        Range => "..",
+        Lt => "<",
+        Gt => ">",
+        Le => "<=",
+        Ge => ">=",
+        Eq => "==",
+        Ne => "!=",
+        And => "and",
+        Or => "or",
+    }
+}
+
+fn expr_word(k: &ExprKind) -> &'static str {
+    match k {
+        ExprKind::Nil => "`nil` values",
+        ExprKind::Atom(_) => "atoms",
+        ExprKind::Regex { .. } => "regex literals",
+        ExprKind::SelfRef => "`self` receivers",
+        ExprKind::SelfPid => "`self()` process ids",
+        ExprKind::List(_) => "lists",
+        ExprKind::Map(_) => "maps",
+        ExprKind::Json(_) => "`json` literals",
+        ExprKind::Index(..) => "index expressions",
+        ExprKind::Try(_) => "`?` expressions",
+        ExprKind::Receive { .. } => "`receive` expressions",
+        ExprKind::While { .. } => "`while` loops",
+        ExprKind::For { .. } => "`for` comprehensions",
+        ExprKind::Break => "`break`",
+        ExprKind::Continue => "`continue`",
+        ExprKind::Closure(_) => "closures",
+        _ => "these expressions",
+    }
+}

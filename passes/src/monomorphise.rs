@@ -1,0 +1,256 @@
+//! `monomorphise : typed -> mono` — one copy of each generic function per set of type
+//! arguments it is used at (spec 02 §1: no runtime type information). Starting from
+//! `main`, each reached function is copied with its type parameters substituted; a
+//! reference to a generic function is matched against the function's scheme to find its
+//! type arguments and renamed to the instance (`Main.first[Int, String]`). Compiler-known
+//! traits needed by operators and interpolation are checked on the now-concrete types
+//! (spec 02 §3.2: "type `T` does not satisfy trait `Add`"). Only reached functions
+//! remain. Paper: `papers/monomorphise.md`.
+
+use crate::diag::Diagnostic;
+use crate::{Pass, PassCx};
+use mesh_ir::surface::*;
+use mesh_ir::types::{Ty, TypeDefs};
+use mesh_ir::Span;
+use std::collections::{HashMap, VecDeque};
+
+pub struct Monomorphise;
+
+type Key = (String, usize, Vec<Ty>);
+
+impl Pass for Monomorphise {
+    const NAME: &'static str = "monomorphise";
+    type In = Typed;
+    type Out = Mono;
+    fn run(&self, Typed(p, defs): Typed, cx: &mut PassCx) -> Mono {
+        // generic definitions by (global name, arity)
+        let mut generic: HashMap<(String, usize), (usize, FnDef)> = HashMap::new();
+        for (mi, m) in p.modules.iter().enumerate() {
+            for it in &m.items {
+                if let ItemKind::Fn(f) = &it.kind {
+                    generic.insert(
+                        (format!("{}.{}", m.name, f.name), f.params.len()),
+                        (mi, f.clone()),
+                    );
+                }
+            }
+        }
+        let mut out = p.clone();
+        for m in &mut out.modules {
+            m.items.retain(|it| !matches!(it.kind, ItemKind::Fn(_)));
+        }
+        let mut mono = Mono_ {
+            generic: &generic,
+            instances: HashMap::new(),
+            queue: VecDeque::new(),
+            defs: &defs,
+            cx,
+        };
+        let entry = ("Main.main".to_string(), 0, vec![]);
+        if generic.contains_key(&(entry.0.clone(), 0)) {
+            mono.instance(&entry);
+        }
+        while let Some((key, name)) = mono.queue.pop_front() {
+            let (mi, f) = &generic[&(key.0.clone(), key.1)];
+            let mut f = f.clone();
+            f.name = name;
+            mono.substitute(&mut f, &key.2);
+            out.modules[*mi].items.push(Item {
+                span: f.span,
+                kind: ItemKind::Fn(f),
+            });
+        }
+        Mono(out, defs)
+    }
+}
+
+struct Mono_<'a> {
+    generic: &'a HashMap<(String, usize), (usize, FnDef)>,
+    instances: HashMap<Key, String>,
+    queue: VecDeque<(Key, String)>,
+    defs: &'a TypeDefs,
+    cx: &'a mut PassCx,
+}
+
+/// `first[Int, String]`: the instance's name inside its module.
+fn instance_name(base: &str, args: &[Ty]) -> String {
+    if args.is_empty() {
+        base.to_string()
+    } else {
+        format!(
+            "{base}[{}]",
+            args.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// Binds the parameters of `scheme` by matching it against `concrete`.
+fn match_ty(scheme: &Ty, concrete: &Ty, out: &mut Vec<Option<Ty>>) {
+    match (scheme, concrete) {
+        (Ty::Param(i), t) => {
+            let i = *i as usize;
+            if out.len() <= i {
+                out.resize(i + 1, None);
+            }
+            out[i].get_or_insert_with(|| t.clone());
+        }
+        (Ty::Fun(ps, r), Ty::Fun(qs, s)) => {
+            ps.iter().zip(qs).for_each(|(a, b)| match_ty(a, b, out));
+            match_ty(r, s, out);
+        }
+        (Ty::Tuple(a), Ty::Tuple(b)) | (Ty::Con(_, a), Ty::Con(_, b)) => {
+            a.iter().zip(b).for_each(|(x, y)| match_ty(x, y, out))
+        }
+        _ => {}
+    }
+}
+
+impl Mono_<'_> {
+    /// The instance name for `key`, queueing it the first time.
+    fn instance(&mut self, key: &Key) -> String {
+        if let Some(n) = self.instances.get(key) {
+            return n.clone();
+        }
+        let base = key.0.rsplit('.').next().unwrap_or(&key.0);
+        let name = instance_name(base, &key.2);
+        self.instances.insert(key.clone(), name.clone());
+        self.queue.push_back((key.clone(), name.clone()));
+        name
+    }
+
+    fn substitute(&mut self, f: &mut FnDef, args: &[Ty]) {
+        if let Some(s) = &f.sig {
+            f.sig = Some(s.subst(args));
+        }
+        for p in &mut f.params {
+            subst_pat(&mut p.pat, args);
+        }
+        visit::fn_exprs_mut(f, &mut |e| {
+            if let Some(t) = &e.ty {
+                e.ty = Some(t.subst(args));
+            }
+            if let ExprKind::Case { arms, .. } = &mut e.kind {
+                arms.iter_mut().for_each(|a| subst_pat(&mut a.pat, args));
+            }
+            self.rewrite(e);
+        });
+        visit::block_blocks_mut(&mut f.body, &mut |b| {
+            for s in b.iter_mut() {
+                if let StmtKind::Let { pat, .. } = &mut s.kind {
+                    subst_pat(pat, args);
+                }
+            }
+        });
+    }
+
+    /// Points references to generic functions at their instances; checks traits.
+    fn rewrite(&mut self, e: &mut Expr) {
+        let span = e.span;
+        match &mut e.kind {
+            ExprKind::Global(g) => {
+                let Some(Ty::Fun(ps, _)) = &e.ty else { return };
+                let arity = ps.len();
+                let Some((_, def)) = self.generic.get(&(g.clone(), arity)) else {
+                    return;
+                };
+                let mut targs = Vec::new();
+                if let Some(s) = &def.sig {
+                    match_ty(s, e.ty.as_ref().unwrap(), &mut targs);
+                }
+                let targs: Vec<Ty> = targs.into_iter().map(|t| t.unwrap_or(Ty::Unit)).collect();
+                let module = g.rsplit_once('.').map(|x| x.0).unwrap_or("").to_string();
+                let name = self.instance(&(g.clone(), arity, targs));
+                *g = format!("{module}.{name}");
+            }
+            ExprKind::Binary(op, a, _) => {
+                let t = a.ty.clone().unwrap_or(Ty::Unit);
+                let need = match op {
+                    BinOp::Eq | BinOp::Ne => Some("Eq"),
+                    BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Some("Ord"),
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => Some("Num"),
+                    _ => None,
+                };
+                if let Some(tr) = need {
+                    self.check(&t, tr, span);
+                }
+            }
+            ExprKind::Str(parts) => {
+                let tys: Vec<(Ty, Span)> = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        StrPart::Interp(x) => Some((x.ty.clone().unwrap_or(Ty::Unit), x.span)),
+                        _ => None,
+                    })
+                    .collect();
+                for (t, s) in tys {
+                    self.check(&t, "Display", s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&mut self, t: &Ty, trait_: &str, span: Span) {
+        if !satisfies(self.defs, t, trait_) {
+            let shown = if trait_ == "Num" {
+                "Add".to_string()
+            } else {
+                trait_.to_string()
+            };
+            self.cx.emit(
+                Diagnostic::error(
+                    "trait not satisfied",
+                    format!("type `{t}` does not satisfy trait `{shown}`"),
+                    span,
+                )
+                .with_code("E0006"),
+            );
+        }
+    }
+}
+
+/// Whether a concrete type has a compiler-known trait (built in or derived).
+pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
+    match t {
+        Ty::Int | Ty::Float | Ty::Never => true,
+        Ty::String => trait_ != "Num",
+        Ty::Bool => trait_ == "Eq" || trait_ == "Display" || trait_ == "Debug" || trait_ == "Hash",
+        Ty::Unit => trait_ == "Eq",
+        Ty::Con(key, args) => {
+            if trait_ == "Num" {
+                return false;
+            }
+            match defs.types.get(key) {
+                Some(def) => {
+                    let builtin = matches!(key.as_str(), "Option" | "Result" | "Ordering")
+                        && trait_ != "Display";
+                    (builtin || def.derives(trait_))
+                        && args.iter().all(|a| satisfies(defs, a, trait_))
+                }
+                None => key == "List" && args.iter().all(|a| satisfies(defs, a, trait_)),
+            }
+        }
+        _ => false,
+    }
+}
+
+fn subst_pat(p: &mut Pat, args: &[Ty]) {
+    if let Some(t) = &p.ty {
+        p.ty = Some(t.subst(args));
+    }
+    match &mut p.kind {
+        PatKind::Tuple(ps)
+        | PatKind::Brace(ps)
+        | PatKind::Or(ps)
+        | PatKind::Variant { args: ps, .. } => ps.iter_mut().for_each(|q| subst_pat(q, args)),
+        PatKind::As(q, _) => subst_pat(q, args),
+        PatKind::Cons(h, t) => {
+            subst_pat(h, args);
+            subst_pat(t, args);
+        }
+        _ => {}
+    }
+}
