@@ -287,6 +287,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.expr(a, env, fv)?;
                 self.tail(b, env, fv)
             }
+            ExprKind::Return(v) => self.tail(v, env, fv),
             ExprKind::Fail(_) => {
                 self.expr(x, env, fv)?;
                 self.builder.build_unreachable().map_err(e)?;
@@ -374,7 +375,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 for (blk, arm) in [(tb, t), (fb, f)] {
                     self.builder.position_at_end(blk);
                     let v = self.expr(arm, env, fv)?;
-                    if matches!(arm.kind, ExprKind::Fail(_)) {
+                    if matches!(arm.kind, ExprKind::Fail(_) | ExprKind::Return(_)) {
                         self.builder.build_unreachable().map_err(e)?;
                     } else {
                         incoming.push((v, self.builder.get_insert_block().unwrap()));
@@ -410,6 +411,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 // Code after a failure is unreachable; it goes to a fresh block that
                 // whoever ends this path terminates (see `tail` and `If`).
                 self.fail(msg)?;
+                let dead = self.ctx.append_basic_block(fv, "dead");
+                self.builder.position_at_end(dead);
+                self.zero(x.ty)
+            }
+            ExprKind::Return(v) => {
+                // code after a `return` is unreachable; it goes to a fresh block that
+                // whoever ends this path terminates
+                self.tail(v, env, fv)?;
                 let dead = self.ctx.append_basic_block(fv, "dead");
                 self.builder.position_at_end(dead);
                 self.zero(x.ty)

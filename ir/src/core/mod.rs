@@ -161,6 +161,8 @@ pub enum ExprKind {
     Load(Box<Expr>, u32),
     /// The tag of an object (an `Int`).
     Tag(Box<Expr>),
+    /// Leaves the function with this value (`return`, `?`); has any type.
+    Return(Box<Expr>),
 }
 
 impl crate::Ir for Program {

@@ -104,6 +104,11 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, o, d + 1);
             let _ = write!(out, " {i})");
         }
+        ExprKind::Return(v) => {
+            out.push_str("(return ");
+            expr(out, v, d + 1);
+            out.push(')');
+        }
         ExprKind::Tag(o) => {
             out.push_str("(tag ");
             expr(out, o, d + 1);

@@ -3,6 +3,11 @@
 use super::*;
 use std::collections::{HashMap, HashSet};
 
+/// Whether `e` never produces a value (it fails or returns): it fits any type.
+fn diverges(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Fail(_) | ExprKind::Return(_))
+}
+
 pub fn validate(p: &Program) -> Result<(), Vec<String>> {
     let mut errs = Vec::new();
     let sigs: HashMap<&str, (Vec<CTy>, CTy)> = p
@@ -28,11 +33,12 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
             bound: HashSet::new(),
             scope: HashMap::new(),
             func: &f.name,
+            ret: f.ret,
         };
         for (n, t) in &f.params {
             cx.bind(n, *t);
         }
-        if f.body.ty != f.ret && !matches!(f.body.kind, ExprKind::Fail(_)) {
+        if f.body.ty != f.ret && !diverges(&f.body) {
             cx.err(format!(
                 "body has type {} but the function returns {}",
                 f.body.ty.name(),
@@ -54,6 +60,7 @@ struct Cx<'a> {
     bound: HashSet<String>,
     scope: HashMap<String, CTy>,
     func: &'a str,
+    ret: CTy,
 }
 
 impl Cx<'_> {
@@ -69,7 +76,7 @@ impl Cx<'_> {
     }
 
     fn expect(&mut self, e: &Expr, t: CTy) {
-        if e.ty != t && !matches!(e.kind, ExprKind::Fail(_)) {
+        if e.ty != t && !diverges(e) {
             self.err(format!("expected {} but found {}", t.name(), e.ty.name()));
         }
     }
@@ -82,6 +89,11 @@ impl Cx<'_> {
             ExprKind::Str(_) => self.expect(e, CTy::Str),
             ExprKind::Unit => self.expect(e, CTy::Unit),
             ExprKind::Fail(_) => {}
+            ExprKind::Return(v) => {
+                self.expr(v, true);
+                let r = self.ret;
+                self.expect(v, r);
+            }
             ExprKind::Var(v) => match self.scope.get(v).copied() {
                 Some(t) => self.expect(e, t),
                 None => self.err(format!("unbound local `{v}`")),

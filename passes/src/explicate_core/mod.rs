@@ -203,13 +203,23 @@ impl Lower<'_> {
                     self.bind(v, c.clone());
                     c
                 }
+                PatKind::SelfParam => {
+                    let c = self.cx.fresh("self");
+                    self.bind("self", c.clone());
+                    c
+                }
                 _ => self.cx.fresh("_"),
             };
             params.push((n, ct));
         }
         let ret = self.cty(Some(&rty), f.span);
         let mut body = self.block(&f.body, true, f.span);
-        if body.ty != ret && !matches!(body.kind, core::ExprKind::Fail(_)) {
+        if body.ty != ret
+            && !matches!(
+                body.kind,
+                core::ExprKind::Fail(_) | core::ExprKind::Return(_)
+            )
+        {
             // a body of type Never (only a failure) or a discarded value for a unit function
             body = mk(
                 core::ExprKind::Seq(
@@ -376,9 +386,60 @@ impl Lower<'_> {
             ExprKind::Case { scrutinee, arms } => {
                 return self.case(scrutinee, arms, ty, tail, span)
             }
+            ExprKind::SelfRef => match self.local("self") {
+                Some(c) => core::ExprKind::Var(c),
+                None => return self.unsupported("`self` outside methods", span),
+            },
+            ExprKind::Return(v) => {
+                let cv = match v {
+                    Some(v) => self.expr(v, true),
+                    None => mk(core::ExprKind::Unit, CTy::Unit, span),
+                };
+                core::ExprKind::Return(Box::new(cv))
+            }
+            ExprKind::Try(x) => return self.try_(x, ty, span),
             _ => return self.unsupported("these expressions", span),
         };
         mk(kind, ty, span)
+    }
+
+    /// `x?`: the payload of `Some`/`Ok` (tag 0), else return `None` / `Err(e)` (tag 1).
+    fn try_(&mut self, x: &Expr, ty: CTy, span: Span) -> core::Expr {
+        let xt = x.ty.clone();
+        let cx = self.expr(x, false);
+        let t = self.cx.fresh("try");
+        let obj = var(&t, CTy::Obj, span);
+        let tag = mk(core::ExprKind::Tag(Box::new(obj.clone())), CTy::Int, span);
+        let is_ok = prim(
+            Prim::ICmp(Cmp::Eq),
+            vec![tag, mk(core::ExprKind::Int(0), CTy::Int, span)],
+            span,
+        );
+        let value = mk(core::ExprKind::Load(Box::new(obj.clone()), 0), ty, span);
+        let failure = match &xt {
+            Some(Ty::Con(k, args)) if k == "Result" => {
+                let et = self.cty(args.get(1), span);
+                let err = mk(core::ExprKind::Load(Box::new(obj), 0), et, span);
+                mk(
+                    core::ExprKind::Alloc {
+                        tag: 1,
+                        fields: vec![err],
+                    },
+                    CTy::Obj,
+                    span,
+                )
+            }
+            _ => mk(
+                core::ExprKind::Alloc {
+                    tag: 1,
+                    fields: vec![],
+                },
+                CTy::Obj,
+                span,
+            ),
+        };
+        let ret = mk(core::ExprKind::Return(Box::new(failure)), ty, span);
+        let_(&t, cx, if_(is_ok, value, ret))
     }
 
     fn field_index(&self, t: Option<&Ty>, member: &str) -> u32 {

@@ -332,6 +332,79 @@ impl Inferer<'_> {
                 result
             }
             ExprKind::Tuple(es) => Ty::Tuple(es.iter_mut().map(|x| self.expr(x)).collect()),
+            ExprKind::Try(x) => {
+                // spec 01 §4.15: Ok(v)/Some(v) → v; Err/None return from the function
+                let xt = self.expr(x);
+                let ret = self.ret.last().cloned().unwrap_or(Ty::Unit);
+                // an unannotated function takes its return type from the first `?`
+                if let Ty::Var(_) = self.table.shallow(&ret) {
+                    if self.current_fn != "main" {
+                        if let Ty::Con(k, a) = self.table.zonk(&xt) {
+                            let shape = match k.as_str() {
+                                "Option" => Some(Ty::Con(k.clone(), vec![self.table.fresh()])),
+                                "Result" if a.len() == 2 => {
+                                    Some(Ty::Con(k.clone(), vec![self.table.fresh(), a[1].clone()]))
+                                }
+                                _ => None,
+                            };
+                            if let Some(shape) = shape {
+                                let _ = self.table.unify(&ret, &shape);
+                            }
+                        }
+                    }
+                }
+                let (ret_kind, ret_args) = match self.table.zonk(&ret) {
+                    Ty::Con(k, a) if k == "Option" || k == "Result" => (k, a),
+                    other => {
+                        let shown = match other {
+                            _ if self.current_fn == "main" => "main returns ()".to_string(),
+                            Ty::Var(_) => format!(
+                                "the return type of `{}` is not known here; annotate it",
+                                self.current_fn
+                            ),
+                            other => format!("`{}` returns {other}", self.current_fn),
+                        };
+                        self.cx.emit(
+                            Diagnostic::error("? operator misuse", format!("`?` requires the enclosing function to return Result or Option ({shown})"), span)
+                                .with_code("E0036")
+                                .with_note("annotate the function's return type as `T?` or `T!E`"),
+                        );
+                        return self.table.fresh();
+                    }
+                };
+                let v = self.table.fresh();
+                match ret_kind.as_str() {
+                    "Option" => {
+                        let want = Ty::Con("Option".into(), vec![v.clone()]);
+                        if self.table.unify(&want, &xt).is_err() {
+                            let f = self.show(&xt);
+                            self.cx.emit(Diagnostic::error("? operator misuse", format!("`?` needs an Option here (the function returns an Option), found {f}"), x.span).with_code("E0037"));
+                        }
+                    }
+                    _ => {
+                        let want = Ty::Con("Result".into(), vec![v.clone(), ret_args[1].clone()]);
+                        if self.table.unify(&want, &xt).is_err() {
+                            let f = self.show(&xt);
+                            self.cx.emit(Diagnostic::error("? operator misuse", format!("`?` needs a Result with the function's error type here, found {f}"), x.span).with_code("E0037"));
+                        }
+                    }
+                }
+                v
+            }
+            ExprKind::SelfRef => match self.lookup("self") {
+                Some(t) => t,
+                None => {
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "unbound variable",
+                            "`self` is only available in methods",
+                            span,
+                        )
+                        .with_code("E0004"),
+                    );
+                    self.table.fresh()
+                }
+            },
             ExprKind::Return(v) => {
                 let t = match v {
                     Some(v) => self.expr(v),
@@ -669,7 +742,6 @@ fn expr_word(k: &ExprKind) -> &'static str {
         ExprKind::Map(_) => "maps",
         ExprKind::Json(_) => "`json` literals",
         ExprKind::Index(..) => "index expressions",
-        ExprKind::Try(_) => "`?` expressions",
         ExprKind::Receive { .. } => "`receive` expressions",
         ExprKind::While { .. } => "`while` loops",
         ExprKind::For { .. } => "`for` comprehensions",

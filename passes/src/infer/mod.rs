@@ -54,6 +54,7 @@ impl Pass for Infer {
             scopes: Vec::new(),
             ret: Vec::new(),
             module: String::new(),
+            current_fn: String::new(),
             cx,
         };
         // the functions of the program, and what is not supported yet
@@ -182,6 +183,8 @@ pub(crate) struct Inferer<'a> {
     ret: Vec<Ty>,
     /// The module whose code is being inferred (for name visibility).
     module: String,
+    /// The function whose body is being inferred (for messages).
+    current_fn: String,
     cx: &'a mut PassCx,
 }
 
@@ -422,6 +425,7 @@ impl Inferer<'_> {
 
     fn fn_body(&mut self, f: &mut FnDef, sig: &Ty) {
         let Ty::Fun(ps, r) = sig else { unreachable!() };
+        self.current_fn = f.name.clone();
         self.scopes.push(HashMap::new());
         for (p, t) in f.params.iter_mut().zip(ps) {
             self.pat(&mut p.pat, t);
@@ -461,7 +465,8 @@ impl Inferer<'_> {
         p.ty = Some(t.clone());
         let span = p.span;
         match &mut p.kind {
-            PatKind::Wild | PatKind::SelfParam => {}
+            PatKind::Wild => {}
+            PatKind::SelfParam => self.bind("self", t.clone()),
             PatKind::Var(v) => self.bind(&v.clone(), t.clone()),
             PatKind::Int(_) => self.expect(t, &Ty::Int, span, "pattern"),
             PatKind::Float(_) => self.expect(t, &Ty::Float, span, "pattern"),
