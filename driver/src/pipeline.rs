@@ -9,6 +9,7 @@ use mesh_ir::llvm::LlvmModule;
 use mesh_ir::source::Sources;
 use mesh_ir::surface::{Desugared, Mono, Program, Typed};
 use mesh_ir::Ir;
+use mesh_passes::check_exhaustiveness::CheckExhaustiveness;
 use mesh_passes::codegen::Codegen;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
@@ -103,6 +104,7 @@ pipeline! {
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ResolveNames: Desugared(Desugared) -> Desugared(Desugared),
     Infer: Desugared(Desugared) -> Typed(Typed),
+    CheckExhaustiveness: Typed(Typed) -> Typed(Typed),
     Monomorphise: Typed(Typed) -> Mono(Mono),
     ExplicateCore: Mono(Mono) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),

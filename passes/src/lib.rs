@@ -5,6 +5,7 @@
 pub mod cx;
 pub mod diag;
 
+pub mod check_exhaustiveness;
 pub mod codegen;
 pub mod explicate_core;
 pub mod infer;

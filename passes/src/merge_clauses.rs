@@ -84,7 +84,28 @@ fn flush(
         );
         return;
     }
-    seen.insert(key, span);
+    seen.insert(key.clone(), span);
+    // a catch-all clause (only variables or `_`, no guard) before others hides them
+    for c in &clauses[..clauses.len() - 1] {
+        let catch_all = c.guard.is_none()
+            && c.params
+                .iter()
+                .all(|p| matches!(p.pat.kind, PatKind::Var(_) | PatKind::Wild));
+        if catch_all {
+            cx.emit(
+                Diagnostic::error(
+                    "catch-all clause not last",
+                    format!(
+                        "catch-all clause of function `{}/{}` must be last",
+                        key.0, key.1
+                    ),
+                    c.span,
+                )
+                .with_code("E0022")
+                .with_note("the clauses after it can never run; move it to the end"),
+            );
+        }
+    }
     out.push(Item {
         kind: ItemKind::Fn(merge(clauses, cx)),
         span,
