@@ -13,6 +13,7 @@ use mesh_passes::check_exhaustiveness::CheckExhaustiveness;
 use mesh_passes::codegen::Codegen;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
+use mesh_passes::lift_impls::LiftImpls;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
 use mesh_passes::parse::ParsePass;
@@ -101,6 +102,7 @@ macro_rules! pipeline {
 pipeline! {
     ParsePass: Sources(Sources) -> Surface(Program),
     MergeClauses: Surface(Program) -> Surface(Program),
+    LiftImpls: Surface(Program) -> Surface(Program),
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ResolveNames: Desugared(Desugared) -> Desugared(Desugared),
     Infer: Desugared(Desugared) -> Typed(Typed),
@@ -113,7 +115,10 @@ pipeline! {
 /// Name-level errors do not stop the pipeline before inference, so one run reports
 /// an undefined name and a type error together; every other pass stops it.
 fn stops_on_error(pass: &str) -> bool {
-    !matches!(pass, "merge-clauses" | "remove-pipes" | "resolve-names")
+    !matches!(
+        pass,
+        "merge-clauses" | "lift-impls" | "remove-pipes" | "resolve-names"
+    )
 }
 
 /// Validation is on in debug builds and tests, and when `MESH_VALIDATE=1`.

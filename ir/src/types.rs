@@ -86,6 +86,48 @@ impl Ty {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TypeDefs {
     pub types: std::collections::BTreeMap<String, TypeDef>,
+    /// Trait implementations (user `impl` blocks), as `lift-impls` and `infer` found them.
+    pub impls: Vec<ImplInfo>,
+}
+
+/// `impl Trait<trait_args> for for_ty`: its methods are module-level functions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImplInfo {
+    pub trait_: String,
+    pub trait_args: Vec<Ty>,
+    pub for_ty: Ty,
+    /// method name → global function name (`Main.Display::Money::to_string`)
+    pub methods: std::collections::BTreeMap<String, String>,
+    pub assoc: std::collections::BTreeMap<String, Ty>,
+}
+
+impl TypeDefs {
+    /// The user impl of `trait_` for the concrete head of `t` (and trait arguments, when
+    /// given).
+    pub fn impl_for(&self, trait_: &str, t: &Ty, trait_args: Option<&[Ty]>) -> Option<&ImplInfo> {
+        self.impls.iter().find(|i| {
+            i.trait_ == trait_
+                && same_head(&i.for_ty, t)
+                && trait_args.is_none_or(|a| a == i.trait_args.as_slice())
+        })
+    }
+
+    /// The function implementing method `m` for type `t`, in any trait.
+    pub fn method_for(&self, t: &Ty, m: &str) -> Option<(&ImplInfo, &String)> {
+        self.impls
+            .iter()
+            .filter(|i| same_head(&i.for_ty, t))
+            .find_map(|i| i.methods.get(m).map(|f| (i, f)))
+    }
+}
+
+/// Whether two types have the same outermost constructor.
+pub fn same_head(a: &Ty, b: &Ty) -> bool {
+    match (a, b) {
+        (Ty::Con(x, _), Ty::Con(y, _)) => x == y,
+        (Ty::Tuple(x), Ty::Tuple(y)) => x.len() == y.len(),
+        _ => a == b,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -718,6 +718,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Prim::StrConcat => self
                 .rt_call("mesh_rt_str_concat", &[v[0].into(), v[1].into()])?
                 .unwrap(),
+            Prim::IntToFloat => b
+                .build_signed_int_to_float(i(0), self.ctx.f64_type(), "i2f")
+                .map_err(e)?
+                .into(),
             Prim::IntToStr => self.rt_call("mesh_rt_int_to_str", &[v[0].into()])?.unwrap(),
             Prim::FloatToStr => self
                 .rt_call("mesh_rt_float_to_str", &[v[0].into()])?

@@ -9,6 +9,7 @@ pub mod check_exhaustiveness;
 pub mod codegen;
 pub mod explicate_core;
 pub mod infer;
+pub mod lift_impls;
 pub mod merge_clauses;
 pub mod monomorphise;
 pub mod parse;

@@ -50,6 +50,26 @@ impl Pass for Monomorphise {
         if generic.contains_key(&(entry.0.clone(), 0)) {
             mono.instance(&entry);
         }
+        // methods of impls for concrete types: reachable through derived code and
+        // conversions as well as calls, so they are always instantiated
+        let mut roots: Vec<Key> = defs
+            .impls
+            .iter()
+            .flat_map(|i| i.methods.values())
+            .filter_map(|g| {
+                generic
+                    .iter()
+                    .find(|((n, _), (_, f))| {
+                        n == g && f.sig.as_ref().is_some_and(|s| !s.has_params())
+                    })
+                    .map(|((n, a), _)| (n.clone(), *a, vec![]))
+            })
+            .collect();
+        roots.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        roots.dedup();
+        for r in roots {
+            mono.instance(&r);
+        }
         while let Some((key, name)) = mono.queue.pop_front() {
             let (mi, f) = &generic[&(key.0.clone(), key.1)];
             let mut f = f.clone();
@@ -149,6 +169,36 @@ impl Mono_<'_> {
     /// Points references to generic functions at their instances; checks traits.
     fn rewrite(&mut self, e: &mut Expr) {
         let span = e.span;
+        // a method call left generic by `infer` (a `where`-bounded receiver): its
+        // receiver is concrete now, so the impl is known
+        if let ExprKind::Call { callee, args } = &mut e.kind {
+            if let ExprKind::Field(recv, m) = &callee.kind {
+                let rt = recv.ty.clone().unwrap_or(Ty::Unit);
+                if let Some((_, f)) = self.defs.method_for(&rt, m) {
+                    let f = f.clone();
+                    let ExprKind::Field(recv, _) =
+                        std::mem::replace(&mut callee.kind, ExprKind::Unit)
+                    else {
+                        unreachable!()
+                    };
+                    let mut ft_params = vec![rt.clone()];
+                    if let Some(Ty::Fun(ps, _)) = &callee.ty {
+                        ft_params.extend(ps.iter().cloned());
+                    }
+                    let ret = e.ty.clone().unwrap_or(Ty::Unit);
+                    callee.ty = Some(Ty::Fun(ft_params, Box::new(ret)));
+                    callee.kind = ExprKind::Global(f);
+                    args.insert(
+                        0,
+                        Arg {
+                            name: None,
+                            value: *recv,
+                        },
+                    );
+                    self.rewrite(callee);
+                }
+            }
+        }
         match &mut e.kind {
             ExprKind::Global(g) => {
                 let Some(Ty::Fun(ps, _)) = &e.ty else { return };
@@ -176,6 +226,12 @@ impl Mono_<'_> {
                 if let Some(tr) = need {
                     self.check(&t, tr, span);
                 }
+            }
+            ExprKind::Try(_, Some(g)) => {
+                // the `From` conversion of `?` is a plain, non-generic function
+                let name = self.instance(&(g.clone(), 1, vec![]));
+                let module = g.rsplit_once('.').map(|x| x.0).unwrap_or("").to_string();
+                *g = format!("{module}.{name}");
             }
             ExprKind::Str(parts) => {
                 let tys: Vec<(Ty, Span)> = parts
@@ -214,6 +270,10 @@ impl Mono_<'_> {
 
 /// Whether a concrete type has a compiler-known trait (built in or derived).
 pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
+    let user = if trait_ == "Num" { "Add" } else { trait_ };
+    if defs.impl_for(user, t, None).is_some() {
+        return true;
+    }
     match t {
         Ty::Int | Ty::Float | Ty::Never => true,
         Ty::String => trait_ != "Num",

@@ -146,6 +146,8 @@ pub struct ImplDef {
     pub bounds: Vec<Bound>,
     pub assoc: Vec<(String, TypeExpr)>,
     pub methods: Vec<FnDef>,
+    /// Filled by `lift-impls`: method name → the module-level function implementing it.
+    pub lifted: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -356,7 +358,9 @@ pub enum ExprKind {
     },
     Field(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
-    Try(Box<Expr>),
+    /// `e?`; `convert` names the `From` conversion of the error, when `infer` found one
+    /// (spec 01 §4.15).
+    Try(Box<Expr>, Option<String>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `lhs |> rhs` (slot 1) or `lhs |N> rhs`.

@@ -590,7 +590,7 @@ impl Printer {
                 self.expr(i);
                 self.out.push(']');
             }
-            ExprKind::Try(b) => {
+            ExprKind::Try(b, _) => {
                 self.expr(b);
                 self.out.push('?');
             }

@@ -127,7 +127,7 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
             f(callee);
             args.iter_mut().for_each(|a| f(&mut a.value));
         }
-        ExprKind::Field(b, _) | ExprKind::Try(b) | ExprKind::Unary(_, b) => f(b),
+        ExprKind::Field(b, _) | ExprKind::Try(b, _) | ExprKind::Unary(_, b) => f(b),
         ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
             f(a);
             f(b)

@@ -45,7 +45,44 @@ fn is_sum(defs: &TypeDefs, t: &Ty) -> bool {
 }
 
 impl Lower<'_> {
+    /// A call of the user impl's method `m` of `trait_` for `t`, if there is one.
+    fn user_impl(
+        &mut self,
+        trait_: &str,
+        m: &str,
+        t: &Ty,
+        args: Vec<core::Expr>,
+        ret: CTy,
+        span: Span,
+    ) -> Result<core::Expr, Vec<core::Expr>> {
+        let Some(g) = self
+            .defs
+            .impl_for(trait_, t, None)
+            .and_then(|i| i.methods.get(m))
+            .cloned()
+        else {
+            return Err(args);
+        };
+        let name = core_name(&g, args.len());
+        if self.seen.insert(name.clone()) {
+            self.queue.push_back(name.clone());
+        }
+        Ok(mk(
+            core::ExprKind::Call {
+                func: name,
+                args,
+                tail: false,
+            },
+            ret,
+            span,
+        ))
+    }
+
     pub(crate) fn display(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let v = match self.user_impl("Display", "to_string", t, vec![v], CTy::Str, span) {
+            Ok(call) => return call,
+            Err(mut a) => a.pop().unwrap(),
+        };
         match t {
             Ty::Int => prim(Prim::IntToStr, vec![v], span),
             Ty::Float => prim(Prim::FloatToStr, vec![v], span),
@@ -58,6 +95,10 @@ impl Lower<'_> {
 
     /// Debug text: like Display for primitives (strings unquoted, as the reference).
     pub(crate) fn debug(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let v = match self.user_impl("Debug", "inspect", t, vec![v], CTy::Str, span) {
+            Ok(call) => return call,
+            Err(mut a) => a.pop().unwrap(),
+        };
         match t {
             Ty::Con(..) | Ty::Tuple(_) => self.helper("debug", t, vec![v], CTy::Str, span),
             _ => self.display(v, t, span),
@@ -65,6 +106,13 @@ impl Lower<'_> {
     }
 
     pub(crate) fn equal(&mut self, a: core::Expr, b: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let (a, b) = match self.user_impl("Eq", "eq", t, vec![a, b], CTy::Bool, span) {
+            Ok(call) => return call,
+            Err(mut v) => {
+                let b = v.pop().unwrap();
+                (v.pop().unwrap(), b)
+            }
+        };
         match t {
             Ty::Int => prim(Prim::ICmp(Cmp::Eq), vec![a, b], span),
             Ty::Float => prim(Prim::FCmp(Cmp::Eq), vec![a, b], span),

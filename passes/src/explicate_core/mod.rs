@@ -60,6 +60,7 @@ impl Pass for ExplicateCore {
             seen: HashSet::from([entry.clone()]),
             helpers: HashMap::new(),
             extra: Vec::new(),
+            ret_ty: None,
         };
         let mut fns = Vec::new();
         while let Some(name) = lw.queue.pop_front() {
@@ -86,6 +87,8 @@ pub(crate) struct Lower<'a> {
     /// Synthesised helper functions by name (`display:Point`), for memoisation.
     helpers: HashMap<String, CTy>,
     extra: Vec<core::Fn>,
+    /// The return type of the function being lowered (for `?` conversions).
+    ret_ty: Option<Ty>,
 }
 
 pub(crate) fn mk(kind: core::ExprKind, ty: CTy, span: Span) -> core::Expr {
@@ -213,6 +216,7 @@ impl Lower<'_> {
             params.push((n, ct));
         }
         let ret = self.cty(Some(&rty), f.span);
+        self.ret_ty = Some(rty.clone());
         let mut body = self.block(&f.body, true, f.span);
         if body.ty != ret
             && !matches!(
@@ -397,14 +401,14 @@ impl Lower<'_> {
                 };
                 core::ExprKind::Return(Box::new(cv))
             }
-            ExprKind::Try(x) => return self.try_(x, ty, span),
+            ExprKind::Try(x, convert) => return self.try_(x, convert.as_deref(), ty, span),
             _ => return self.unsupported("these expressions", span),
         };
         mk(kind, ty, span)
     }
 
     /// `x?`: the payload of `Some`/`Ok` (tag 0), else return `None` / `Err(e)` (tag 1).
-    fn try_(&mut self, x: &Expr, ty: CTy, span: Span) -> core::Expr {
+    fn try_(&mut self, x: &Expr, convert: Option<&str>, ty: CTy, span: Span) -> core::Expr {
         let xt = x.ty.clone();
         let cx = self.expr(x, false);
         let t = self.cx.fresh("try");
@@ -420,6 +424,29 @@ impl Lower<'_> {
             Some(Ty::Con(k, args)) if k == "Result" => {
                 let et = self.cty(args.get(1), span);
                 let err = mk(core::ExprKind::Load(Box::new(obj), 0), et, span);
+                // a `From` conversion of the error (spec 01 §4.15)
+                let err = match convert {
+                    Some(g) => {
+                        let name = core_name(g, 1);
+                        if self.seen.insert(name.clone()) {
+                            self.queue.push_back(name.clone());
+                        }
+                        let rt = match self.ret_ty.clone() {
+                            Some(Ty::Con(_, a)) => self.cty(a.get(1), span),
+                            _ => CTy::Obj,
+                        };
+                        mk(
+                            core::ExprKind::Call {
+                                func: name,
+                                args: vec![err],
+                                tail: false,
+                            },
+                            rt,
+                            span,
+                        )
+                    }
+                    None => err,
+                };
                 mk(
                     core::ExprKind::Alloc {
                         tag: 1,
@@ -571,6 +598,12 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
+            "Float.from" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
+            "String.from" => {
+                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
+                let v = cargs.into_iter().next().unwrap();
+                return self.display(v, &t, span);
+            }
             "Prelude.compare" => {
                 let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
                 let mut it = cargs.into_iter();

@@ -25,6 +25,34 @@ impl Inferer<'_> {
                 for p in parts {
                     if let StrPart::Interp(x) = p {
                         let t = self.expr(x);
+                        let head = self.table.shallow(&t);
+                        if let Some(f) = self
+                            .env
+                            .defs
+                            .impl_for("Display", &head, None)
+                            .and_then(|i| i.methods.get("to_string"))
+                            .cloned()
+                        {
+                            // a user `impl Display`: interpolation calls its `to_string`
+                            let inner = std::mem::replace(x, Expr::new(ExprKind::Unit, x.span));
+                            let callee = Expr {
+                                kind: ExprKind::Global(f),
+                                span: inner.span,
+                                ty: Some(Ty::Fun(vec![t.clone()], Box::new(Ty::String))),
+                            };
+                            *x = Expr {
+                                span: inner.span,
+                                kind: ExprKind::Call {
+                                    callee: Box::new(callee),
+                                    args: vec![Arg {
+                                        name: None,
+                                        value: inner,
+                                    }],
+                                },
+                                ty: Some(Ty::String),
+                            };
+                            continue;
+                        }
                         self.displayable(&t, x.span);
                     }
                 }
@@ -61,7 +89,11 @@ impl Inferer<'_> {
                     }
                 }
             }
-            ExprKind::Variant { .. } => unreachable!("constructors are resolved here"),
+            ExprKind::Variant { ty, index, .. } => {
+                // re-inferring an already resolved constructor (a method receiver)
+                let (key, index) = (ty.clone(), *index);
+                self.constructor(e, key, index)
+            }
             ExprKind::Field(base, member) => {
                 // `Type.Variant`: a qualified constructor
                 if let ExprKind::Var(tn) = &base.kind {
@@ -82,18 +114,10 @@ impl Inferer<'_> {
                 if args.iter().any(|a| a.name.is_some()) {
                     self.unsupported("keyword arguments", span);
                 }
-                // method-call syntax for the built-in conversions (spec 01 §4.5)
-                if let ExprKind::Field(recv, m) = &mut callee.kind {
-                    if matches!(m.as_str(), "to_string" | "inspect")
-                        && args.is_empty()
-                        && !self.is_type_or_module(recv)
-                    {
-                        let rt = self.expr(recv);
-                        let trait_ = if m == "to_string" { "Display" } else { "Debug" };
-                        self.has_trait(&rt, trait_, recv.span);
-                        callee.ty = Some(Ty::Fun(vec![], Box::new(Ty::String)));
-                        return Ty::String;
-                    }
+                // method-call syntax (spec 01 §4.5): impl methods, static trait methods,
+                // conversions, methods of `where`-bounded type variables
+                if let Some(t) = self.method_call(callee, args, span) {
+                    return t;
                 }
                 let arg_tys: Vec<Ty> = args.iter_mut().map(|a| self.expr(&mut a.value)).collect();
                 let callee_name = match &callee.kind {
@@ -262,6 +286,22 @@ impl Inferer<'_> {
             }
             ExprKind::Unary(op, x) => {
                 let t = self.expr(x);
+                if *op == UnOp::Neg {
+                    let head = self.table.shallow(&t);
+                    if let Some(f) = self
+                        .env
+                        .defs
+                        .impl_for("Neg", &head, None)
+                        .and_then(|i| i.methods.get("neg"))
+                        .cloned()
+                    {
+                        let ExprKind::Unary(_, x) = std::mem::replace(&mut e.kind, ExprKind::Unit)
+                        else {
+                            unreachable!()
+                        };
+                        return self.rewrite_call(e, f, vec![*x], span);
+                    }
+                }
                 match op {
                     UnOp::Neg => {
                         if self.table.constrain_numeric(&t).is_err() {
@@ -287,6 +327,32 @@ impl Inferer<'_> {
                 let op = *op;
                 let ta = self.expr(a);
                 let tb = self.expr(b);
+                let method = match op {
+                    BinOp::Add => Some(("Add", "add")),
+                    BinOp::Sub => Some(("Sub", "sub")),
+                    BinOp::Mul => Some(("Mul", "mul")),
+                    BinOp::Div => Some(("Div", "div")),
+                    BinOp::Rem => Some(("Mod", "mod")),
+                    _ => None,
+                };
+                if let Some((tr, m)) = method {
+                    let head = self.table.shallow(&ta);
+                    if let Some(f) = self
+                        .env
+                        .defs
+                        .impl_for(tr, &head, None)
+                        .and_then(|i| i.methods.get(m))
+                        .cloned()
+                    {
+                        // operator overloading (spec 02 §4.5): `a + b` calls `add(a, b)`
+                        let ExprKind::Binary(_, a, b) =
+                            std::mem::replace(&mut e.kind, ExprKind::Unit)
+                        else {
+                            unreachable!()
+                        };
+                        return self.rewrite_call(e, f, vec![*a, *b], span);
+                    }
+                }
                 self.binary(op, &ta, &tb, a.span, b.span, span)
             }
             ExprKind::If { cond, then, else_ } => {
@@ -332,7 +398,7 @@ impl Inferer<'_> {
                 result
             }
             ExprKind::Tuple(es) => Ty::Tuple(es.iter_mut().map(|x| self.expr(x)).collect()),
-            ExprKind::Try(x) => {
+            ExprKind::Try(x, convert) => {
                 // spec 01 §4.15: Ok(v)/Some(v) → v; Err/None return from the function
                 let xt = self.expr(x);
                 let ret = self.ret.last().cloned().unwrap_or(Ty::Unit);
@@ -382,6 +448,24 @@ impl Inferer<'_> {
                         }
                     }
                     _ => {
+                        // a different error type converts through `From` (spec 01 §4.15)
+                        if let Ty::Con(k, a) = self.table.zonk(&xt) {
+                            let target = self.table.zonk(&ret_args[1]);
+                            if k == "Result" && a.len() == 2 && self.table.zonk(&a[1]) != target {
+                                let from = self.table.zonk(&a[1]);
+                                if let Some(f) = self
+                                    .env
+                                    .defs
+                                    .impl_for("From", &target, Some(std::slice::from_ref(&from)))
+                                    .and_then(|i| i.methods.get("from"))
+                                    .cloned()
+                                {
+                                    *convert = Some(f);
+                                    let _ = self.table.unify(&a[0], &v);
+                                    return v;
+                                }
+                            }
+                        }
                         let want = Ty::Con("Result".into(), vec![v.clone(), ret_args[1].clone()]);
                         if self.table.unify(&want, &xt).is_err() {
                             let f = self.show(&xt);
@@ -440,6 +524,135 @@ impl Inferer<'_> {
                 Box::new(result),
             )
         }
+    }
+
+    /// Replaces `e` by a call of global function `f` on already-typed `args`.
+    fn rewrite_call(&mut self, e: &mut Expr, f: String, args: Vec<Expr>, span: Span) -> Ty {
+        let callee = Expr::new(ExprKind::Global(f), span);
+        e.kind = ExprKind::Call {
+            callee: Box::new(callee),
+            args: args
+                .into_iter()
+                .map(|value| Arg { name: None, value })
+                .collect(),
+        };
+        self.expr_inner(e)
+    }
+
+    /// Method-call syntax. Returns the call's type when it handled the call entirely;
+    /// `None` to continue as an ordinary call (possibly rewritten to a global function).
+    fn method_call(
+        &mut self,
+        callee: &mut Box<Expr>,
+        args: &mut Vec<Arg>,
+        span: Span,
+    ) -> Option<Ty> {
+        let ExprKind::Field(recv, m) = &mut callee.kind else {
+            return None;
+        };
+        let m = m.clone();
+        // `Type.method(...)`: a static trait method
+        if let ExprKind::Var(tn) = &recv.kind {
+            if self.lookup(tn).is_none() && tn.starts_with(|c: char| c.is_uppercase()) {
+                let t = match self.env.type_named(&self.module, tn) {
+                    Some(key) => Ty::Con(key, vec![]),
+                    None => Ty::Con(tn.clone(), vec![]),
+                };
+                if let Some((_, f)) = self.env.defs.method_for(&t, &m) {
+                    callee.kind = ExprKind::Global(f.clone());
+                }
+                return None;
+            }
+        }
+        if self.is_type_or_module(recv) {
+            return None;
+        }
+        let rt = self.expr(recv);
+        let head = self.table.shallow(&rt);
+        if let Ty::Con(k, _) = &head {
+            if let Some(TypeDefKind::Struct(fs)) = self.env.defs.types.get(k).map(|d| &d.kind) {
+                if fs.iter().any(|(n, _)| n == &m) {
+                    return None; // a struct field holding a function
+                }
+            }
+        }
+        if let Some((_, f)) = self.env.defs.method_for(&head, &m) {
+            let f = f.clone();
+            let ExprKind::Field(recv, _) = std::mem::replace(&mut callee.kind, ExprKind::Global(f))
+            else {
+                unreachable!()
+            };
+            args.insert(
+                0,
+                Arg {
+                    name: None,
+                    value: *recv,
+                },
+            );
+            return None;
+        }
+        if matches!(m.as_str(), "to_string" | "inspect") && args.is_empty() {
+            let trait_ = if m == "to_string" { "Display" } else { "Debug" };
+            self.has_trait(&rt, trait_, recv.span);
+            callee.ty = Some(Ty::Fun(vec![], Box::new(Ty::String)));
+            return Some(Ty::String);
+        }
+        // a method of a `where`-bounded type variable: typed from the interface;
+        // monomorphisation picks the impl
+        if let Ty::Var(_) = head {
+            let bounds = self.bounds.clone();
+            for (bv, tr) in bounds {
+                if self.table.shallow(&bv) != head {
+                    continue;
+                }
+                let Some(method) = self
+                    .interfaces
+                    .get(&tr)
+                    .and_then(|i| i.methods.iter().find(|f| f.name == m))
+                    .cloned()
+                else {
+                    continue;
+                };
+                let mut named = HashMap::from([("Self".to_string(), rt.clone())]);
+                let ps: Vec<Ty> = method
+                    .params
+                    .iter()
+                    .filter(|p| !matches!(p.pat.kind, PatKind::SelfParam))
+                    .map(|p| self.annotation(p.ty.as_ref(), &mut named))
+                    .collect();
+                let ret = self.annotation(method.ret.as_ref(), &mut named);
+                if ps.len() != args.len() {
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "arity mismatch",
+                            format!(
+                                "arity mismatch: `{m}` expects {} arguments, found {}",
+                                ps.len(),
+                                args.len()
+                            ),
+                            span,
+                        )
+                        .with_code("E0003"),
+                    );
+                }
+                for (p, a) in ps.iter().zip(args.iter_mut()) {
+                    let at = self.expr(&mut a.value);
+                    self.expect(p, &at, a.value.span, &format!("argument of `{m}`"));
+                }
+                callee.ty = Some(Ty::Fun(ps, Box::new(ret.clone())));
+                return Some(ret);
+            }
+        }
+        let shown = self.show(&rt);
+        self.cx.emit(
+            Diagnostic::error(
+                "no method",
+                format!("no method `{m}` on type {shown}"),
+                span,
+            )
+            .with_code("E0007"),
+        );
+        Some(self.table.fresh())
     }
 
     fn is_type_or_module(&self, e: &Expr) -> bool {
@@ -604,7 +817,11 @@ impl Inferer<'_> {
     /// Checks a compiler-known trait on a type that is already known here; unknown
     /// types are checked when monomorphisation makes them concrete (spec 02 §3.2).
     pub(crate) fn has_trait(&mut self, t: &Ty, trait_: &str, span: Span) {
-        let ok = match self.table.zonk(t) {
+        let z = self.table.zonk(t);
+        if self.env.defs.impl_for(trait_, &z, None).is_some() {
+            return;
+        }
+        let ok = match z {
             Ty::Int | Ty::Float | Ty::String | Ty::Never | Ty::Var(_) | Ty::Param(_) => true,
             Ty::Bool => trait_ != "Ord",
             Ty::Unit => trait_ == "Eq",
@@ -697,6 +914,8 @@ fn builtin(g: &str) -> Option<Scheme> {
     };
     match g {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
+        "String.from" => mono(vec![Ty::Param(0)], Ty::String),
+        "Float.from" => mono(vec![Ty::Int], Ty::Float),
         "Prelude.compare" => mono(
             vec![Ty::Param(0), Ty::Param(0)],
             Ty::Con("Ordering".into(), vec![]),

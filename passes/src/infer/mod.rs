@@ -55,6 +55,9 @@ impl Pass for Infer {
             ret: Vec::new(),
             module: String::new(),
             current_fn: String::new(),
+            interfaces: HashMap::new(),
+            sig_bounds: HashMap::new(),
+            bounds: Vec::new(),
             cx,
         };
         // the functions of the program, and what is not supported yet
@@ -68,6 +71,14 @@ impl Pass for Infer {
                     | ItemKind::Struct(_)
                     | ItemKind::SumType(_)
                     | ItemKind::TypeAlias { .. } => {}
+                    ItemKind::Interface(i) => {
+                        inf.interfaces.insert(i.name.clone(), i.clone());
+                    }
+                    ItemKind::Impl(imp) => {
+                        inf.module = m.name.clone();
+                        let info = inf.impl_info(&m.name, imp);
+                        inf.env.defs.impls.push(info);
+                    }
                     other => inf.unsupported(item_word(other), it.span),
                 }
             }
@@ -76,6 +87,24 @@ impl Pass for Infer {
             ItemKind::Fn(f) => (format!("{}.{}", p.modules[mi].name, f.name), f.params.len()),
             _ => unreachable!(),
         };
+        // fully annotated functions (impl methods, typically) are known before any body,
+        // since method calls and operators reach them without a `Global` reference
+        for &(mi, ii) in &fns {
+            inf.module = p.modules[mi].name.clone();
+            let ItemKind::Fn(f) = &p.modules[mi].items[ii].kind else {
+                unreachable!()
+            };
+            let sig = inf.signature(f);
+            if !sig.has_vars() {
+                inf.declare(
+                    format!("{}.{}", p.modules[mi].name, f.name),
+                    Scheme {
+                        ty: sig,
+                        numeric: HashSet::new(),
+                    },
+                );
+            }
+        }
         // binding groups: SCCs of the call graph, callees first
         let mut graph = DiGraph::<usize, ()>::new();
         let nodes: Vec<_> = (0..fns.len()).map(|i| graph.add_node(i)).collect();
@@ -111,13 +140,13 @@ impl Pass for Infer {
                     unreachable!()
                 };
                 let sig = inf.signature(f);
-                inf.globals
-                    .entry(key(&p, fns[i]).0)
-                    .or_default()
-                    .push(Scheme {
+                inf.declare(
+                    key(&p, fns[i]).0,
+                    Scheme {
                         ty: sig.clone(),
                         numeric: HashSet::new(),
-                    });
+                    },
+                );
                 sigs.push(sig);
             }
             for (&i, sig) in members.iter().zip(&sigs) {
@@ -185,6 +214,12 @@ pub(crate) struct Inferer<'a> {
     module: String,
     /// The function whose body is being inferred (for messages).
     current_fn: String,
+    /// `interface` definitions by name.
+    interfaces: HashMap<String, InterfaceDef>,
+    /// `where` bounds by function: (type variable, trait).
+    sig_bounds: HashMap<String, Vec<(Ty, String)>>,
+    /// The bounds of the function being inferred.
+    bounds: Vec<(Ty, String)>,
     cx: &'a mut PassCx,
 }
 
@@ -209,7 +244,56 @@ impl Inferer<'_> {
             .map(|p| self.annotation(p.ty.as_ref(), &mut named))
             .collect();
         let r = self.annotation(f.ret.as_ref(), &mut named);
+        let mut bounds = Vec::new();
+        for b in &f.bounds {
+            if let Some(v) = named.get(&b.var) {
+                for t in &b.traits {
+                    if let TypeKind::Named { path, .. } = &t.kind {
+                        bounds.push((v.clone(), path.join(".")));
+                    }
+                }
+            }
+        }
+        self.sig_bounds
+            .insert(format!("{}.{}", self.module, f.name), bounds);
         Ty::Fun(ps, Box::new(r))
+    }
+
+    /// Records (or replaces) the scheme of a global function of this arity.
+    fn declare(&mut self, name: String, s: Scheme) {
+        let arity = |t: &Ty| if let Ty::Fun(ps, _) = t { ps.len() } else { 0 };
+        let slot = self.globals.entry(name).or_default();
+        match slot.iter_mut().find(|x| arity(&x.ty) == arity(&s.ty)) {
+            Some(x) => *x = s,
+            None => slot.push(s),
+        }
+    }
+
+    /// An impl block's entry in the impl table.
+    fn impl_info(&mut self, module: &str, imp: &ImplDef) -> mesh_ir::types::ImplInfo {
+        let mut none = HashMap::new();
+        let for_ty = self.annotation(Some(&imp.for_ty), &mut none);
+        let trait_args = imp
+            .trait_args
+            .iter()
+            .map(|t| self.annotation(Some(t), &mut none))
+            .collect();
+        let assoc = imp
+            .assoc
+            .iter()
+            .map(|(n, t)| (n.clone(), self.annotation(Some(t), &mut none)))
+            .collect();
+        mesh_ir::types::ImplInfo {
+            trait_: imp.trait_path.last().cloned().unwrap_or_default(),
+            trait_args,
+            for_ty,
+            methods: imp
+                .lifted
+                .iter()
+                .map(|(m, f)| (m.clone(), format!("{module}.{f}")))
+                .collect(),
+            assoc,
+        }
     }
 
     fn annotation(&mut self, t: Option<&TypeExpr>, named: &mut HashMap<String, Ty>) -> Ty {
@@ -426,6 +510,11 @@ impl Inferer<'_> {
     fn fn_body(&mut self, f: &mut FnDef, sig: &Ty) {
         let Ty::Fun(ps, r) = sig else { unreachable!() };
         self.current_fn = f.name.clone();
+        self.bounds = self
+            .sig_bounds
+            .get(&format!("{}.{}", self.module, f.name))
+            .cloned()
+            .unwrap_or_default();
         self.scopes.push(HashMap::new());
         for (p, t) in f.params.iter_mut().zip(ps) {
             self.pat(&mut p.pat, t);

@@ -353,6 +353,7 @@ impl Builder {
             bounds: vec![],
             assoc: vec![],
             methods: vec![],
+            lifted: vec![],
         };
         for k in ks {
             match k.as_rule() {
@@ -723,7 +724,7 @@ impl Builder {
                     let i = self.expr(kids(op).remove(0));
                     Expr::new(ExprKind::Index(Box::new(e), Box::new(i)), span)
                 }
-                Rule::try_op => Expr::new(ExprKind::Try(Box::new(e)), span),
+                Rule::try_op => Expr::new(ExprKind::Try(Box::new(e), None), span),
                 Rule::struct_body => {
                     let fields = self.field_inits(op);
                     Expr::new(
