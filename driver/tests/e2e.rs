@@ -405,3 +405,124 @@ fn int_min_division_edge_cases() {
         "{err}"
     );
 }
+
+/// Spec 02 §3 property: writing the inferred signatures back as annotations and
+/// inferring again succeeds with the same types; an ill-typed mutation (an Int
+/// operator turned into `<>`) and truncated sources are rejected without a panic.
+#[test]
+fn inferred_types_recheck_and_mutations_are_rejected() {
+    use mesh::pipeline::{run_until, AnyIr};
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_ir::surface::{print_module, ItemKind, Module, TypeExpr, TypeKind};
+    use mesh_ir::types::Ty;
+    use mesh_passes::{Options, PassCx};
+
+    fn sources(text: &str) -> Sources {
+        mesh::project::with_prelude(Sources {
+            files: vec![SourceFile {
+                path: "gen.mpl".into(),
+                module: "Main".into(),
+                text: text.into(),
+            }],
+        })
+    }
+    fn sigs(text: &str) -> (Vec<(String, Ty)>, usize) {
+        let mut cx = PassCx::new(sources(text), Options::default());
+        let (ir, _) = run_until(sources(text), &mut cx, Some("infer")).unwrap();
+        let errors = cx
+            .diags
+            .iter()
+            .filter(|d| d.severity == mesh_passes::diag::Severity::Error)
+            .count();
+        let AnyIr::Typed(t) = ir else {
+            return (vec![], errors);
+        };
+        let mut out: Vec<(String, Ty)> = t.0.modules[0]
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Fn(f) => Some((f.name.clone(), f.sig.clone().unwrap())),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        (out, errors)
+    }
+    fn type_expr(t: &Ty) -> TypeExpr {
+        let named = |n: &str| TypeKind::Named {
+            path: vec![n.to_string()],
+            args: vec![],
+        };
+        let kind = match t {
+            Ty::Int => named("Int"),
+            Ty::Float => named("Float"),
+            Ty::Bool => named("Bool"),
+            Ty::String => named("String"),
+            Ty::Unit => TypeKind::Tuple(vec![]),
+            other => panic!("generated programs only use scalar types, found {other}"),
+        };
+        TypeExpr {
+            kind,
+            span: Default::default(),
+        }
+    }
+
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        ..Config::default()
+    });
+    let strategy = int_program();
+    for _ in 0..32 {
+        let prog = strategy.new_tree(&mut runner).unwrap().current();
+        let (first, errors) = sigs(&prog.source);
+        assert_eq!(errors, 0, "{}", prog.source);
+        // annotate every clause with the inferred signature, print, infer again
+        let (mut items, diags) = mesh_passes::parse::parse_file(0, &prog.source);
+        assert!(diags.is_empty());
+        for it in &mut items {
+            if let ItemKind::Fn(f) = &mut it.kind {
+                let (_, Ty::Fun(ps, r)) = first.iter().find(|(n, _)| *n == f.name).unwrap() else {
+                    unreachable!()
+                };
+                for (p, t) in f.params.iter_mut().zip(ps) {
+                    p.ty = Some(type_expr(t));
+                }
+                f.ret = Some(type_expr(r));
+            }
+        }
+        let annotated = print_module(
+            &Module {
+                name: "Main".into(),
+                file: 0,
+                items,
+            },
+            false,
+        );
+        let (second, errors) = sigs(&annotated);
+        assert_eq!(errors, 0, "{annotated}");
+        assert_eq!(first, second, "{annotated}");
+        // an ill-typed mutation is an error, not a panic
+        for op in [" + ", " * ", " - "] {
+            if let Some(at) = prog.source.rfind(op) {
+                let mutated = format!(
+                    "{}{}{}",
+                    &prog.source[..at],
+                    " <> ",
+                    &prog.source[at + op.len()..]
+                );
+                let (_, errors) = sigs(&mutated);
+                assert!(errors > 0, "mutation accepted:\n{mutated}");
+                break;
+            }
+        }
+        // truncated programs: diagnostics, never a panic
+        for cut in [
+            prog.source.len() / 3,
+            prog.source.len() / 2,
+            prog.source.len() - 5,
+        ] {
+            let mut cx = PassCx::new(sources(&prog.source[..cut]), Options::default());
+            let _ = run_until(sources(&prog.source[..cut]), &mut cx, None);
+        }
+    }
+}

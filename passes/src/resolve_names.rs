@@ -140,6 +140,7 @@ impl Pass for ResolveNames {
                 mods: &mods,
                 aliases: HashMap::new(),
                 imported: HashMap::new(),
+                loops: vec![0],
                 cx,
             };
             for it in &m.items {
@@ -265,6 +266,9 @@ struct Resolver<'a> {
     aliases: HashMap<String, String>,
     /// `from M import f` makes `f` mean `M.f`.
     imported: HashMap<String, String>,
+    /// Enclosing loops of the current function or closure (spec 01 §4.11: `break` and
+    /// `continue` stay inside one function).
+    loops: Vec<u32>,
     cx: &'a mut PassCx,
 }
 
@@ -374,12 +378,14 @@ impl Resolver<'_> {
 
     fn fn_def(&mut self, f: &mut FnDef, scope: &mut Scope) {
         scope.push();
+        self.loops.push(0);
         f.params.iter().for_each(|p| scope.bind_pat(&p.pat));
         if let Some(g) = &mut f.guard {
             self.expr(g, scope);
         }
         self.block(&mut f.body, scope);
         scope.pop();
+        self.loops.pop();
     }
 
     fn block(&mut self, b: &mut Block, scope: &mut Scope) {
@@ -470,6 +476,20 @@ impl Resolver<'_> {
                 }
                 self.expr(base, scope);
             }
+            ExprKind::Break | ExprKind::Continue
+                if self.loops.last().copied().unwrap_or(0) == 0 =>
+            {
+                let word = if matches!(e.kind, ExprKind::Break) {
+                    "break"
+                } else {
+                    "continue"
+                };
+                self.cx.emit(
+                    Diagnostic::error("break outside loop", format!("`{word}` outside of loop"), e.span)
+                        .with_code("E0032")
+                        .with_note("`break` and `continue` apply to the innermost `for` or `while` of the same function; closures start afresh"),
+                );
+            }
             ExprKind::Case { scrutinee, arms } => {
                 self.expr(scrutinee, scope);
                 self.arms(arms, scope);
@@ -490,7 +510,9 @@ impl Resolver<'_> {
             }
             ExprKind::While { cond, body } => {
                 self.expr(cond, scope);
+                *self.loops.last_mut().unwrap() += 1;
                 self.block(body, scope);
+                *self.loops.last_mut().unwrap() -= 1;
             }
             ExprKind::For {
                 pat,
@@ -504,10 +526,13 @@ impl Resolver<'_> {
                 if let Some(f) = filter {
                     self.expr(f, scope);
                 }
+                *self.loops.last_mut().unwrap() += 1;
                 self.block(body, scope);
+                *self.loops.last_mut().unwrap() -= 1;
                 scope.pop();
             }
             ExprKind::Closure(cs) => {
+                self.loops.push(0);
                 for c in cs {
                     scope.push();
                     c.params.iter().for_each(|p| scope.bind_pat(&p.pat));
@@ -517,6 +542,7 @@ impl Resolver<'_> {
                     self.block(&mut c.body, scope);
                     scope.pop();
                 }
+                self.loops.pop();
             }
             _ => visit::children_mut(e, &mut |c| self.expr(c, scope)),
         }
