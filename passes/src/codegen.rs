@@ -312,6 +312,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_return(Some(&v)).map_err(e)?;
                 Ok(())
             }
+            ExprKind::CallClosure {
+                closure,
+                args,
+                tail: true,
+            } => {
+                let v = self.call_closure(closure, args, x.ty, true, env, fv)?;
+                self.builder.build_return(Some(&v)).map_err(e)?;
+                Ok(())
+            }
             _ => {
                 let v = self.expr(x, env, fv)?;
                 self.builder.build_return(Some(&v)).map_err(e)?;
@@ -406,6 +415,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     inkwell::values::ValueKind::Basic(v) => v,
                     _ => self.unit(),
                 }
+            }
+            ExprKind::FnRef(f) => self.fns[f].as_global_value().as_pointer_value().into(),
+            ExprKind::CallClosure { closure, args, .. } => {
+                self.call_closure(closure, args, x.ty, false, env, fv)?
             }
             ExprKind::Fail(msg) => {
                 // Code after a failure is unreachable; it goes to a fresh block that
@@ -550,6 +563,45 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.builder.build_store(sp, w).map_err(e)?;
         }
         Ok(p.into())
+    }
+
+    /// Calls a closure: slot 0 is the code pointer; the closure object is passed first.
+    fn call_closure(
+        &mut self,
+        closure: &core::Expr,
+        args: &[core::Expr],
+        ret: CTy,
+        tail: bool,
+        env: &mut HashMap<String, BasicValueEnum<'ctx>>,
+        fv: FunctionValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let obj = self.expr(closure, env, fv)?;
+        let mut argv: Vec<BasicMetadataValueEnum> = vec![obj.into()];
+        argv.extend(self.args(args, env, fv)?);
+        let mut ptys: Vec<BasicMetadataTypeEnum> = vec![self.ty(CTy::Obj).into()];
+        ptys.extend(
+            args.iter()
+                .map(|a| BasicMetadataTypeEnum::from(self.ty(a.ty))),
+        );
+        let fn_ty = self.ty(ret).fn_type(&ptys, false);
+        let slot = self.slot_ptr(obj.into_pointer_value(), 1)?;
+        let code = self
+            .builder
+            .build_load(self.ty(CTy::Obj), slot, "code")
+            .map_err(e)?
+            .into_pointer_value();
+        let call = self
+            .builder
+            .build_indirect_call(fn_ty, code, &argv, "")
+            .map_err(e)?;
+        call.set_call_convention(FASTCC);
+        if tail {
+            call.set_tail_call(true);
+        }
+        Ok(match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(v) => v,
+            _ => self.unit(),
+        })
     }
 
     fn zero(&self, t: CTy) -> BasicValueEnum<'ctx> {

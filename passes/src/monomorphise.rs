@@ -155,6 +155,11 @@ impl Mono_<'_> {
             if let ExprKind::Case { arms, .. } = &mut e.kind {
                 arms.iter_mut().for_each(|a| subst_pat(&mut a.pat, args));
             }
+            if let ExprKind::Closure(cs) = &mut e.kind {
+                cs.iter_mut()
+                    .flat_map(|c| c.params.iter_mut())
+                    .for_each(|p| subst_pat(&mut p.pat, args));
+            }
             self.rewrite(e);
         });
         visit::block_blocks_mut(&mut f.body, &mut |b| {

@@ -165,6 +165,15 @@ pub enum ExprKind {
     Tag(Box<Expr>),
     /// Leaves the function with this value (`return`, `?`); has any type.
     Return(Box<Expr>),
+    /// The code address of a function (an `Obj`-sized word), stored in closures.
+    FnRef(String),
+    /// Calls a closure object: its slot 0 holds the code, which takes the closure
+    /// itself (its environment) followed by the arguments.
+    CallClosure {
+        closure: Box<Expr>,
+        args: Vec<Expr>,
+        tail: bool,
+    },
 }
 
 impl crate::Ir for Program {

@@ -109,6 +109,26 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, v, d + 1);
             out.push(')');
         }
+        ExprKind::FnRef(f) => {
+            let _ = write!(out, "(fn-ref {f})");
+        }
+        ExprKind::CallClosure {
+            closure,
+            args,
+            tail,
+        } => {
+            out.push_str(if *tail {
+                "(tail-call-closure "
+            } else {
+                "(call-closure "
+            });
+            expr(out, closure, d + 1);
+            for a in args {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
         ExprKind::Tag(o) => {
             out.push_str("(tag ");
             expr(out, o, d + 1);

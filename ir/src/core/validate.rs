@@ -155,6 +155,24 @@ impl Cx<'_> {
                 self.expr(o, false);
                 self.expect(o, CTy::Obj);
             }
+            ExprKind::FnRef(f) => {
+                if !self.sigs.contains_key(f.as_str()) {
+                    self.err(format!("reference to unknown function `{f}`"));
+                }
+                self.expect(e, CTy::Obj);
+            }
+            ExprKind::CallClosure {
+                closure,
+                args,
+                tail: is_tail,
+            } => {
+                if *is_tail && !tail {
+                    self.err("closure call marked tail but not in tail position".into());
+                }
+                self.expr(closure, false);
+                self.expect(closure, CTy::Obj);
+                args.iter().for_each(|a| self.expr(a, false));
+            }
             ExprKind::Tag(o) => {
                 self.expr(o, false);
                 self.expect(o, CTy::Obj);

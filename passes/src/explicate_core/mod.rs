@@ -9,6 +9,7 @@
 //! functions reachable from `main` are lowered. Paper: `papers/explicate-core.md`.
 
 mod case;
+mod closure;
 mod derive;
 
 use crate::diag::Diagnostic;
@@ -163,7 +164,7 @@ impl Lower<'_> {
             Some(Ty::String) => CTy::Str,
             Some(Ty::Unit) | Some(Ty::Never) => CTy::Unit,
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
-            Some(Ty::Tuple(_)) => CTy::Obj,
+            Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
             Some(Ty::Param(_)) | Some(Ty::Var(_)) | None => {
                 self.cx.emit(Diagnostic::error(
                     "internal",
@@ -335,10 +336,63 @@ impl Lower<'_> {
                         fields: vec![],
                     }
                 } else {
-                    return self.unsupported("constructors used as function values", span);
+                    let fty = e.ty.clone().unwrap_or(Ty::Unit);
+                    let tag = *index as u32;
+                    let key = format!("{key}.{tag}:{fty}");
+                    return self.function_value(
+                        &key,
+                        &fty,
+                        move |_, args| {
+                            mk(core::ExprKind::Alloc { tag, fields: args }, CTy::Obj, span)
+                        },
+                        span,
+                    );
                 }
             }
-            ExprKind::Global(_) => return self.unsupported("functions used as values", span),
+            ExprKind::Global(g) => {
+                // a named function as a value: a closure around a wrapper
+                let fty = e.ty.clone().unwrap_or(Ty::Unit);
+                let arity = if let Ty::Fun(ps, _) = &fty {
+                    ps.len()
+                } else {
+                    0
+                };
+                let g = g.clone();
+                let ret_ty = if let Ty::Fun(_, r) = &fty {
+                    Some((**r).clone())
+                } else {
+                    None
+                };
+                return self.function_value(
+                    &g.clone(),
+                    &fty,
+                    move |lw, args| match g.as_str() {
+                        "Prelude.println" | "IO.puts" => prim(Prim::Println, args, span),
+                        "Prelude.print" => prim(Prim::Print, args, span),
+                        _ => {
+                            let name = core_name(&g, arity);
+                            if lw.seen.insert(name.clone()) {
+                                lw.queue.push_back(name.clone());
+                            }
+                            let rt = lw.cty(ret_ty.as_ref(), span);
+                            mk(
+                                core::ExprKind::Call {
+                                    func: name,
+                                    args,
+                                    tail: true,
+                                },
+                                rt,
+                                span,
+                            )
+                        }
+                    },
+                    span,
+                );
+            }
+            ExprKind::Closure(cs) => {
+                let fty = e.ty.clone().unwrap_or(Ty::Unit);
+                return self.closure(cs, &fty, span);
+            }
             ExprKind::Tuple(es) => core::ExprKind::Alloc {
                 tag: 0,
                 fields: es.iter().map(|x| self.expr(x, false)).collect(),
@@ -592,7 +646,18 @@ impl Lower<'_> {
             );
         }
         let ExprKind::Global(g) = &callee.kind else {
-            return self.unsupported("calls of function values", span);
+            // a closure value
+            let clo = self.expr(callee, false);
+            let cargs = args.iter().map(|a| self.expr(&a.value, false)).collect();
+            return mk(
+                core::ExprKind::CallClosure {
+                    closure: Box::new(clo),
+                    args: cargs,
+                    tail,
+                },
+                ty,
+                span,
+            );
         };
         let cargs: Vec<core::Expr> = args.iter().map(|a| self.expr(&a.value, false)).collect();
         let kind = match g.as_str() {

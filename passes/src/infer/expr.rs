@@ -499,6 +499,52 @@ impl Inferer<'_> {
                 }
                 Ty::Never
             }
+            ExprKind::Closure(clauses) => {
+                // spec 01 §4.12, spec 02 §3.4: parameters from annotations or use
+                let arity = clauses.first().map(|c| c.params.len()).unwrap_or(0);
+                let mut named = HashMap::new();
+                let first_params: Vec<Option<TypeExpr>> = clauses
+                    .first()
+                    .map(|c| c.params.iter().map(|p| p.ty.clone()).collect())
+                    .unwrap_or_default();
+                let ps: Vec<Ty> = first_params
+                    .iter()
+                    .map(|t| self.annotation(t.as_ref(), &mut named))
+                    .collect();
+                let ret = self.table.fresh();
+                self.ret.push(ret.clone());
+                for c in clauses.iter_mut() {
+                    if c.params.len() != arity {
+                        self.cx.emit(
+                            Diagnostic::error(
+                                "arity mismatch",
+                                format!("all clauses of a closure must take {arity} parameter(s)"),
+                                span,
+                            )
+                            .with_code("E0003"),
+                        );
+                        continue;
+                    }
+                    self.scopes.push(HashMap::new());
+                    for (p, t) in c.params.iter_mut().zip(&ps) {
+                        self.pat(&mut p.pat, t);
+                    }
+                    if let Some(g) = &mut c.guard {
+                        let gt = self.expr(g);
+                        self.expect(
+                            &Ty::Bool,
+                            &gt,
+                            g.span,
+                            "guard expression must return `Bool`",
+                        );
+                    }
+                    let (bt, bspan) = self.block(&mut c.body, span);
+                    self.expect(&ret, &bt, bspan, "closure body");
+                    self.scopes.pop();
+                }
+                self.ret.pop();
+                Ty::Fun(ps, Box::new(ret))
+            }
             _ => {
                 self.unsupported(expr_word(&e.kind), span);
                 self.table.fresh()
@@ -966,7 +1012,6 @@ fn expr_word(k: &ExprKind) -> &'static str {
         ExprKind::For { .. } => "`for` comprehensions",
         ExprKind::Break => "`break`",
         ExprKind::Continue => "`continue`",
-        ExprKind::Closure(_) => "closures",
         _ => "these expressions",
     }
 }

@@ -495,6 +495,11 @@ impl Inferer<'_> {
                 arms.iter_mut()
                     .for_each(|a| self.finish_pat(&mut a.pat, params));
             }
+            if let ExprKind::Closure(cs) = &mut e.kind {
+                cs.iter_mut()
+                    .flat_map(|c| c.params.iter_mut())
+                    .for_each(|p| self.finish_pat(&mut p.pat, params));
+            }
         });
         let mut body = std::mem::take(&mut f.body);
         visit::block_blocks_mut(&mut body, &mut |b| {
