@@ -12,6 +12,13 @@ pub type Result<T, E> do
   Err(E)
 end
 
+# Immutable lists (spec 02 §2.2). `[a, b]` is `Cons(a, Cons(b, Nil))` and the pattern
+# `h :: t` is `Cons(h, t)`; the functions are in the `List` module (stdlib/list.mpl).
+pub type List<T> do
+  Nil
+  Cons(T, List<T>)
+end
+
 pub type Ordering do
   Less
   Equal

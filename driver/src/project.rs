@@ -26,16 +26,29 @@ pub fn load(path: &Path) -> Result<Project, String> {
     }
 }
 
-/// The prelude (`stdlib/prelude.mpl`), embedded in the compiler.
-pub const PRELUDE: &str = include_str!("../../stdlib/prelude.mpl");
+/// The library modules written in Mesh, embedded in the compiler: (module, path, text).
+pub const LIBRARY: &[(&str, &str, &str)] = &[
+    (
+        "Prelude",
+        "<stdlib/prelude.mpl>",
+        include_str!("../../stdlib/prelude.mpl"),
+    ),
+    (
+        "List",
+        "<stdlib/list.mpl>",
+        include_str!("../../stdlib/list.mpl"),
+    ),
+];
 
-/// Adds the prelude module after the program's own files.
+/// Adds the library modules after the program's own files.
 pub fn with_prelude(mut sources: Sources) -> Sources {
-    sources.files.push(SourceFile {
-        path: "<prelude>".into(),
-        module: "Prelude".into(),
-        text: PRELUDE.into(),
-    });
+    for (module, path, text) in LIBRARY {
+        sources.files.push(SourceFile {
+            path: path.to_string(),
+            module: module.to_string(),
+            text: text.to_string(),
+        });
+    }
     sources
 }
 

@@ -1,5 +1,9 @@
 //! The input of the pipeline: the source files of one program, with their module names.
 
+/// Modules of the standard library written in Mesh (`stdlib/*.mpl`): compiled with
+/// every program, left out of dumps.
+pub const LIBRARY_MODULES: &[&str] = &["Prelude", "List"];
+
 /// One `.mpl` file.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -80,6 +84,7 @@ impl crate::Ir for Sources {
     fn print(&self) -> String {
         self.files
             .iter()
+            .filter(|f| !LIBRARY_MODULES.contains(&f.module.as_str()))
             .map(|f| format!("# {} (module {})\n{}\n", f.path, f.module, f.text))
             .collect()
     }

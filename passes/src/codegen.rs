@@ -785,6 +785,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.rt_call("mesh_rt_bool_to_str", &[byte.into()])?
                     .unwrap()
             }
+            Prim::Panic => {
+                self.rt_call("mesh_rt_panic", &[v[0].into()])?;
+                self.unit()
+            }
             Prim::Print | Prim::Println => {
                 let name = if p == Prim::Print {
                     "mesh_rt_print"

@@ -35,6 +35,7 @@ pub const PRELUDE: &[&str] = &[
 
 /// Standard-library modules, usable qualified without an import (spec 03, 04–06).
 pub const STD_MODULES: &[&str] = &[
+    "Kernel",
     "String",
     "List",
     "Map",
@@ -425,6 +426,10 @@ impl Resolver<'_> {
         }
         if let Some(full) = self.imported.get(n) {
             return Some(full.clone());
+        }
+        if matches!(n, "map" | "filter" | "reduce" | "head" | "tail") {
+            // prelude names that are List functions (spec 03 §1)
+            return Some(format!("List.{n}"));
         }
         if PRELUDE.contains(&n) {
             return Some(format!("Prelude.{n}"));

@@ -98,6 +98,8 @@ pub enum Prim {
     BoolToStr,
     Print,
     Println,
+    /// A runtime error with a computed message (the caller follows it with `Fail`).
+    Panic,
 }
 
 impl Prim {
@@ -120,7 +122,7 @@ impl Prim {
             IntToFloat => (&[Int], Float),
             FloatToStr => (&[Float], Str),
             BoolToStr => (&[Bool], Str),
-            Print | Println => (&[Str], Unit),
+            Print | Println | Panic => (&[Str], Unit),
         }
     }
 

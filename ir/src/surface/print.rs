@@ -8,7 +8,11 @@ use std::fmt::Write;
 
 pub fn print_program(p: &Program) -> String {
     let mut out = String::new();
-    for m in p.modules.iter().filter(|m| m.name != "Prelude") {
+    for m in p
+        .modules
+        .iter()
+        .filter(|m| !crate::source::LIBRARY_MODULES.contains(&m.name.as_str()))
+    {
         out.push_str(&print_module(m, false));
     }
     out

@@ -272,8 +272,80 @@ impl Lower<'_> {
         acc
     }
 
+    /// Display of a list: `[a, b]`, elements by their Display (spec 02 §7.3).
+    fn list_body(&mut self, obj: &core::Expr, elem: &Ty, debug: bool, span: Span) -> core::Expr {
+        let items = self.list_items(elem, debug, span);
+        let call = mk(
+            core::ExprKind::Call {
+                func: items,
+                args: vec![obj.clone(), bool_(true, span)],
+                tail: false,
+            },
+            CTy::Str,
+            span,
+        );
+        concat(vec![str_lit("[", span), call, str_lit("]", span)], span)
+    }
+
+    /// `items(xs, first)`: the elements of `xs` separated by `, `.
+    fn list_items(&mut self, elem: &Ty, debug: bool, span: Span) -> String {
+        let name = format!("{}-items:{elem}", if debug { "debug" } else { "display" });
+        if !self.helpers.contains_key(&name) {
+            self.helpers.insert(name.clone(), CTy::Str);
+            let (xs, first) = (self.cx.fresh("xs"), self.cx.fresh("first"));
+            let l = var(&xs, CTy::Obj, span);
+            let is_nil = prim(
+                Prim::ICmp(Cmp::Eq),
+                vec![
+                    mk(core::ExprKind::Tag(Box::new(l.clone())), CTy::Int, span),
+                    mk(core::ExprKind::Int(0), CTy::Int, span),
+                ],
+                span,
+            );
+            let h = self.load(&l, 0, elem, span);
+            let shown = if debug {
+                self.debug(h, elem, span)
+            } else {
+                self.display(h, elem, span)
+            };
+            let sep = if_(
+                var(&first, CTy::Bool, span),
+                str_lit("", span),
+                str_lit(", ", span),
+            );
+            let t = mk(core::ExprKind::Load(Box::new(l.clone()), 1), CTy::Obj, span);
+            let rest = mk(
+                core::ExprKind::Call {
+                    func: name.clone(),
+                    args: vec![t, bool_(false, span)],
+                    tail: false,
+                },
+                CTy::Str,
+                span,
+            );
+            let body = if_(
+                is_nil,
+                str_lit("", span),
+                concat(vec![sep, shown, rest], span),
+            );
+            self.extra.push(core::Fn {
+                name: name.clone(),
+                params: vec![(xs, CTy::Obj), (first, CTy::Bool)],
+                ret: CTy::Str,
+                body,
+                span,
+            });
+        }
+        name
+    }
+
     /// Display (`Name(v1, v2)`) or Debug (`Name { f: v }` for structs) of an object.
     fn show_body(&mut self, obj: &core::Expr, t: &Ty, debug: bool, span: Span) -> core::Expr {
+        if let Ty::Con(k, args) = t {
+            if k == "List" {
+                return self.list_body(obj, &args[0], debug, span);
+            }
+        }
         let variants = fields_of(self.defs, t);
         let is_struct =
             matches!(t, Ty::Con(k, _) if matches!(self.defs.types[k].kind, TypeDefKind::Struct(_)));

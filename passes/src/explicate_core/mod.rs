@@ -393,6 +393,37 @@ impl Lower<'_> {
                 let fty = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.closure(cs, &fty, span);
             }
+            ExprKind::List(es) => {
+                // `[a, b]` is `Cons(a, Cons(b, Nil))`; elements evaluate left to right
+                let mut temps = Vec::new();
+                for x in es {
+                    let cx = self.expr(x, false);
+                    let n = self.cx.fresh("el");
+                    temps.push((n, cx));
+                }
+                let mut list = mk(
+                    core::ExprKind::Alloc {
+                        tag: 0,
+                        fields: vec![],
+                    },
+                    CTy::Obj,
+                    span,
+                );
+                for (n, cx) in temps.iter().rev() {
+                    list = mk(
+                        core::ExprKind::Alloc {
+                            tag: 1,
+                            fields: vec![var(n, cx.ty, span), list],
+                        },
+                        CTy::Obj,
+                        span,
+                    );
+                }
+                for (n, cx) in temps.into_iter().rev() {
+                    list = let_(&n, cx, list);
+                }
+                return list;
+            }
             ExprKind::Tuple(es) => core::ExprKind::Alloc {
                 tag: 0,
                 fields: es.iter().map(|x| self.expr(x, false)).collect(),
@@ -664,6 +695,11 @@ impl Lower<'_> {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
             "Float.from" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
+            "Kernel.panic" => {
+                let p = prim(Prim::Panic, cargs, span);
+                let fail = mk(core::ExprKind::Fail("unreachable".into()), ty, span);
+                return mk(core::ExprKind::Seq(Box::new(p), Box::new(fail)), ty, span);
+            }
             "String.from" => {
                 let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
                 let v = cargs.into_iter().next().unwrap();

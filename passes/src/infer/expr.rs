@@ -353,6 +353,14 @@ impl Inferer<'_> {
                         return self.rewrite_call(e, f, vec![*a, *b], span);
                     }
                 }
+                if op == BinOp::ListConcat {
+                    // `xs ++ ys` is `List.concat(xs, ys)`
+                    let ExprKind::Binary(_, a, b) = std::mem::replace(&mut e.kind, ExprKind::Unit)
+                    else {
+                        unreachable!()
+                    };
+                    return self.rewrite_call(e, "List.concat".into(), vec![*a, *b], span);
+                }
                 self.binary(op, &ta, &tb, a.span, b.span, span)
             }
             ExprKind::If { cond, then, else_ } => {
@@ -499,6 +507,14 @@ impl Inferer<'_> {
                 }
                 Ty::Never
             }
+            ExprKind::List(es) => {
+                let elem = self.table.fresh();
+                for x in es.iter_mut() {
+                    let t = self.expr(x);
+                    self.expect(&elem, &t, x.span, "list elements must have one type");
+                }
+                Ty::Con("List".into(), vec![elem])
+            }
             ExprKind::Closure(clauses) => {
                 // spec 01 §4.12, spec 02 §3.4: parameters from annotations or use
                 let arity = clauses.first().map(|c| c.params.len()).unwrap_or(0);
@@ -636,6 +652,25 @@ impl Inferer<'_> {
                 },
             );
             return None;
+        }
+        // `xs.map(f)` is `List.map(xs, f)` (spec 01 §4.5, rule 3)
+        if let Ty::Con(k, _) = &head {
+            let g = format!("{k}.{m}");
+            if k == "List" && self.globals.contains_key(&g) {
+                let ExprKind::Field(recv, _) =
+                    std::mem::replace(&mut callee.kind, ExprKind::Global(g))
+                else {
+                    unreachable!()
+                };
+                args.insert(
+                    0,
+                    Arg {
+                        name: None,
+                        value: *recv,
+                    },
+                );
+                return None;
+            }
         }
         if matches!(m.as_str(), "to_string" | "inspect") && args.is_empty() {
             let trait_ = if m == "to_string" { "Display" } else { "Debug" };
@@ -871,6 +906,7 @@ impl Inferer<'_> {
             Ty::Int | Ty::Float | Ty::String | Ty::Never | Ty::Var(_) | Ty::Param(_) => true,
             Ty::Bool => trait_ != "Ord",
             Ty::Unit => trait_ == "Eq",
+            Ty::Con(key, _) if key == "List" => trait_ != "Hash",
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
                 Some(def) => {
                     def.derives(trait_)
@@ -900,11 +936,8 @@ impl Inferer<'_> {
 
     /// Interpolated values need `Display`.
     fn displayable(&mut self, t: &Ty, span: Span) {
-        if let Ty::Var(v) = self.table.shallow(t) {
-            if !self.table.is_numeric_var(v) {
-                // an unconstrained value: default it to String, the common case
-                let _ = self.table.unify(t, &Ty::String);
-            }
+        if let Ty::Var(_) = self.table.shallow(t) {
+            // not known yet: checked when monomorphisation makes it concrete
             return;
         }
         self.has_trait(t, "Display", span);
@@ -961,6 +994,7 @@ fn builtin(g: &str) -> Option<Scheme> {
     match g {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
+        "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
         "Float.from" => mono(vec![Ty::Int], Ty::Float),
         "Prelude.compare" => mono(
             vec![Ty::Param(0), Ty::Param(0)],

@@ -130,7 +130,17 @@ impl Pass for Infer {
                 }
             }
         }
-        for scc in petgraph::algo::tarjan_scc(&graph) {
+        // callees first; the library's groups before the program's, since calls reach
+        // library functions through `++` and method syntax as well as by name
+        let mut sccs = petgraph::algo::tarjan_scc(&graph);
+        let is_library = |scc: &Vec<petgraph::graph::NodeIndex>| {
+            scc.iter().all(|n| {
+                mesh_ir::source::LIBRARY_MODULES
+                    .contains(&p.modules[fns[graph[*n]].0].name.as_str())
+            })
+        };
+        sccs.sort_by_key(|scc| !is_library(scc));
+        for scc in sccs {
             let members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
             let mut sigs = Vec::new();
             for &i in &members {
@@ -655,6 +665,24 @@ impl Inferer<'_> {
                     index,
                     name: variant.name,
                     args: subs,
+                };
+            }
+            PatKind::Cons(h, tl) => {
+                // `h :: t` is `Cons(h, t)` of the prelude's `List<T>`
+                let elem = self.table.fresh();
+                let list = Ty::Con("List".into(), vec![elem.clone()]);
+                self.expect(t, &list, span, "a cons pattern matches a list");
+                self.pat(h, &elem);
+                self.pat(tl, &list);
+                let (h, tl) = (
+                    std::mem::replace(&mut **h, Pat::new(PatKind::Wild, span)),
+                    std::mem::replace(&mut **tl, Pat::new(PatKind::Wild, span)),
+                );
+                p.kind = PatKind::Variant {
+                    ty: "List".into(),
+                    index: 1,
+                    name: "Cons".into(),
+                    args: vec![h, tl],
                 };
             }
             _ => self.unsupported("these patterns", span),
