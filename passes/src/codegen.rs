@@ -194,6 +194,25 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 _ => ctx.f64_type().into(),
             }
         };
+        // the runtime library (`Bool` crosses the C boundary as a byte)
+        let c_ty = |ctx: &'ctx Context, t: CTy| -> BasicTypeEnum<'ctx> {
+            match t {
+                CTy::Int => ctx.i64_type().into(),
+                CTy::Float => ctx.f64_type().into(),
+                CTy::Bool | CTy::Unit => ctx.i8_type().into(),
+                CTy::Str | CTy::Obj => ctx.ptr_type(AddressSpace::default()).into(),
+            }
+        };
+        for (_, sym, params, ret) in core::RUNTIME_LIBRARY {
+            let ps: Vec<BasicMetadataTypeEnum> =
+                params.iter().map(|p| c_ty(self.ctx, *p).into()).collect();
+            let f = self.module.add_function(
+                sym,
+                c_ty(self.ctx, *ret).fn_type(&ps, false),
+                Some(Linkage::External),
+            );
+            self.rt.insert(sym, f);
+        }
         for (name, params, ret) in RUNTIME {
             let ps: Vec<BasicMetadataTypeEnum> =
                 params.iter().map(|p| named(self.ctx, p).into()).collect();
@@ -417,6 +436,30 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
             ExprKind::FnRef(f) => self.fns[f].as_global_value().as_pointer_value().into(),
+            ExprKind::Runtime(sym, args) => {
+                let mut argv: Vec<BasicMetadataValueEnum> = Vec::new();
+                for a in args {
+                    let v = self.expr(a, env, fv)?;
+                    argv.push(if a.ty == CTy::Bool {
+                        self.builder
+                            .build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "b8")
+                            .map_err(e)?
+                            .into()
+                    } else {
+                        v.into()
+                    });
+                }
+                let r = self.rt_call(sym, &argv)?.unwrap();
+                if x.ty == CTy::Bool {
+                    let zero = self.ctx.i8_type().const_zero();
+                    self.builder
+                        .build_int_compare(IntPredicate::NE, r.into_int_value(), zero, "b")
+                        .map_err(e)?
+                        .into()
+                } else {
+                    r
+                }
+            }
             ExprKind::CallClosure { closure, args, .. } => {
                 self.call_closure(closure, args, x.ty, false, env, fv)?
             }

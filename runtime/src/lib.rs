@@ -5,6 +5,7 @@
 //!
 //! Architecture invariant: this crate depends on no compiler crate.
 
+pub mod library;
 pub mod strings;
 
 use std::io::Write;

@@ -36,6 +36,98 @@ impl CTy {
     }
 }
 
+/// Library functions implemented in the runtime (spec 03): Mesh name, runtime symbol,
+/// parameter types, result type. `Obj` results are built by the runtime in the
+/// compiler's object layout (`Option`, `List`).
+pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
+    ("String.length", "mesh_rt_str_length", &[CTy::Str], CTy::Int),
+    (
+        "String.slice",
+        "mesh_rt_str_slice",
+        &[CTy::Str, CTy::Int, CTy::Int],
+        CTy::Str,
+    ),
+    (
+        "String.contains",
+        "mesh_rt_str_contains",
+        &[CTy::Str, CTy::Str],
+        CTy::Bool,
+    ),
+    (
+        "String.starts_with",
+        "mesh_rt_str_starts_with",
+        &[CTy::Str, CTy::Str],
+        CTy::Bool,
+    ),
+    (
+        "String.ends_with",
+        "mesh_rt_str_ends_with",
+        &[CTy::Str, CTy::Str],
+        CTy::Bool,
+    ),
+    ("String.trim", "mesh_rt_str_trim", &[CTy::Str], CTy::Str),
+    (
+        "String.to_upper",
+        "mesh_rt_str_to_upper",
+        &[CTy::Str],
+        CTy::Str,
+    ),
+    (
+        "String.to_lower",
+        "mesh_rt_str_to_lower",
+        &[CTy::Str],
+        CTy::Str,
+    ),
+    (
+        "String.replace",
+        "mesh_rt_str_replace",
+        &[CTy::Str, CTy::Str, CTy::Str],
+        CTy::Str,
+    ),
+    (
+        "String.split",
+        "mesh_rt_str_split",
+        &[CTy::Str, CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "String.join",
+        "mesh_rt_str_join",
+        &[CTy::Obj, CTy::Str],
+        CTy::Str,
+    ),
+    ("String.to_int", "mesh_rt_str_to_int", &[CTy::Str], CTy::Obj),
+    (
+        "String.to_float",
+        "mesh_rt_str_to_float",
+        &[CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "Float.to_int",
+        "mesh_rt_float_to_int",
+        &[CTy::Float],
+        CTy::Int,
+    ),
+    (
+        "Math.pow",
+        "mesh_rt_math_pow",
+        &[CTy::Float, CTy::Float],
+        CTy::Float,
+    ),
+    ("Math.sqrt", "mesh_rt_math_sqrt", &[CTy::Float], CTy::Float),
+    ("Math.floor", "mesh_rt_math_floor", &[CTy::Float], CTy::Int),
+    ("Math.ceil", "mesh_rt_math_ceil", &[CTy::Float], CTy::Int),
+    ("Math.round", "mesh_rt_math_round", &[CTy::Float], CTy::Int),
+];
+
+/// The runtime-library entry for a Mesh function name.
+pub fn runtime_fn(
+    name: &str,
+) -> Option<&'static (&'static str, &'static str, &'static [CTy], CTy)> {
+    RUNTIME_LIBRARY.iter().find(|e| e.0 == name)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
     pub fns: Vec<Fn>,
@@ -167,6 +259,8 @@ pub enum ExprKind {
     Tag(Box<Expr>),
     /// Leaves the function with this value (`return`, `?`); has any type.
     Return(Box<Expr>),
+    /// A call of a runtime-library function (`RUNTIME_LIBRARY`), by runtime symbol.
+    Runtime(String, Vec<Expr>),
     /// The code address of a function (an `Obj`-sized word), stored in closures.
     FnRef(String),
     /// Calls a closure object: its slot 0 holds the code, which takes the closure

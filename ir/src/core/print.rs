@@ -109,6 +109,14 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, v, d + 1);
             out.push(')');
         }
+        ExprKind::Runtime(f, args) => {
+            let _ = write!(out, "(runtime {f}");
+            for a in args {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
         ExprKind::FnRef(f) => {
             let _ = write!(out, "(fn-ref {f})");
         }

@@ -155,6 +155,18 @@ impl Cx<'_> {
                 self.expr(o, false);
                 self.expect(o, CTy::Obj);
             }
+            ExprKind::Runtime(sym, args) => {
+                args.iter().for_each(|a| self.expr(a, false));
+                match RUNTIME_LIBRARY.iter().find(|x| x.1 == sym) {
+                    None => self.err(format!("unknown runtime function `{sym}`")),
+                    Some((_, _, ps, r)) => {
+                        for (a, t) in args.iter().zip(ps.iter()) {
+                            self.expect(a, *t);
+                        }
+                        self.expect(e, *r);
+                    }
+                }
+            }
             ExprKind::FnRef(f) => {
                 if !self.sigs.contains_key(f.as_str()) {
                     self.err(format!("reference to unknown function `{f}`"));

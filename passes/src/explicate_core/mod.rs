@@ -349,6 +349,7 @@ impl Lower<'_> {
                     );
                 }
             }
+            ExprKind::Global(g) if g == "Math.pi" => core::ExprKind::Float(std::f64::consts::PI),
             ExprKind::Global(g) => {
                 // a named function as a value: a closure around a wrapper
                 let fty = e.ty.clone().unwrap_or(Ty::Unit);
@@ -694,7 +695,13 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
-            "Float.from" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
+            "Float.from" | "Int.to_float" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
+            "Int.to_string" | "Float.to_string" => {
+                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
+                let v = cargs.into_iter().next().unwrap();
+                return self.display(v, &t, span);
+            }
+            "Math.max" | "Math.min" | "Math.abs" => return self.math(g, cargs, span),
             "Kernel.panic" => {
                 let p = prim(Prim::Panic, cargs, span);
                 let fail = mk(core::ExprKind::Fail("unreachable".into()), ty, span);
@@ -712,6 +719,9 @@ impl Lower<'_> {
                 let c = self.compare(a, b, &t, span);
                 return self.ordering(c, span);
             }
+            _ if core::runtime_fn(g).is_some() => {
+                core::ExprKind::Runtime(core::runtime_fn(g).unwrap().1.to_string(), cargs)
+            }
             _ => {
                 let name = core_name(g, cargs.len());
                 if self.seen.insert(name.clone()) {
@@ -725,6 +735,41 @@ impl Lower<'_> {
             }
         };
         mk(kind, ty, span)
+    }
+
+    /// `Math.max`/`min`/`abs` on Int or Float, inline.
+    fn math(&mut self, g: &str, args: Vec<core::Expr>, span: Span) -> core::Expr {
+        let t = args[0].ty;
+        let float = t == CTy::Float;
+        let names: Vec<String> = args.iter().map(|_| self.cx.fresh("m")).collect();
+        let v = |i: usize| var(&names[i], t, span);
+        let (lt, gt) = if float {
+            (Prim::FCmp(Cmp::Lt), Prim::FCmp(Cmp::Gt))
+        } else {
+            (Prim::ICmp(Cmp::Lt), Prim::ICmp(Cmp::Gt))
+        };
+        let body = match g {
+            "Math.max" => if_(prim(gt, vec![v(0), v(1)], span), v(0), v(1)),
+            "Math.min" => if_(prim(lt, vec![v(0), v(1)], span), v(0), v(1)),
+            _ => {
+                let zero = if float {
+                    mk(core::ExprKind::Float(0.0), t, span)
+                } else {
+                    mk(core::ExprKind::Int(0), t, span)
+                };
+                let neg = prim(
+                    if float { Prim::FNeg } else { Prim::INeg },
+                    vec![v(0)],
+                    span,
+                );
+                if_(prim(lt, vec![v(0), zero], span), neg, v(0))
+            }
+        };
+        let mut out = body;
+        for (n, a) in names.iter().zip(args).rev() {
+            out = let_(n, a, out);
+        }
+        out
     }
 
     fn interpolation(&mut self, parts: &[StrPart], span: Span) -> core::Expr {

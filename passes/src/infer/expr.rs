@@ -672,6 +672,21 @@ impl Inferer<'_> {
                 return None;
             }
         }
+        if head == Ty::String && builtin(&format!("String.{m}")).is_some() {
+            let g = format!("String.{m}");
+            let ExprKind::Field(recv, _) = std::mem::replace(&mut callee.kind, ExprKind::Global(g))
+            else {
+                unreachable!()
+            };
+            args.insert(
+                0,
+                Arg {
+                    name: None,
+                    value: *recv,
+                },
+            );
+            return None;
+        }
         if matches!(m.as_str(), "to_string" | "inspect") && args.is_empty() {
             let trait_ = if m == "to_string" { "Display" } else { "Debug" };
             self.has_trait(&rt, trait_, recv.span);
@@ -995,6 +1010,43 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
+        "String.length" => mono(vec![Ty::String], Ty::Int),
+        "String.slice" => mono(vec![Ty::String, Ty::Int, Ty::Int], Ty::String),
+        "String.contains" | "String.starts_with" | "String.ends_with" => {
+            mono(vec![Ty::String, Ty::String], Ty::Bool)
+        }
+        "String.trim" | "String.to_upper" | "String.to_lower" => mono(vec![Ty::String], Ty::String),
+        "String.replace" => mono(vec![Ty::String, Ty::String, Ty::String], Ty::String),
+        "String.split" => mono(
+            vec![Ty::String, Ty::String],
+            Ty::Con("List".into(), vec![Ty::String]),
+        ),
+        "String.join" => mono(
+            vec![Ty::Con("List".into(), vec![Ty::String]), Ty::String],
+            Ty::String,
+        ),
+        "String.to_int" => mono(vec![Ty::String], Ty::Con("Option".into(), vec![Ty::Int])),
+        "String.to_float" => mono(vec![Ty::String], Ty::Con("Option".into(), vec![Ty::Float])),
+        "Float.to_int" | "Math.floor" | "Math.ceil" | "Math.round" => {
+            mono(vec![Ty::Float], Ty::Int)
+        }
+        "Math.pow" => mono(vec![Ty::Float, Ty::Float], Ty::Float),
+        "Math.sqrt" => mono(vec![Ty::Float], Ty::Float),
+        "Int.to_float" => mono(vec![Ty::Int], Ty::Float),
+        "Int.to_string" => mono(vec![Ty::Int], Ty::String),
+        "Float.to_string" => mono(vec![Ty::Float], Ty::String),
+        "Math.pi" => Some(Scheme {
+            ty: Ty::Float,
+            numeric: HashSet::new(),
+        }),
+        "Math.max" | "Math.min" => Some(Scheme {
+            ty: Ty::Fun(vec![Ty::Param(0), Ty::Param(0)], Box::new(Ty::Param(0))),
+            numeric: HashSet::from([0]),
+        }),
+        "Math.abs" => Some(Scheme {
+            ty: Ty::Fun(vec![Ty::Param(0)], Box::new(Ty::Param(0))),
+            numeric: HashSet::from([0]),
+        }),
         "Float.from" => mono(vec![Ty::Int], Ty::Float),
         "Prelude.compare" => mono(
             vec![Ty::Param(0), Ty::Param(0)],
