@@ -113,7 +113,8 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         module: &module,
         builder: ctx.create_builder(),
         fns: HashMap::new(),
-        rt: HashMap::new(),
+        rt: std::cell::RefCell::new(HashMap::new()),
+        rt_types: HashMap::new(),
         strings: HashMap::new(),
     };
     g.declare_runtime();
@@ -163,7 +164,8 @@ struct Gen<'a, 'ctx> {
     module: &'a Module<'ctx>,
     builder: Builder<'ctx>,
     fns: HashMap<String, FunctionValue<'ctx>>,
-    rt: HashMap<&'static str, FunctionValue<'ctx>>,
+    rt: std::cell::RefCell<HashMap<String, FunctionValue<'ctx>>>,
+    rt_types: HashMap<&'static str, inkwell::types::FunctionType<'ctx>>,
     strings: HashMap<String, BasicValueEnum<'ctx>>,
 }
 
@@ -206,12 +208,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         for (_, sym, params, ret) in core::RUNTIME_LIBRARY {
             let ps: Vec<BasicMetadataTypeEnum> =
                 params.iter().map(|p| c_ty(self.ctx, *p).into()).collect();
-            let f = self.module.add_function(
-                sym,
-                c_ty(self.ctx, *ret).fn_type(&ps, false),
-                Some(Linkage::External),
-            );
-            self.rt.insert(sym, f);
+            self.rt_types
+                .insert(sym, c_ty(self.ctx, *ret).fn_type(&ps, false));
         }
         for (name, params, ret) in RUNTIME {
             let ps: Vec<BasicMetadataTypeEnum> =
@@ -221,8 +219,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             } else {
                 named(self.ctx, ret).fn_type(&ps, false)
             };
-            let f = self.module.add_function(name, ft, Some(Linkage::External));
-            self.rt.insert(name, f);
+            self.rt_types.insert(name, ft);
         }
     }
 
@@ -231,10 +228,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         name: &str,
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> R<Option<BasicValueEnum<'ctx>>> {
-        let call = self
-            .builder
-            .build_call(self.rt[name], args, "")
-            .map_err(e)?;
+        // runtime functions are declared on first use, so modules stay small
+        let f = *self
+            .rt
+            .borrow_mut()
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                self.module
+                    .add_function(name, self.rt_types[name], Some(Linkage::External))
+            });
+        let call = self.builder.build_call(f, args, "").map_err(e)?;
         Ok(match call.try_as_basic_value() {
             inkwell::values::ValueKind::Basic(v) => Some(v),
             _ => None,
