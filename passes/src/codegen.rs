@@ -113,6 +113,7 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         module: &module,
         builder: ctx.create_builder(),
         fns: HashMap::new(),
+        loops: Vec::new(),
         rt: std::cell::RefCell::new(HashMap::new()),
         rt_types: HashMap::new(),
         strings: HashMap::new(),
@@ -158,7 +159,20 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
     Ok(LlvmModule { ir_text, object })
 }
 
+/// An enclosing core `Loop` while its body is generated.
+struct LoopCx<'ctx> {
+    label: String,
+    header: inkwell::basic_block::BasicBlock<'ctx>,
+    phis: Vec<inkwell::values::PhiValue<'ctx>>,
+    exit: inkwell::basic_block::BasicBlock<'ctx>,
+    /// Values leaving the loop, with their blocks (non-tail loops).
+    exits: Vec<(BasicValueEnum<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)>,
+    /// In tail position, leaving the loop returns from the function.
+    tail: bool,
+}
+
 struct Gen<'a, 'ctx> {
+    loops: Vec<LoopCx<'ctx>>,
     sources: &'a Sources,
     ctx: &'ctx Context,
     module: &'a Module<'ctx>,
@@ -310,6 +324,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.tail(b, env, fv)
             }
             ExprKind::Return(v) => self.tail(v, env, fv),
+            ExprKind::Loop {
+                label,
+                params,
+                inits,
+                body,
+            } => {
+                self.enter_loop(label, params, inits, true, env, fv)?;
+                self.tail(body, env, fv)?;
+                self.loops.pop();
+                Ok(())
+            }
+            ExprKind::Recur { .. } | ExprKind::Exit { .. } => {
+                self.expr(x, env, fv)?;
+                self.builder.build_unreachable().map_err(e)?;
+                Ok(())
+            }
             ExprKind::Fail(_) => {
                 self.expr(x, env, fv)?;
                 self.builder.build_unreachable().map_err(e)?;
@@ -437,6 +467,68 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     inkwell::values::ValueKind::Basic(v) => v,
                     _ => self.unit(),
                 }
+            }
+            ExprKind::Loop {
+                label,
+                params,
+                inits,
+                body,
+            } => {
+                self.enter_loop(label, params, inits, false, env, fv)?;
+                let v = self.expr(body, env, fv)?;
+                let here = self.builder.get_insert_block().unwrap();
+                let lp = self.loops.last_mut().unwrap();
+                lp.exits.push((v, here));
+                let (exit, exits) = (lp.exit, std::mem::take(&mut lp.exits));
+                self.builder.build_unconditional_branch(exit).map_err(e)?;
+                self.loops.pop();
+                self.builder.position_at_end(exit);
+                let phi = self.builder.build_phi(self.ty(x.ty), "loop").map_err(e)?;
+                for (v, b) in &exits {
+                    phi.add_incoming(&[(v, *b)]);
+                }
+                phi.as_basic_value()
+            }
+            ExprKind::Recur { label, args } => {
+                let vs: Vec<BasicValueEnum> = args
+                    .iter()
+                    .map(|a| self.expr(a, env, fv))
+                    .collect::<R<_>>()?;
+                let here = self.builder.get_insert_block().unwrap();
+                let lp = self
+                    .loops
+                    .iter()
+                    .rev()
+                    .find(|l| &l.label == label)
+                    .ok_or("recur outside its loop")?;
+                for (phi, v) in lp.phis.iter().zip(&vs) {
+                    phi.add_incoming(&[(v, here)]);
+                }
+                let header = lp.header;
+                self.builder.build_unconditional_branch(header).map_err(e)?;
+                let dead = self.ctx.append_basic_block(fv, "dead");
+                self.builder.position_at_end(dead);
+                self.zero(x.ty)
+            }
+            ExprKind::Exit { label, value } => {
+                let v = self.expr(value, env, fv)?;
+                let here = self.builder.get_insert_block().unwrap();
+                let lp = self
+                    .loops
+                    .iter_mut()
+                    .rev()
+                    .find(|l| &l.label == label)
+                    .ok_or("exit outside its loop")?;
+                if lp.tail {
+                    self.builder.build_return(Some(&v)).map_err(e)?;
+                } else {
+                    lp.exits.push((v, here));
+                    let exit = lp.exit;
+                    self.builder.build_unconditional_branch(exit).map_err(e)?;
+                }
+                let dead = self.ctx.append_basic_block(fv, "dead");
+                self.builder.position_at_end(dead);
+                self.zero(x.ty)
             }
             ExprKind::FnRef(f) => self.fns[f].as_global_value().as_pointer_value().into(),
             ExprKind::Runtime(sym, args) => {
@@ -609,6 +701,51 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.builder.build_store(sp, w).map_err(e)?;
         }
         Ok(p.into())
+    }
+
+    /// Starts a loop: evaluates the initial values, branches to a header whose φ-nodes
+    /// are the loop parameters, and pushes the loop's context.
+    fn enter_loop(
+        &mut self,
+        label: &str,
+        params: &[(String, CTy)],
+        inits: &[core::Expr],
+        tail: bool,
+        env: &mut HashMap<String, BasicValueEnum<'ctx>>,
+        fv: FunctionValue<'ctx>,
+    ) -> R<()> {
+        let vs: Vec<BasicValueEnum> = inits
+            .iter()
+            .map(|a| self.expr(a, env, fv))
+            .collect::<R<_>>()?;
+        let entry = self.builder.get_insert_block().unwrap();
+        let header = self.ctx.append_basic_block(fv, "loop");
+        let exit = self.ctx.append_basic_block(fv, "loop_exit");
+        self.builder.build_unconditional_branch(header).map_err(e)?;
+        self.builder.position_at_end(header);
+        let mut phis = Vec::new();
+        for ((n, t), v) in params.iter().zip(&vs) {
+            let phi = self.builder.build_phi(self.ty(*t), n).map_err(e)?;
+            phi.add_incoming(&[(v, entry)]);
+            env.insert(n.clone(), phi.as_basic_value());
+            phis.push(phi);
+        }
+        if tail {
+            // the exit block is never used: leaving a tail loop returns
+            let here = self.builder.get_insert_block().unwrap();
+            self.builder.position_at_end(exit);
+            self.builder.build_unreachable().map_err(e)?;
+            self.builder.position_at_end(here);
+        }
+        self.loops.push(LoopCx {
+            label: label.to_string(),
+            header,
+            phis,
+            exit,
+            exits: Vec::new(),
+            tail,
+        });
+        Ok(())
     }
 
     /// Calls a closure: slot 0 is the code pointer; the closure object is passed first.

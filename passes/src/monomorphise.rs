@@ -155,6 +155,9 @@ impl Mono_<'_> {
             if let ExprKind::Case { arms, .. } = &mut e.kind {
                 arms.iter_mut().for_each(|a| subst_pat(&mut a.pat, args));
             }
+            if let ExprKind::For { pat, .. } = &mut e.kind {
+                subst_pat(pat, args);
+            }
             if let ExprKind::Closure(cs) = &mut e.kind {
                 cs.iter_mut()
                     .flat_map(|c| c.params.iter_mut())

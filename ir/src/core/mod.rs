@@ -259,6 +259,24 @@ pub enum ExprKind {
     Tag(Box<Expr>),
     /// Leaves the function with this value (`return`, `?`); has any type.
     Return(Box<Expr>),
+    /// A loop with block arguments: `params` start as `inits`; `Recur` jumps back with
+    /// new values, `Exit` (or the body finishing) leaves with the loop's value.
+    Loop {
+        label: String,
+        params: Vec<(String, CTy)>,
+        inits: Vec<Expr>,
+        body: Box<Expr>,
+    },
+    /// Next iteration of the enclosing loop `label`; has any type.
+    Recur {
+        label: String,
+        args: Vec<Expr>,
+    },
+    /// Leaves loop `label` with a value; has any type.
+    Exit {
+        label: String,
+        value: Box<Expr>,
+    },
     /// A call of a runtime-library function (`RUNTIME_LIBRARY`), by runtime symbol.
     Runtime(String, Vec<Expr>),
     /// The code address of a function (an `Obj`-sized word), stored in closures.

@@ -109,6 +109,39 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, v, d + 1);
             out.push(')');
         }
+        ExprKind::Loop {
+            label,
+            params,
+            inits,
+            body,
+        } => {
+            let _ = write!(out, "(loop {label} (");
+            for (i, ((n, t), v)) in params.iter().zip(inits).enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                let _ = write!(out, "[{n} : {} ", t.name());
+                expr(out, v, d + 1);
+                out.push(']');
+            }
+            out.push(')');
+            nl(out, d);
+            expr(out, body, d);
+            out.push(')');
+        }
+        ExprKind::Recur { label, args } => {
+            let _ = write!(out, "(recur {label}");
+            for a in args {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
+        ExprKind::Exit { label, value } => {
+            let _ = write!(out, "(exit {label} ");
+            expr(out, value, d + 1);
+            out.push(')');
+        }
         ExprKind::Runtime(f, args) => {
             let _ = write!(out, "(runtime {f}");
             for a in args {

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 /// Whether `e` never produces a value (it fails or returns): it fits any type.
 fn diverges(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Fail(_) | ExprKind::Return(_))
+    matches!(
+        e.kind,
+        ExprKind::Fail(_) | ExprKind::Return(_) | ExprKind::Recur { .. } | ExprKind::Exit { .. }
+    )
 }
 
 pub fn validate(p: &Program) -> Result<(), Vec<String>> {
@@ -34,6 +37,7 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
             scope: HashMap::new(),
             func: &f.name,
             ret: f.ret,
+            loops: Vec::new(),
         };
         for (n, t) in &f.params {
             cx.bind(n, *t);
@@ -61,6 +65,8 @@ struct Cx<'a> {
     scope: HashMap<String, CTy>,
     func: &'a str,
     ret: CTy,
+    /// Enclosing loops: label, parameter types, result type.
+    loops: Vec<(String, Vec<CTy>, CTy)>,
 }
 
 impl Cx<'_> {
@@ -154,6 +160,52 @@ impl Cx<'_> {
             ExprKind::Load(o, _) => {
                 self.expr(o, false);
                 self.expect(o, CTy::Obj);
+            }
+            ExprKind::Loop {
+                label,
+                params,
+                inits,
+                body,
+            } => {
+                inits.iter().for_each(|a| self.expr(a, false));
+                for (i, (_, t)) in inits.iter().zip(params) {
+                    self.expect(i, *t);
+                }
+                let saved = self.scope.clone();
+                for (n, t) in params {
+                    self.bind(n, *t);
+                }
+                self.loops
+                    .push((label.clone(), params.iter().map(|p| p.1).collect(), e.ty));
+                self.expr(body, tail);
+                self.expect(body, e.ty);
+                self.loops.pop();
+                self.scope = saved;
+            }
+            ExprKind::Recur { label, args } => {
+                args.iter().for_each(|a| self.expr(a, false));
+                match self.loops.iter().rev().find(|l| &l.0 == label).cloned() {
+                    None => self.err(format!("`recur {label}` outside that loop")),
+                    Some((_, ps, _)) => {
+                        if ps.len() != args.len() {
+                            self.err(format!(
+                                "`recur {label}` with {} values for {} parameters",
+                                args.len(),
+                                ps.len()
+                            ));
+                        }
+                        for (a, t) in args.iter().zip(ps) {
+                            self.expect(a, t);
+                        }
+                    }
+                }
+            }
+            ExprKind::Exit { label, value } => {
+                self.expr(value, false);
+                match self.loops.iter().rev().find(|l| &l.0 == label).cloned() {
+                    None => self.err(format!("`exit {label}` outside that loop")),
+                    Some((_, _, r)) => self.expect(value, r),
+                }
             }
             ExprKind::Runtime(sym, args) => {
                 args.iter().for_each(|a| self.expr(a, false));

@@ -47,6 +47,7 @@ impl Lower<'_> {
         let name = self.cx.fresh("lambda");
         let saved_env = std::mem::replace(&mut self.env, vec![HashMap::new()]);
         let saved_ret = self.ret_ty.replace((**rty).clone());
+        let saved_loops = std::mem::take(&mut self.loops);
         let env_param = self.cx.fresh("env");
         let mut params = vec![(env_param.clone(), CTy::Obj)];
         let mut lets = Vec::new();
@@ -134,6 +135,7 @@ impl Lower<'_> {
         }
         self.env = saved_env;
         self.ret_ty = saved_ret;
+        self.loops = saved_loops;
         if body.ty != ret
             && !matches!(
                 body.kind,

@@ -11,6 +11,7 @@
 mod case;
 mod closure;
 mod derive;
+mod loops;
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
@@ -62,6 +63,7 @@ impl Pass for ExplicateCore {
             helpers: HashMap::new(),
             extra: Vec::new(),
             ret_ty: None,
+            loops: Vec::new(),
         };
         let mut fns = Vec::new();
         while let Some(name) = lw.queue.pop_front() {
@@ -90,6 +92,8 @@ pub(crate) struct Lower<'a> {
     extra: Vec<core::Fn>,
     /// The return type of the function being lowered (for `?` conversions).
     ret_ty: Option<Ty>,
+    /// Enclosing loops, for `break` and `continue`.
+    loops: Vec<loops::LoopCtx>,
 }
 
 pub(crate) fn mk(kind: core::ExprKind, ty: CTy, span: Span) -> core::Expr {
@@ -487,6 +491,15 @@ impl Lower<'_> {
                 };
                 core::ExprKind::Return(Box::new(cv))
             }
+            ExprKind::For {
+                pat,
+                iter,
+                filter,
+                body,
+            } => return self.for_loop(pat, iter, filter.as_deref(), body, span),
+            ExprKind::While { cond, body } => return self.while_loop(cond, body, span),
+            ExprKind::Break => return self.break_continue(true, span),
+            ExprKind::Continue => return self.break_continue(false, span),
             ExprKind::Try(x, convert) => return self.try_(x, convert.as_deref(), ty, span),
             _ => return self.unsupported("these expressions", span),
         };

@@ -507,6 +507,55 @@ impl Inferer<'_> {
                 }
                 Ty::Never
             }
+            ExprKind::For {
+                pat,
+                iter,
+                filter,
+                body,
+            } => {
+                // spec 02 §3.5: the element type from the iterable; the value is a list
+                let elem = match &mut iter.kind {
+                    ExprKind::Binary(BinOp::Range, a, b) => {
+                        let (ta, tb) = (self.expr(a), self.expr(b));
+                        self.expect(&Ty::Int, &ta, a.span, "range bounds are Int");
+                        self.expect(&Ty::Int, &tb, b.span, "range bounds are Int");
+                        iter.ty = Some(Ty::Con("Range".into(), vec![]));
+                        Ty::Int
+                    }
+                    _ => {
+                        let it = self.expr(iter);
+                        match self.table.shallow(&it) {
+                            Ty::Con(k, _) if k == "Range" => Ty::Int,
+                            _ => {
+                                let elem = self.table.fresh();
+                                self.expect(
+                                    &Ty::Con("List".into(), vec![elem.clone()]),
+                                    &it,
+                                    iter.span,
+                                    "`for` iterates over a list or a range",
+                                );
+                                elem
+                            }
+                        }
+                    }
+                };
+                self.scopes.push(HashMap::new());
+                self.pat(pat, &elem);
+                if let Some(f) = filter {
+                    let ft = self.expr(f);
+                    self.expect(&Ty::Bool, &ft, f.span, "`for … when` filter");
+                }
+                let (bt, _) = self.block(body, span);
+                self.scopes.pop();
+                Ty::Con("List".into(), vec![bt])
+            }
+            ExprKind::While { cond, body } => {
+                let ct = self.expr(cond);
+                self.expect(&Ty::Bool, &ct, cond.span, "`while` condition");
+                self.block(body, span);
+                Ty::Unit
+            }
+            ExprKind::Break | ExprKind::Continue => Ty::Never,
             ExprKind::List(es) => {
                 let elem = self.table.fresh();
                 for x in es.iter_mut() {
@@ -896,17 +945,12 @@ impl Inferer<'_> {
                 self.expect(&Ty::Bool, tb, sb, &format!("operand of `{sym}`"));
                 Ty::Bool
             }
-            ListConcat | Range => {
-                self.unsupported(
-                    if op == Range {
-                        "ranges"
-                    } else {
-                        "list concatenation"
-                    },
-                    span,
-                );
-                self.table.fresh()
+            Range => {
+                self.expect(&Ty::Int, ta, sa, "range bounds are Int");
+                self.expect(&Ty::Int, tb, sb, "range bounds are Int");
+                Ty::Con("Range".into(), vec![])
             }
+            ListConcat => unreachable!("`++` is rewritten to List.concat"),
         }
     }
 
@@ -1094,10 +1138,6 @@ fn expr_word(k: &ExprKind) -> &'static str {
         ExprKind::Json(_) => "`json` literals",
         ExprKind::Index(..) => "index expressions",
         ExprKind::Receive { .. } => "`receive` expressions",
-        ExprKind::While { .. } => "`while` loops",
-        ExprKind::For { .. } => "`for` comprehensions",
-        ExprKind::Break => "`break`",
-        ExprKind::Continue => "`continue`",
         _ => "these expressions",
     }
 }

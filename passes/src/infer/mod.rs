@@ -505,6 +505,9 @@ impl Inferer<'_> {
                 arms.iter_mut()
                     .for_each(|a| self.finish_pat(&mut a.pat, params));
             }
+            if let ExprKind::For { pat, .. } = &mut e.kind {
+                self.finish_pat(pat, params);
+            }
             if let ExprKind::Closure(cs) = &mut e.kind {
                 cs.iter_mut()
                     .flat_map(|c| c.params.iter_mut())
