@@ -19,6 +19,16 @@ pub type List<T> do
   Cons(T, List<T>)
 end
 
+# Maps and sets (spec 03 §5–6) keep insertion order: a map is its list of entries, a set
+# its list of elements. The functions are in the `Map` and `Set` modules.
+pub type Map<K, V> do
+  MapOf(List<(K, V)>)
+end
+
+pub type Set do
+  SetOf(List<Int>)
+end
+
 pub type Ordering do
   Less
   Equal

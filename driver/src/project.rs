@@ -38,6 +38,16 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         "<stdlib/list.mpl>",
         include_str!("../../stdlib/list.mpl"),
     ),
+    (
+        "Map",
+        "<stdlib/map.mpl>",
+        include_str!("../../stdlib/map.mpl"),
+    ),
+    (
+        "Set",
+        "<stdlib/set.mpl>",
+        include_str!("../../stdlib/set.mpl"),
+    ),
 ];
 
 /// Adds the library modules after the program's own files.

@@ -62,7 +62,7 @@ fn lower(p: &Pat) -> Vec<P> {
         PatKind::Float(f) => vec![P::C(Ctor::Lit(format!("{f:?}")), vec![])],
         PatKind::Str(s) => vec![P::C(Ctor::Lit(format!("{s:?}")), vec![])],
         PatKind::Or(ps) => ps.iter().flat_map(lower).collect(),
-        PatKind::Tuple(ps) => product(ps)
+        PatKind::Tuple(ps) | PatKind::Brace(ps) => product(ps)
             .into_iter()
             .map(|args| P::C(Ctor::Tuple, args))
             .collect(),

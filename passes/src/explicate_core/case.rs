@@ -142,7 +142,7 @@ impl Lower<'_> {
                 core::ExprKind::Bool(*b),
                 CTy::Bool,
             )),
-            PatKind::Tuple(ps) => {
+            PatKind::Tuple(ps) | PatKind::Brace(ps) => {
                 for (i, q) in ps.iter().enumerate() {
                     let ct = self.cty(q.ty.as_ref(), q.span);
                     let sub = mk(

@@ -287,9 +287,40 @@ impl Lower<'_> {
         concat(vec![str_lit("[", span), call, str_lit("]", span)], span)
     }
 
+    /// `%{k => v}` for maps (entries shown `k => v`), `#{1, 2}` for sets.
+    fn collection_body(&mut self, obj: &core::Expr, t: &Ty, debug: bool, span: Span) -> core::Expr {
+        let (open, elem) = match t {
+            Ty::Con(k, a) if k == "Map" => ("%{", Ty::Tuple(a.clone())),
+            _ => ("#{", Ty::Int),
+        };
+        let items = self.list_items(&elem, debug, span);
+        let entries = mk(
+            core::ExprKind::Load(Box::new(obj.clone()), 0),
+            CTy::Obj,
+            span,
+        );
+        let call = mk(
+            core::ExprKind::Call {
+                func: items,
+                args: vec![entries, bool_(true, span)],
+                tail: false,
+            },
+            CTy::Str,
+            span,
+        );
+        concat(vec![str_lit(open, span), call, str_lit("}", span)], span)
+    }
+
     /// `items(xs, first)`: the elements of `xs` separated by `, `.
     fn list_items(&mut self, elem: &Ty, debug: bool, span: Span) -> String {
-        let name = format!("{}-items:{elem}", if debug { "debug" } else { "display" });
+        let kind = if self.map_entries && matches!(elem, Ty::Tuple(kv) if kv.len() == 2) {
+            "entries"
+        } else {
+            "items"
+        };
+        let name = format!("{}-{kind}:{elem}", if debug { "debug" } else { "display" });
+        // only the outermost collection's elements are map entries
+        self.map_entries = false;
         if !self.helpers.contains_key(&name) {
             self.helpers.insert(name.clone(), CTy::Str);
             let (xs, first) = (self.cx.fresh("xs"), self.cx.fresh("first"));
@@ -303,10 +334,22 @@ impl Lower<'_> {
                 span,
             );
             let h = self.load(&l, 0, elem, span);
-            let shown = if debug {
-                self.debug(h, elem, span)
-            } else {
-                self.display(h, elem, span)
+            let shown = match elem {
+                // map entries: `k => v`
+                Ty::Tuple(kv) if kv.len() == 2 && name.contains("-entries:") => {
+                    let (k, v) = (
+                        self.load(&h, 0, &kv[0], span),
+                        self.load(&h, 1, &kv[1], span),
+                    );
+                    let (k, v) = if debug {
+                        (self.debug(k, &kv[0], span), self.debug(v, &kv[1], span))
+                    } else {
+                        (self.display(k, &kv[0], span), self.display(v, &kv[1], span))
+                    };
+                    concat(vec![k, str_lit(" => ", span), v], span)
+                }
+                _ if debug => self.debug(h, elem, span),
+                _ => self.display(h, elem, span),
             };
             let sep = if_(
                 var(&first, CTy::Bool, span),
@@ -344,6 +387,12 @@ impl Lower<'_> {
         if let Ty::Con(k, args) = t {
             if k == "List" {
                 return self.list_body(obj, &args[0], debug, span);
+            }
+            if k == "Map" || k == "Set" {
+                self.map_entries = k == "Map";
+                let out = self.collection_body(obj, t, debug, span);
+                self.map_entries = false;
+                return out;
             }
         }
         let variants = fields_of(self.defs, t);

@@ -150,7 +150,11 @@ impl Lower<'_> {
                 (true, lo, done, var(&cur, CTy::Int, span), Some((end, hi)))
             }
             _ => {
-                let l = self.expr(iter, false);
+                let mut l = self.expr(iter, false);
+                // a map or a set is its list of entries (slot 0)
+                if matches!(&iter.ty, Some(Ty::Con(k, _)) if k == "Map" || k == "Set") {
+                    l = mk(core::ExprKind::Load(Box::new(l), 0), CTy::Obj, span);
+                }
                 let c = var(&cur, CTy::Obj, span);
                 let done = prim(
                     Prim::ICmp(Cmp::Eq),

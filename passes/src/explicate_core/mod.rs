@@ -64,6 +64,7 @@ impl Pass for ExplicateCore {
             extra: Vec::new(),
             ret_ty: None,
             loops: Vec::new(),
+            map_entries: false,
         };
         let mut fns = Vec::new();
         while let Some(name) = lw.queue.pop_front() {
@@ -94,6 +95,8 @@ pub(crate) struct Lower<'a> {
     ret_ty: Option<Ty>,
     /// Enclosing loops, for `break` and `continue`.
     loops: Vec<loops::LoopCtx>,
+    /// Set while synthesising a map's Display: pairs print as `k => v`.
+    map_entries: bool,
 }
 
 pub(crate) fn mk(kind: core::ExprKind, ty: CTy, span: Span) -> core::Expr {

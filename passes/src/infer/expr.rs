@@ -525,7 +525,8 @@ impl Inferer<'_> {
                     _ => {
                         let it = self.expr(iter);
                         match self.table.shallow(&it) {
-                            Ty::Con(k, _) if k == "Range" => Ty::Int,
+                            Ty::Con(k, _) if k == "Range" || k == "Set" => Ty::Int,
+                            Ty::Con(k, a) if k == "Map" => Ty::Tuple(a),
                             _ => {
                                 let elem = self.table.fresh();
                                 self.expect(
@@ -556,6 +557,23 @@ impl Inferer<'_> {
                 Ty::Unit
             }
             ExprKind::Break | ExprKind::Continue => Ty::Never,
+            ExprKind::Map(kvs) => {
+                // `%{k => v, …}` is `Map.from_list([(k, v), …])`, `%{}` is `Map.new()`
+                let kvs = std::mem::take(kvs);
+                if kvs.is_empty() {
+                    return self.rewrite_call(e, "Map.new".into(), vec![], span);
+                }
+                let pairs: Vec<Expr> = kvs
+                    .into_iter()
+                    .map(|(k, v)| Expr::new(ExprKind::Tuple(vec![k, v]), span))
+                    .collect();
+                return self.rewrite_call(
+                    e,
+                    "Map.from_list".into(),
+                    vec![Expr::new(ExprKind::List(pairs), span)],
+                    span,
+                );
+            }
             ExprKind::List(es) => {
                 let elem = self.table.fresh();
                 for x in es.iter_mut() {
@@ -705,7 +723,7 @@ impl Inferer<'_> {
         // `xs.map(f)` is `List.map(xs, f)` (spec 01 §4.5, rule 3)
         if let Ty::Con(k, _) = &head {
             let g = format!("{k}.{m}");
-            if k == "List" && self.globals.contains_key(&g) {
+            if matches!(k.as_str(), "List" | "Map" | "Set") && self.globals.contains_key(&g) {
                 let ExprKind::Field(recv, _) =
                     std::mem::replace(&mut callee.kind, ExprKind::Global(g))
                 else {
@@ -965,7 +983,7 @@ impl Inferer<'_> {
             Ty::Int | Ty::Float | Ty::String | Ty::Never | Ty::Var(_) | Ty::Param(_) => true,
             Ty::Bool => trait_ != "Ord",
             Ty::Unit => trait_ == "Eq",
-            Ty::Con(key, _) if key == "List" => trait_ != "Hash",
+            Ty::Con(key, _) if matches!(key.as_str(), "List" | "Map" | "Set") => trait_ != "Hash",
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
                 Some(def) => {
                     def.derives(trait_)

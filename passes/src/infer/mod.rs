@@ -579,7 +579,7 @@ impl Inferer<'_> {
             PatKind::Float(_) => self.expect(t, &Ty::Float, span, "pattern"),
             PatKind::Str(_) => self.expect(t, &Ty::String, span, "pattern"),
             PatKind::Bool(_) => self.expect(t, &Ty::Bool, span, "pattern"),
-            PatKind::Tuple(ps) => {
+            PatKind::Tuple(ps) | PatKind::Brace(ps) => {
                 let ts: Vec<Ty> = ps.iter().map(|_| self.table.fresh()).collect();
                 self.expect(t, &Ty::Tuple(ts.clone()), span, "tuple pattern");
                 for (q, qt) in ps.iter_mut().zip(&ts) {
