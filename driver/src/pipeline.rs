@@ -14,6 +14,7 @@ use mesh_passes::codegen::Codegen;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
 use mesh_passes::lift_impls::LiftImpls;
+use mesh_passes::lift_nested_fns::LiftNestedFns;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
 use mesh_passes::parse::ParsePass;
@@ -105,6 +106,7 @@ pipeline! {
     LiftImpls: Surface(Program) -> Surface(Program),
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ResolveNames: Desugared(Desugared) -> Desugared(Desugared),
+    LiftNestedFns: Desugared(Desugared) -> Desugared(Desugared),
     Infer: Desugared(Desugared) -> Typed(Typed),
     CheckExhaustiveness: Typed(Typed) -> Typed(Typed),
     Monomorphise: Typed(Typed) -> Mono(Mono),
@@ -117,7 +119,7 @@ pipeline! {
 fn stops_on_error(pass: &str) -> bool {
     !matches!(
         pass,
-        "merge-clauses" | "lift-impls" | "remove-pipes" | "resolve-names"
+        "merge-clauses" | "lift-impls" | "remove-pipes" | "resolve-names" | "lift-nested-fns"
     )
 }
 

@@ -10,6 +10,7 @@ pub mod codegen;
 pub mod explicate_core;
 pub mod infer;
 pub mod lift_impls;
+pub mod lift_nested_fns;
 pub mod merge_clauses;
 pub mod monomorphise;
 pub mod parse;
