@@ -282,6 +282,31 @@ pub enum BinOp {
     Or,
 }
 
+impl BinOp {
+    /// The operator as written in Mesh source.
+    pub fn symbol(self) -> &'static str {
+        use BinOp::*;
+        match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Rem => "%",
+            Concat => "<>",
+            ListConcat => "++",
+            Range => "..",
+            Lt => "<",
+            Gt => ">",
+            Le => "<=",
+            Ge => ">=",
+            Eq => "==",
+            Ne => "!=",
+            And => "and",
+            Or => "or",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {
     Neg,

@@ -39,28 +39,6 @@ pub(crate) struct Printer {
     pub types: bool,
 }
 
-fn binop_str(op: BinOp) -> &'static str {
-    use BinOp::*;
-    match op {
-        Add => "+",
-        Sub => "-",
-        Mul => "*",
-        Div => "/",
-        Rem => "%",
-        Concat => "<>",
-        ListConcat => "++",
-        Range => "..",
-        Lt => "<",
-        Gt => ">",
-        Le => "<=",
-        Ge => ">=",
-        Eq => "==",
-        Ne => "!=",
-        And => "and",
-        Or => "or",
-    }
-}
-
 pub fn escape_str(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars().peekable();
@@ -609,7 +587,7 @@ impl Printer {
             ExprKind::Binary(op, a, b) => {
                 self.out.push('(');
                 self.expr(a);
-                let _ = write!(self.out, " {} ", binop_str(*op));
+                let _ = write!(self.out, " {} ", op.symbol());
                 self.expr(b);
                 self.out.push(')');
             }

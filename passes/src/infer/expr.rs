@@ -902,7 +902,7 @@ impl Inferer<'_> {
 
     fn binary(&mut self, op: BinOp, ta: &Ty, tb: &Ty, sa: Span, sb: Span, span: Span) -> Ty {
         use BinOp::*;
-        let sym = op_symbol(op);
+        let sym = op.symbol();
         match op {
             Add | Sub | Mul | Div | Rem => {
                 if self.table.unify(ta, tb).is_err() {
@@ -1120,28 +1120,6 @@ fn builtin(g: &str) -> Option<Scheme> {
 
 fn short(g: &str) -> &str {
     g.rsplit('.').next().unwrap_or(g)
-}
-
-pub(crate) fn op_symbol(op: BinOp) -> &'static str {
-    use BinOp::*;
-    match op {
-        Add => "+",
-        Sub => "-",
-        Mul => "*",
-        Div => "/",
-        Rem => "%",
-        Concat => "<>",
-        ListConcat => "++",
-        Range => "..",
-        Lt => "<",
-        Gt => ">",
-        Le => "<=",
-        Ge => ">=",
-        Eq => "==",
-        Ne => "!=",
-        And => "and",
-        Or => "or",
-    }
 }
 
 fn expr_word(k: &ExprKind) -> &'static str {
