@@ -11,6 +11,7 @@ use mesh_ir::surface::{Desugared, Mono, Program, Typed};
 use mesh_ir::Ir;
 use mesh_passes::check_exhaustiveness::CheckExhaustiveness;
 use mesh_passes::codegen::Codegen;
+use mesh_passes::expand_keyword_args::ExpandKeywordArgs;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
 use mesh_passes::lift_impls::LiftImpls;
@@ -105,6 +106,7 @@ pipeline! {
     MergeClauses: Surface(Program) -> Surface(Program),
     LiftImpls: Surface(Program) -> Surface(Program),
     RemovePipes: Surface(Program) -> Desugared(Desugared),
+    ExpandKeywordArgs: Desugared(Desugared) -> Desugared(Desugared),
     ResolveNames: Desugared(Desugared) -> Desugared(Desugared),
     LiftNestedFns: Desugared(Desugared) -> Desugared(Desugared),
     Infer: Desugared(Desugared) -> Typed(Typed),
@@ -119,7 +121,12 @@ pipeline! {
 fn stops_on_error(pass: &str) -> bool {
     !matches!(
         pass,
-        "merge-clauses" | "lift-impls" | "remove-pipes" | "resolve-names" | "lift-nested-fns"
+        "merge-clauses"
+            | "lift-impls"
+            | "remove-pipes"
+            | "expand-keyword-args"
+            | "resolve-names"
+            | "lift-nested-fns"
     )
 }
 

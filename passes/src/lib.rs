@@ -7,6 +7,7 @@ pub mod diag;
 
 pub mod check_exhaustiveness;
 pub mod codegen;
+pub mod expand_keyword_args;
 pub mod explicate_core;
 pub mod infer;
 pub mod lift_impls;

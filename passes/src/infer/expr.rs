@@ -111,9 +111,6 @@ impl Inferer<'_> {
                 self.field_type(&bt, &member, span)
             }
             ExprKind::Call { callee, args } => {
-                if args.iter().any(|a| a.name.is_some()) {
-                    self.unsupported("keyword arguments", span);
-                }
                 // method-call syntax (spec 01 §4.5): impl methods, static trait methods,
                 // conversions, methods of `where`-bounded type variables
                 if let Some(t) = self.method_call(callee, args, span) {
