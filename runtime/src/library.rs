@@ -7,7 +7,7 @@
 use crate::mesh_rt_alloc;
 use crate::strings::{as_bytes, as_str, new_str};
 
-fn obj(tag: u64, fields: &[u64]) -> *mut u8 {
+pub(crate) fn obj(tag: u64, fields: &[u64]) -> *mut u8 {
     let p = mesh_rt_alloc(fields.len() as i64);
     // SAFETY: `p` has room for the header and `fields.len()` slots.
     unsafe {
@@ -23,11 +23,15 @@ fn some(word: u64) -> *mut u8 {
     obj(0, &[word])
 }
 
-fn none() -> *mut u8 {
+pub(crate) fn some_ptr(p: *mut u8) -> *mut u8 {
+    some(p as u64)
+}
+
+pub(crate) fn none() -> *mut u8 {
     obj(1, &[])
 }
 
-fn list(items: Vec<*mut u8>) -> *mut u8 {
+pub(crate) fn list(items: Vec<*mut u8>) -> *mut u8 {
     let mut l = obj(0, &[]);
     for it in items.into_iter().rev() {
         l = obj(1, &[it as u64, l as u64]);

@@ -172,6 +172,7 @@ impl Lower<'_> {
             Some(Ty::Unit) | Some(Ty::Never) => CTy::Unit,
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
+            Some(Ty::Con(k, _)) if k == "Regex" => CTy::Obj,
             Some(Ty::Param(_)) | Some(Ty::Var(_)) | None => {
                 self.cx.emit(Diagnostic::error(
                     "internal",
@@ -401,6 +402,10 @@ impl Lower<'_> {
                 let fty = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.closure(cs, &fty, span);
             }
+            ExprKind::Regex { pattern, flags } => core::ExprKind::Runtime(
+                "mesh_rt_regex_literal".into(),
+                vec![str_lit(pattern, span), str_lit(flags, span)],
+            ),
             ExprKind::List(es) => {
                 // `[a, b]` is `Cons(a, Cons(b, Nil))`; elements evaluate left to right
                 let mut temps = Vec::new();

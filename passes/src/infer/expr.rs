@@ -554,6 +554,32 @@ impl Inferer<'_> {
                 Ty::Unit
             }
             ExprKind::Break | ExprKind::Continue => Ty::Never,
+            ExprKind::Regex { pattern, flags } => {
+                // spec 01 §2.9: checked here, compiled by the runtime
+                let full = if flags.is_empty() {
+                    pattern.clone()
+                } else {
+                    format!("(?{flags}){pattern}")
+                };
+                if let Err(err) = regex::Regex::new(&full) {
+                    let first = err
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "invalid regex",
+                            format!("invalid regex literal: {first}"),
+                            span,
+                        )
+                        .with_code("E0045"),
+                    );
+                }
+                regex()
+            }
             ExprKind::Map(kvs) => {
                 // `%{k => v, …}` is `Map.from_list([(k, v), …])`, `%{}` is `Map.new()`
                 let kvs = std::mem::take(kvs);
@@ -1069,6 +1095,30 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
+        "Base64.encode" | "Base64.encode_url" | "Hex.encode" | "Crypto.sha256"
+        | "Crypto.sha512" => mono(vec![Ty::String], Ty::String),
+        "Base64.decode" | "Base64.decode_url" | "Hex.decode" => {
+            mono(vec![Ty::String], result(Ty::String))
+        }
+        "Crypto.hmac_sha256" | "Crypto.hmac_sha512" => {
+            mono(vec![Ty::String, Ty::String], Ty::String)
+        }
+        "Crypto.secure_compare" => mono(vec![Ty::String, Ty::String], Ty::Bool),
+        "Crypto.uuid4" => mono(vec![], Ty::String),
+        "Regex.compile" => mono(vec![Ty::String], result(regex())),
+        "Regex.is_match" => mono(vec![regex(), Ty::String], Ty::Bool),
+        "Regex.replace" => mono(vec![regex(), Ty::String, Ty::String], Ty::String),
+        "Regex.split" => mono(
+            vec![regex(), Ty::String],
+            Ty::Con("List".into(), vec![Ty::String]),
+        ),
+        "Regex.captures" => mono(
+            vec![regex(), Ty::String],
+            Ty::Con(
+                "Option".into(),
+                vec![Ty::Con("List".into(), vec![Ty::String])],
+            ),
+        ),
         "String.length" => mono(vec![Ty::String], Ty::Int),
         "String.slice" => mono(vec![Ty::String, Ty::Int, Ty::Int], Ty::String),
         "String.contains" | "String.starts_with" | "String.ends_with" => {
@@ -1115,6 +1165,14 @@ fn builtin(g: &str) -> Option<Scheme> {
     }
 }
 
+fn regex() -> Ty {
+    Ty::Con("Regex".into(), vec![])
+}
+
+fn result(t: Ty) -> Ty {
+    Ty::Con("Result".into(), vec![t, Ty::String])
+}
+
 fn short(g: &str) -> &str {
     g.rsplit('.').next().unwrap_or(g)
 }
@@ -1123,7 +1181,6 @@ fn expr_word(k: &ExprKind) -> &'static str {
     match k {
         ExprKind::Nil => "`nil` values",
         ExprKind::Atom(_) => "atoms",
-        ExprKind::Regex { .. } => "regex literals",
         ExprKind::SelfRef => "`self` receivers",
         ExprKind::SelfPid => "`self()` process ids",
         ExprKind::List(_) => "lists",
