@@ -287,6 +287,11 @@ pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
         Ty::String => trait_ != "Num",
         Ty::Bool => trait_ == "Eq" || trait_ == "Display" || trait_ == "Debug" || trait_ == "Hash",
         Ty::Unit => trait_ == "Eq",
+        Ty::Con(key, args)
+            if trait_ == "Json" && matches!(key.as_str(), "List" | "Option" | "Map") =>
+        {
+            args.iter().all(|a| satisfies(defs, a, trait_))
+        }
         Ty::Con(key, args) if matches!(key.as_str(), "List" | "Map" | "Set") => {
             trait_ != "Num" && trait_ != "Hash" && args.iter().all(|a| satisfies(defs, a, trait_))
         }

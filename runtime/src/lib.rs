@@ -6,6 +6,7 @@
 //! Architecture invariant: this crate depends on no compiler crate.
 
 pub mod encoding;
+pub mod json;
 pub mod library;
 pub mod strings;
 

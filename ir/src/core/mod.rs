@@ -202,6 +202,51 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         &[CTy::Str, CTy::Str],
         CTy::Obj,
     ),
+    ("Json.quote", "mesh_rt_json_quote", &[CTy::Str], CTy::Str),
+    ("Json.float", "mesh_rt_json_float", &[CTy::Float], CTy::Str),
+    (
+        "Json.parse_value",
+        "mesh_rt_json_parse",
+        &[CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "Json.field",
+        "mesh_rt_json_field",
+        &[CTy::Obj, CTy::Str],
+        CTy::Obj,
+    ),
+    ("Json.as_int", "mesh_rt_json_as_int", &[CTy::Obj], CTy::Obj),
+    (
+        "Json.as_float",
+        "mesh_rt_json_as_float",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Json.as_string",
+        "mesh_rt_json_as_string",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Json.as_bool",
+        "mesh_rt_json_as_bool",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Json.as_array",
+        "mesh_rt_json_as_array",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Json.is_null",
+        "mesh_rt_json_is_null",
+        &[CTy::Obj],
+        CTy::Bool,
+    ),
 ];
 
 /// The runtime-library entry for a Mesh function name.

@@ -11,6 +11,7 @@
 mod case;
 mod closure;
 mod derive;
+mod json;
 mod loops;
 
 use crate::diag::Diagnostic;
@@ -402,6 +403,7 @@ impl Lower<'_> {
                 let fty = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.closure(cs, &fty, span);
             }
+            ExprKind::Json(fields) => return self.json_literal(fields, span),
             ExprKind::Regex { pattern, flags } => core::ExprKind::Runtime(
                 "mesh_rt_regex_literal".into(),
                 vec![str_lit(pattern, span), str_lit(flags, span)],
@@ -716,6 +718,16 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
+            "Json.encode" | "JSON.encode" => {
+                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
+                let v = cargs.into_iter().next().unwrap();
+                return self.to_json(v, &t, span);
+            }
+            "Json.decode" => {
+                let result = e.ty.clone().unwrap_or(Ty::Unit);
+                let v = cargs.into_iter().next().unwrap();
+                return self.from_json_text(v, &result, span);
+            }
             "Float.from" | "Int.to_float" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
             "Int.to_string" | "Float.to_string" => {
                 let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);

@@ -554,6 +554,14 @@ impl Inferer<'_> {
                 Ty::Unit
             }
             ExprKind::Break | ExprKind::Continue => Ty::Never,
+            ExprKind::Json(fields) => {
+                // spec 03 §12.1: a String holding a JSON object
+                for (_, v) in fields.iter_mut() {
+                    let t = self.expr(v);
+                    self.has_trait(&t, "Json", v.span);
+                }
+                Ty::String
+            }
             ExprKind::Regex { pattern, flags } => {
                 // spec 01 §2.9: checked here, compiled by the runtime
                 let full = if flags.is_empty() {
@@ -712,6 +720,36 @@ impl Inferer<'_> {
                 };
                 if let Some((_, f)) = self.env.defs.method_for(&t, &m) {
                     callee.kind = ExprKind::Global(f.clone());
+                    return None;
+                }
+                // `T.from_json(s)` for `deriving(Json)` types (spec 03 §12.3)
+                if let Ty::Con(key, _) = &t {
+                    if m == "from_json"
+                        && self
+                            .env
+                            .defs
+                            .types
+                            .get(key)
+                            .is_some_and(|d| d.derives("Json"))
+                    {
+                        let targs = self.fresh_args(key);
+                        let ret = Ty::Con(
+                            "Result".into(),
+                            vec![Ty::Con(key.clone(), targs), Ty::String],
+                        );
+                        for a in args.iter_mut() {
+                            let at = self.expr(&mut a.value);
+                            self.expect(
+                                &Ty::String,
+                                &at,
+                                a.value.span,
+                                "`from_json` takes the JSON text",
+                            );
+                        }
+                        callee.kind = ExprKind::Global("Json.decode".into());
+                        callee.ty = Some(Ty::Fun(vec![Ty::String], Box::new(ret.clone())));
+                        return Some(ret);
+                    }
                 }
                 return None;
             }
@@ -1005,6 +1043,11 @@ impl Inferer<'_> {
         let ok = match z {
             Ty::Int | Ty::Float | Ty::String | Ty::Never | Ty::Var(_) | Ty::Param(_) => true,
             Ty::Bool => trait_ != "Ord",
+            Ty::Con(key, _)
+                if trait_ == "Json" && matches!(key.as_str(), "List" | "Option" | "Map") =>
+            {
+                true
+            }
             Ty::Unit => trait_ == "Eq",
             Ty::Con(key, _) if matches!(key.as_str(), "List" | "Map" | "Set") => trait_ != "Hash",
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
@@ -1095,6 +1138,7 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
+        "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
         "Base64.encode" | "Base64.encode_url" | "Hex.encode" | "Crypto.sha256"
         | "Crypto.sha512" => mono(vec![Ty::String], Ty::String),
         "Base64.decode" | "Base64.decode_url" | "Hex.decode" => {
@@ -1185,7 +1229,6 @@ fn expr_word(k: &ExprKind) -> &'static str {
         ExprKind::SelfPid => "`self()` process ids",
         ExprKind::List(_) => "lists",
         ExprKind::Map(_) => "maps",
-        ExprKind::Json(_) => "`json` literals",
         ExprKind::Index(..) => "index expressions",
         ExprKind::Receive { .. } => "`receive` expressions",
         _ => "these expressions",

@@ -1,0 +1,108 @@
+//! JSON (spec 03 §12) on serde_json: quoting and number formatting for the encoders the
+//! compiler synthesises, and a parsed value (`JsonValue`, an opaque leaked box) with
+//! typed accessors for the decoders. Accessors return `Result` objects (`Ok` = tag 0,
+//! `Err` = tag 1) carrying the spec's error texts.
+
+use crate::library::{list, obj};
+use crate::strings::{as_str, new_str};
+use serde_json::Value;
+
+fn ok(word: u64) -> *mut u8 {
+    obj(0, &[word])
+}
+
+fn err(msg: &str) -> *mut u8 {
+    obj(1, &[new_str(msg.as_bytes()) as u64])
+}
+
+fn value_obj(v: Value) -> *mut u8 {
+    Box::into_raw(Box::new(v)) as *mut u8
+}
+
+/// # Safety
+/// `p` was made by `value_obj`.
+unsafe fn value<'a>(p: *const u8) -> &'a Value {
+    unsafe { &*(p as *const Value) }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_quote(s: *const u8) -> *mut u8 {
+    let text = serde_json::to_string(unsafe { as_str(s) }).unwrap_or_else(|_| "\"\"".into());
+    new_str(text.as_bytes())
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_json_float(x: f64) -> *mut u8 {
+    let text = serde_json::Number::from_f64(x)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "null".into());
+    new_str(text.as_bytes())
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_parse(s: *const u8) -> *mut u8 {
+    match serde_json::from_str::<Value>(unsafe { as_str(s) }) {
+        Ok(v) => ok(value_obj(v) as u64),
+        Err(e) => err(&e.to_string()),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_field(o: *const u8, key: *const u8) -> *mut u8 {
+    let (o, key) = unsafe { (value(o), as_str(key)) };
+    match o {
+        Value::Object(m) => match m.get(key) {
+            Some(v) => ok(value_obj(v.clone()) as u64),
+            None => err(&format!("missing field: {key}")),
+        },
+        _ => err("expected Object"),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_as_int(v: *const u8) -> *mut u8 {
+    match unsafe { value(v) }.as_i64() {
+        Some(n) => ok(n as u64),
+        None => err("expected Int"),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_as_float(v: *const u8) -> *mut u8 {
+    match unsafe { value(v) }.as_f64() {
+        Some(x) => ok(x.to_bits()),
+        None => err("expected Float"),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_as_string(v: *const u8) -> *mut u8 {
+    match unsafe { value(v) }.as_str() {
+        Some(s) => ok(new_str(s.as_bytes()) as u64),
+        None => err("expected String"),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_as_bool(v: *const u8) -> *mut u8 {
+    match unsafe { value(v) }.as_bool() {
+        Some(b) => ok(b as u64),
+        None => err("expected Bool"),
+    }
+}
+
+/// `Ok(list of element values)` or `Err("expected Array")`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_as_array(v: *const u8) -> *mut u8 {
+    match unsafe { value(v) } {
+        Value::Array(items) => {
+            ok(list(items.iter().map(|i| value_obj(i.clone())).collect()) as u64)
+        }
+        _ => err("expected Array"),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_is_null(v: *const u8) -> u8 {
+    unsafe { value(v) }.is_null() as u8
+}
