@@ -5,6 +5,7 @@
 //!
 //! Architecture invariant: this crate depends on no compiler crate.
 
+pub mod datetime;
 pub mod encoding;
 pub mod json;
 pub mod library;

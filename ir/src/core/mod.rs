@@ -247,6 +247,43 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         &[CTy::Obj],
         CTy::Bool,
     ),
+    (
+        "DateTime.from_iso8601",
+        "mesh_rt_dt_from_iso8601",
+        &[CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "DateTime.to_iso8601",
+        "mesh_rt_dt_to_iso8601",
+        &[CTy::Int],
+        CTy::Str,
+    ),
+    (
+        "DateTime.from_unix_ms",
+        "mesh_rt_dt_from_unix_ms",
+        &[CTy::Int],
+        CTy::Obj,
+    ),
+    (
+        "DateTime.from_unix_secs",
+        "mesh_rt_dt_from_unix_secs",
+        &[CTy::Int],
+        CTy::Obj,
+    ),
+    (
+        "DateTime.add",
+        "mesh_rt_dt_add",
+        &[CTy::Int, CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "DateTime.diff",
+        "mesh_rt_dt_diff",
+        &[CTy::Int, CTy::Int, CTy::Str],
+        CTy::Float,
+    ),
+    ("DateTime.utc_now", "mesh_rt_dt_utc_now", &[], CTy::Int),
 ];
 
 /// The runtime-library entry for a Mesh function name.

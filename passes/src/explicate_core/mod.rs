@@ -174,6 +174,9 @@ impl Lower<'_> {
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
             Some(Ty::Con(k, _)) if k == "Regex" => CTy::Obj,
+            // an instant is its Unix milliseconds; an atom is its (interned) text
+            Some(Ty::Con(k, _)) if k == "DateTime" => CTy::Int,
+            Some(Ty::Con(k, _)) if k == "Atom" => CTy::Str,
             Some(Ty::Param(_)) | Some(Ty::Var(_)) | None => {
                 self.cx.emit(Diagnostic::error(
                     "internal",
@@ -404,6 +407,7 @@ impl Lower<'_> {
                 return self.closure(cs, &fty, span);
             }
             ExprKind::Json(fields) => return self.json_literal(fields, span),
+            ExprKind::Atom(a) => core::ExprKind::Str(a.clone()),
             ExprKind::Regex { pattern, flags } => core::ExprKind::Runtime(
                 "mesh_rt_regex_literal".into(),
                 vec![str_lit(pattern, span), str_lit(flags, span)],
@@ -718,6 +722,17 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
+            "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
+            "DateTime.to_unix_secs" => {
+                let thousand = mk(core::ExprKind::Int(1000), CTy::Int, span);
+                return prim(
+                    Prim::IDiv,
+                    vec![cargs.into_iter().next().unwrap(), thousand],
+                    span,
+                );
+            }
+            "DateTime.is_before" => core::ExprKind::Prim(Prim::ICmp(Cmp::Lt), cargs),
+            "DateTime.is_after" => core::ExprKind::Prim(Prim::ICmp(Cmp::Gt), cargs),
             "Json.encode" | "JSON.encode" => {
                 let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
                 let v = cargs.into_iter().next().unwrap();

@@ -554,6 +554,7 @@ impl Inferer<'_> {
                 Ty::Unit
             }
             ExprKind::Break | ExprKind::Continue => Ty::Never,
+            ExprKind::Atom(_) => atom(),
             ExprKind::Json(fields) => {
                 // spec 03 §12.1: a String holding a JSON object
                 for (_, v) in fields.iter_mut() {
@@ -1139,6 +1140,16 @@ fn builtin(g: &str) -> Option<Scheme> {
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
         "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
+        "DateTime.from_iso8601" => mono(vec![Ty::String], result(datetime())),
+        "DateTime.to_iso8601" => mono(vec![datetime()], Ty::String),
+        "DateTime.from_unix_ms" | "DateTime.from_unix_secs" => {
+            mono(vec![Ty::Int], result(datetime()))
+        }
+        "DateTime.to_unix_ms" | "DateTime.to_unix_secs" => mono(vec![datetime()], Ty::Int),
+        "DateTime.add" => mono(vec![datetime(), Ty::Int, atom()], datetime()),
+        "DateTime.diff" => mono(vec![datetime(), datetime(), atom()], Ty::Float),
+        "DateTime.is_before" | "DateTime.is_after" => mono(vec![datetime(), datetime()], Ty::Bool),
+        "DateTime.utc_now" => mono(vec![], datetime()),
         "Base64.encode" | "Base64.encode_url" | "Hex.encode" | "Crypto.sha256"
         | "Crypto.sha512" => mono(vec![Ty::String], Ty::String),
         "Base64.decode" | "Base64.decode_url" | "Hex.decode" => {
@@ -1209,6 +1220,14 @@ fn builtin(g: &str) -> Option<Scheme> {
     }
 }
 
+fn datetime() -> Ty {
+    Ty::Con("DateTime".into(), vec![])
+}
+
+fn atom() -> Ty {
+    Ty::Con("Atom".into(), vec![])
+}
+
 fn regex() -> Ty {
     Ty::Con("Regex".into(), vec![])
 }
@@ -1224,7 +1243,6 @@ fn short(g: &str) -> &str {
 fn expr_word(k: &ExprKind) -> &'static str {
     match k {
         ExprKind::Nil => "`nil` values",
-        ExprKind::Atom(_) => "atoms",
         ExprKind::SelfRef => "`self` receivers",
         ExprKind::SelfPid => "`self()` process ids",
         ExprKind::List(_) => "lists",
