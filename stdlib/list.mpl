@@ -178,3 +178,6 @@ fn merge_rev(xs, ys, cmp, acc) do
     (_, _) -> rev_onto(xs, rev_onto(ys, acc))
   end
 end
+
+# Materialises an iterator (spec 03 §4).
+pub fn collect(it) = Iter.to_list(it)

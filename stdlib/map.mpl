@@ -58,3 +58,6 @@ pub fn from_list(es) = List.reduce(es, new(), fn(m, e) -> put(m, key_of(e), valu
 
 # Entries of the first, then new keys of the second; the second's values win.
 pub fn merge(a, b) = List.reduce(entries(b), a, fn(m, e) -> put(m, key_of(e), value_of(e)) end)
+
+# A map from an iterator of pairs (spec 03 §5).
+pub fn collect(it) = from_list(Iter.to_list(it))

@@ -29,6 +29,12 @@ pub type Set do
   SetOf(List<Int>)
 end
 
+# Lazy iterators (spec 03 §9): a thunk giving the next element and the rest, or None.
+# The functions are in the `Iter` module (stdlib/iter.mpl).
+pub type Iter<T> do
+  IterOf(Fun() -> Option<(T, Iter<T>)>)
+end
+
 pub type Ordering do
   Less
   Equal

@@ -23,3 +23,6 @@ pub fn union(a, b) = List.reduce(to_list(b), a, fn(s, x) -> add(s, x) end)
 pub fn intersection(a, b) = SetOf(List.filter(to_list(a), fn(x) -> contains(b, x) end))
 
 pub fn difference(a, b) = SetOf(List.filter(to_list(a), fn(x) -> not contains(b, x) end))
+
+# A set from an iterator (spec 03 §6).
+pub fn collect(it) = from_list(Iter.to_list(it))

@@ -48,6 +48,16 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         "<stdlib/set.mpl>",
         include_str!("../../stdlib/set.mpl"),
     ),
+    (
+        "Iter",
+        "<stdlib/iter.mpl>",
+        include_str!("../../stdlib/iter.mpl"),
+    ),
+    (
+        "String",
+        "<stdlib/string.mpl>",
+        include_str!("../../stdlib/string.mpl"),
+    ),
 ];
 
 /// Adds the library modules after the program's own files.
