@@ -141,7 +141,7 @@ fn dump(after: Option<String>, list: bool, path: Option<PathBuf>) -> Result<i32,
     let passes = pipeline::passes();
     if list {
         for p in &passes {
-            println!("{:<16} {} -> {}", p.name, p.input, p.output);
+            println!("{:<22} {} -> {}", p.name, p.input, p.output);
         }
         return Ok(0);
     }
