@@ -182,8 +182,31 @@ impl Mono_<'_> {
         if let ExprKind::Call { callee, args } = &mut e.kind {
             if let ExprKind::Field(recv, m) = &callee.kind {
                 let rt = recv.ty.clone().unwrap_or(Ty::Unit);
-                if let Some((_, f)) = self.defs.method_for(&rt, m) {
-                    let f = f.clone();
+                // `x.into()` / `x.try_into()`: the `From` / `TryFrom` impl of the target
+                let conversion = match (m.as_str(), &e.ty) {
+                    ("into", Some(target)) => self
+                        .defs
+                        .impl_for("From", target, Some(std::slice::from_ref(&rt)))
+                        .and_then(|i| i.methods.get("from"))
+                        .cloned()
+                        .ok_or(("From", target.clone())),
+                    ("try_into", Some(Ty::Con(_, ra))) if !ra.is_empty() => self
+                        .defs
+                        .impl_for("TryFrom", &ra[0], Some(std::slice::from_ref(&rt)))
+                        .and_then(|i| i.methods.get("try_from"))
+                        .cloned()
+                        .ok_or(("TryFrom", ra[0].clone())),
+                    _ => Err(("", Ty::Unit)),
+                };
+                let found = match conversion {
+                    Ok(f) => Some(f),
+                    Err((tr, target)) if !tr.is_empty() => {
+                        self.cx.emit(Diagnostic::error("trait not satisfied", format!("no `impl {tr}<{rt}> for {target}`: cannot convert `{rt}` into `{target}`"), span).with_code("E0006"));
+                        None
+                    }
+                    _ => self.defs.method_for(&rt, m).map(|(_, f)| f.clone()),
+                };
+                if let Some(f) = found {
                     let ExprKind::Field(recv, _) =
                         std::mem::replace(&mut callee.kind, ExprKind::Unit)
                     else {

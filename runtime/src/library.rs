@@ -245,3 +245,24 @@ mod tests {
         assert_eq!(mesh_rt_float_to_int(f64::NAN), 0);
     }
 }
+
+/// FNV-1a over the UTF-8 bytes (`Hash` of String, spec 02 §4.4).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_hash_str(p: *const u8) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in unsafe { crate::strings::as_bytes(p) } {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+/// The bits of a Float (`0.0` and `-0.0` hash alike, as they are equal).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_hash_float(x: f64) -> i64 {
+    if x == 0.0 {
+        0
+    } else {
+        x.to_bits() as i64
+    }
+}

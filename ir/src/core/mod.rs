@@ -284,6 +284,8 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Float,
     ),
     ("DateTime.utc_now", "mesh_rt_dt_utc_now", &[], CTy::Int),
+    ("Hash.string", "mesh_rt_hash_str", &[CTy::Str], CTy::Int),
+    ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
 ];
 
 /// The runtime-library entry for a Mesh function name.

@@ -134,6 +134,49 @@ impl Lower<'_> {
         }
     }
 
+    /// `hash(self) -> Int` (spec 02 §4.4): the value for Int, 0/1 for Bool, FNV-1a for
+    /// String, the bits for Float; a derived hash combines fields (h * 31 + field).
+    pub(crate) fn hash(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let v = match self.user_impl("Hash", "hash", t, vec![v], CTy::Int, span) {
+            Ok(call) => return call,
+            Err(mut a) => a.pop().unwrap(),
+        };
+        match t {
+            Ty::Int => v,
+            Ty::Bool => if_(
+                v,
+                mk(core::ExprKind::Int(1), CTy::Int, span),
+                mk(core::ExprKind::Int(0), CTy::Int, span),
+            ),
+            Ty::String => mk(
+                core::ExprKind::Runtime("mesh_rt_hash_str".into(), vec![v]),
+                CTy::Int,
+                span,
+            ),
+            Ty::Float => mk(
+                core::ExprKind::Runtime("mesh_rt_hash_float".into(), vec![v]),
+                CTy::Int,
+                span,
+            ),
+            Ty::Unit => mk(core::ExprKind::Int(0), CTy::Int, span),
+            _ => self.helper("hash", t, vec![v], CTy::Int, span),
+        }
+    }
+
+    /// `default()` at type `t`: 0, 0.0, "", false, or the user `impl Default`.
+    pub(crate) fn default_value(&mut self, t: &Ty, span: Span) -> core::Expr {
+        if let Ok(call) = self.user_impl("Default", "default", t, vec![], CTy::Obj, span) {
+            return call;
+        }
+        match t {
+            Ty::Int => mk(core::ExprKind::Int(0), CTy::Int, span),
+            Ty::Float => mk(core::ExprKind::Float(0.0), CTy::Float, span),
+            Ty::Bool => bool_(false, span),
+            Ty::String => str_lit("", span),
+            _ => self.unsupported("`default()` for this type", span),
+        }
+    }
+
     /// -1, 0 or 1.
     pub(crate) fn compare(
         &mut self,
@@ -218,6 +261,7 @@ impl Lower<'_> {
                 "display" => self.show_body(&ps[0], t, false, span),
                 "debug" => self.show_body(&ps[0], t, true, span),
                 "eq" => self.eq_body(&ps[0], &ps[1], t, span),
+                "hash" => self.hash_body(&ps[0], t, span),
                 _ => self.cmp_body(&ps[0], &ps[1], t, span),
             };
             self.extra.push(core::Fn {
@@ -433,6 +477,26 @@ impl Lower<'_> {
             per.push(concat(parts, span));
         }
         self.by_tag(obj, per, span)
+    }
+
+    fn hash_body(&mut self, o: &core::Expr, t: &Ty, span: Span) -> core::Expr {
+        let variants = fields_of(self.defs, t);
+        let int = |k| mk(core::ExprKind::Int(k), CTy::Int, span);
+        let mut per = Vec::new();
+        for (i, (_, fields)) in variants.iter().enumerate() {
+            let mut h = int(17 + i as i64);
+            for (j, (_, ft)) in fields.iter().enumerate() {
+                let fv = self.load(o, j, ft, span);
+                let fh = self.hash(fv, ft, span);
+                h = prim(
+                    Prim::IAdd,
+                    vec![prim(Prim::IMul, vec![h, int(31)], span), fh],
+                    span,
+                );
+            }
+            per.push(h);
+        }
+        self.by_tag(o, per, span)
     }
 
     fn eq_body(&mut self, a: &core::Expr, b: &core::Expr, t: &Ty, span: Span) -> core::Expr {

@@ -683,6 +683,11 @@ impl Lower<'_> {
     fn call(&mut self, e: &Expr, callee: &Expr, args: &[Arg], ty: CTy, tail: bool) -> core::Expr {
         let span = e.span;
         if let ExprKind::Field(recv, m) = &callee.kind {
+            if m == "hash" {
+                let t = recv.ty.clone().unwrap_or(Ty::Unit);
+                let r = self.expr(recv, false);
+                return self.hash(r, &t, span);
+            }
             if m == "to_string" || m == "inspect" {
                 let t = recv.ty.clone().unwrap_or(Ty::Unit);
                 let r = self.expr(recv, false);
@@ -722,6 +727,11 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
+            "Prelude.default" | "Int.default" | "Float.default" | "String.default"
+            | "Bool.default" => {
+                let t = e.ty.clone().unwrap_or(Ty::Unit);
+                return self.default_value(&t, span);
+            }
             "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
             "DateTime.to_unix_secs" => {
                 let thousand = mk(core::ExprKind::Int(1000), CTy::Int, span);

@@ -816,6 +816,23 @@ impl Inferer<'_> {
             );
             return None;
         }
+        // `x.hash()`; `x.into()` / `x.try_into()` (from `From` / `TryFrom` impls, resolved
+        // by monomorphisation once the target type is known; spec 02 §4.4)
+        if m == "hash" && args.is_empty() {
+            self.has_trait(&rt, "Hash", recv.span);
+            callee.ty = Some(Ty::Fun(vec![], Box::new(Ty::Int)));
+            return Some(Ty::Int);
+        }
+        if (m == "into" || m == "try_into") && args.is_empty() {
+            let target = self.table.fresh();
+            let ret = if m == "into" {
+                target
+            } else {
+                Ty::Con("Result".into(), vec![target, self.table.fresh()])
+            };
+            callee.ty = Some(Ty::Fun(vec![], Box::new(ret.clone())));
+            return Some(ret);
+        }
         if matches!(m.as_str(), "to_string" | "inspect") && args.is_empty() {
             let trait_ = if m == "to_string" { "Display" } else { "Debug" };
             self.has_trait(&rt, trait_, recv.span);
@@ -1140,6 +1157,11 @@ fn builtin(g: &str) -> Option<Scheme> {
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
         "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
+        "Prelude.default" => mono(vec![], Ty::Param(0)),
+        "Int.default" => mono(vec![], Ty::Int),
+        "Float.default" => mono(vec![], Ty::Float),
+        "String.default" => mono(vec![], Ty::String),
+        "Bool.default" => mono(vec![], Ty::Bool),
         "DateTime.from_iso8601" => mono(vec![Ty::String], result(datetime())),
         "DateTime.to_iso8601" => mono(vec![datetime()], Ty::String),
         "DateTime.from_unix_ms" | "DateTime.from_unix_secs" => {
