@@ -6,6 +6,7 @@
 //! once; every call names a function of the program with matching arity and types;
 //! `tail` marks only calls in tail position; every node's type matches its operation.
 
+pub mod interp;
 mod print;
 mod validate;
 

@@ -1,0 +1,308 @@
+//! An interpreter for `core`: the meaning the code generator must preserve. Small on
+//! purpose (Siek, *Essentials of Compilation*, gives every language such an `interp`):
+//! values are Rust values, objects are reference-counted vectors, output is collected.
+//! Runtime-library functions outside the numeric and string basics are not modelled;
+//! evaluating one is reported as `Unsupported`.
+
+use super::*;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(Rc<str>),
+    Unit,
+    Obj(Rc<(u32, Vec<Value>)>),
+    Code(String),
+}
+
+/// How an evaluation ended: the program's output, and an error if it failed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub error: Option<String>,
+}
+
+enum Flow {
+    Value(Value),
+    Return(Value),
+    Exit(String, Value),
+    Recur(String, Vec<Value>),
+    TailCall(String, Vec<Value>),
+}
+
+struct Interp<'a> {
+    fns: HashMap<&'a str, &'a Fn>,
+    out: String,
+    fuel: u64,
+}
+
+type R<T> = Result<T, String>;
+
+/// Runs `main`; `fuel` bounds the number of evaluation steps.
+pub fn run(p: &Program, fuel: u64) -> Outcome {
+    let mut it = Interp {
+        fns: p.fns.iter().map(|f| (f.name.as_str(), f)).collect(),
+        out: String::new(),
+        fuel,
+    };
+    let error = it.call(&p.entry, vec![]).err();
+    Outcome {
+        stdout: it.out,
+        error,
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::Int(n) => *n,
+        Value::Bool(b) => *b as i64,
+        _ => 0,
+    }
+}
+
+fn float(v: &Value) -> f64 {
+    if let Value::Float(x) = v {
+        *x
+    } else {
+        0.0
+    }
+}
+
+fn text(v: &Value) -> Rc<str> {
+    if let Value::Str(s) = v {
+        s.clone()
+    } else {
+        Rc::from("")
+    }
+}
+
+fn cmp<T: PartialOrd>(c: Cmp, a: T, b: T) -> bool {
+    match c {
+        Cmp::Eq => a == b,
+        Cmp::Ne => a != b,
+        Cmp::Lt => a < b,
+        Cmp::Le => a <= b,
+        Cmp::Gt => a > b,
+        Cmp::Ge => a >= b,
+    }
+}
+
+impl Interp<'_> {
+    fn call(&mut self, name: &str, mut args: Vec<Value>) -> R<Value> {
+        let mut name = name.to_string();
+        loop {
+            let f = *self
+                .fns
+                .get(name.as_str())
+                .ok_or_else(|| format!("unknown function {name}"))?;
+            let mut env: HashMap<String, Value> =
+                f.params.iter().map(|p| p.0.clone()).zip(args).collect();
+            match self.eval(&f.body, &mut env)? {
+                Flow::Value(v) | Flow::Return(v) => return Ok(v),
+                Flow::TailCall(n, a) => {
+                    name = n;
+                    args = a;
+                }
+                Flow::Exit(..) | Flow::Recur(..) => {
+                    return Err("loop control escaped its function".into())
+                }
+            }
+        }
+    }
+
+    /// Evaluates operands; a non-value flow (return, exit, …) is handed back as `Err(flow)`.
+    fn vals(
+        &mut self,
+        es: &[Expr],
+        env: &mut HashMap<String, Value>,
+    ) -> R<Result<Vec<Value>, Flow>> {
+        let mut out = Vec::new();
+        for e in es {
+            match self.eval(e, env)? {
+                Flow::Value(v) => out.push(v),
+                other => return Ok(Err(other)),
+            }
+        }
+        Ok(Ok(out))
+    }
+
+    fn eval(&mut self, e: &Expr, env: &mut HashMap<String, Value>) -> R<Flow> {
+        if self.fuel == 0 {
+            return Err("out of fuel".into());
+        }
+        self.fuel -= 1;
+        macro_rules! val {
+            ($e:expr) => {
+                match self.eval($e, env)? {
+                    Flow::Value(v) => v,
+                    other => return Ok(other),
+                }
+            };
+        }
+        macro_rules! vals {
+            ($es:expr) => {
+                match self.vals($es, env)? {
+                    Ok(v) => v,
+                    Err(flow) => return Ok(flow),
+                }
+            };
+        }
+        Ok(Flow::Value(match &e.kind {
+            ExprKind::Int(n) => Value::Int(*n),
+            ExprKind::Float(x) => Value::Float(*x),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Str(s) => Value::Str(Rc::from(s.as_str())),
+            ExprKind::Unit => Value::Unit,
+            ExprKind::Var(v) => env.get(v).cloned().ok_or_else(|| format!("unbound {v}"))?,
+            ExprKind::Let(n, v, body) => {
+                let x = val!(v);
+                env.insert(n.clone(), x);
+                return self.eval(body, env);
+            }
+            ExprKind::Seq(a, b) => {
+                val!(a);
+                return self.eval(b, env);
+            }
+            ExprKind::If(c, t, f) => {
+                let c = val!(c);
+                return self.eval(if c == Value::Bool(true) { t } else { f }, env);
+            }
+            ExprKind::Call { func, args, tail } => {
+                let a = vals!(args);
+                if *tail {
+                    return Ok(Flow::TailCall(func.clone(), a));
+                }
+                self.call(func, a)?
+            }
+            ExprKind::Fail(m) => return Err(m.clone()),
+            ExprKind::Return(v) => return Ok(Flow::Return(val!(v))),
+            ExprKind::Alloc { tag, fields } => Value::Obj(Rc::new((*tag, vals!(fields)))),
+            ExprKind::Load(o, i) => match val!(o) {
+                Value::Obj(obj) => obj
+                    .1
+                    .get(*i as usize)
+                    .cloned()
+                    .ok_or("load past the end of an object")?,
+                _ => return Err("load from a non-object".into()),
+            },
+            ExprKind::Tag(o) => match val!(o) {
+                Value::Obj(obj) => Value::Int(obj.0 as i64),
+                _ => return Err("tag of a non-object".into()),
+            },
+            ExprKind::FnRef(f) => Value::Code(f.clone()),
+            ExprKind::CallClosure { closure, args, .. } => {
+                let clo = val!(closure);
+                let mut a = vals!(args);
+                let Value::Obj(obj) = &clo else {
+                    return Err("call of a non-closure".into());
+                };
+                let Some(Value::Code(f)) = obj.1.first() else {
+                    return Err("closure without code".into());
+                };
+                let f = f.clone();
+                a.insert(0, clo);
+                self.call(&f, a)?
+            }
+            ExprKind::Loop {
+                label,
+                params,
+                inits,
+                body,
+            } => {
+                let mut cur = vals!(inits);
+                loop {
+                    for ((n, _), v) in params.iter().zip(cur.drain(..)) {
+                        env.insert(n.clone(), v);
+                    }
+                    match self.eval(body, env)? {
+                        Flow::Recur(l, vs) if &l == label => cur = vs,
+                        Flow::Exit(l, v) if &l == label => break v,
+                        Flow::Value(v) => break v,
+                        other => return Ok(other),
+                    }
+                }
+            }
+            ExprKind::Recur { label, args } => return Ok(Flow::Recur(label.clone(), vals!(args))),
+            ExprKind::Exit { label, value } => return Ok(Flow::Exit(label.clone(), val!(value))),
+            ExprKind::Runtime(sym, args) => {
+                let a = vals!(args);
+                self.runtime(sym, &a)?
+            }
+            ExprKind::Prim(p, args) => {
+                let a = vals!(args);
+                self.prim(*p, &a)?
+            }
+        }))
+    }
+
+    fn runtime(&mut self, sym: &str, a: &[Value]) -> R<Value> {
+        Ok(match sym {
+            "mesh_rt_str_length" => Value::Int(text(&a[0]).chars().count() as i64),
+            "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
+            "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
+            "mesh_rt_math_pow" => Value::Float(float(&a[0]).powf(float(&a[1]))),
+            _ => {
+                return Err(format!(
+                    "Unsupported: runtime function {sym} in the interpreter"
+                ))
+            }
+        })
+    }
+
+    fn prim(&mut self, p: Prim, a: &[Value]) -> R<Value> {
+        use Prim::*;
+        Ok(match p {
+            IAdd => Value::Int(int(&a[0]).wrapping_add(int(&a[1]))),
+            ISub => Value::Int(int(&a[0]).wrapping_sub(int(&a[1]))),
+            IMul => Value::Int(int(&a[0]).wrapping_mul(int(&a[1]))),
+            IDiv | IRem => {
+                let (x, y) = (int(&a[0]), int(&a[1]));
+                if y == 0 {
+                    return Err(format!(
+                        "{} by zero",
+                        if p == IDiv { "division" } else { "remainder" }
+                    ));
+                }
+                if p == IDiv {
+                    Value::Int(x.checked_div(y).ok_or("integer overflow in division")?)
+                } else {
+                    Value::Int(x.wrapping_rem(y))
+                }
+            }
+            INeg => Value::Int(int(&a[0]).wrapping_neg()),
+            FAdd => Value::Float(float(&a[0]) + float(&a[1])),
+            FSub => Value::Float(float(&a[0]) - float(&a[1])),
+            FMul => Value::Float(float(&a[0]) * float(&a[1])),
+            FDiv => Value::Float(float(&a[0]) / float(&a[1])),
+            FRem => Value::Float(float(&a[0]) % float(&a[1])),
+            FNeg => Value::Float(-float(&a[0])),
+            ICmp(c) | BCmp(c) => Value::Bool(cmp(c, int(&a[0]), int(&a[1]))),
+            FCmp(c) => Value::Bool(cmp(c, float(&a[0]), float(&a[1]))),
+            SCmp(c) => Value::Bool(cmp(c, text(&a[0]).as_bytes(), text(&a[1]).as_bytes())),
+            BNot => Value::Bool(a[0] != Value::Bool(true)),
+            StrConcat => Value::Str(Rc::from(format!("{}{}", text(&a[0]), text(&a[1])))),
+            IntToStr => Value::Str(Rc::from(int(&a[0]).to_string())),
+            IntToFloat => Value::Float(int(&a[0]) as f64),
+            FloatToStr => Value::Str(Rc::from(float(&a[0]).to_string())),
+            BoolToStr => Value::Str(Rc::from(if a[0] == Value::Bool(true) {
+                "true"
+            } else {
+                "false"
+            })),
+            Print => {
+                self.out.push_str(&text(&a[0]));
+                Value::Unit
+            }
+            Println => {
+                self.out.push_str(&text(&a[0]));
+                self.out.push('\n');
+                Value::Unit
+            }
+            Panic => return Err(text(&a[0]).to_string()),
+        })
+    }
+}
