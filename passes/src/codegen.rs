@@ -196,7 +196,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             CTy::Float => self.ctx.f64_type().into(),
             CTy::Bool => self.ctx.bool_type().into(),
             CTy::Unit => self.ctx.i8_type().into(),
-            CTy::Str | CTy::Obj => self.ctx.ptr_type(AddressSpace::default()).into(),
+            CTy::Str | CTy::Obj | CTy::Raw => self.ctx.ptr_type(AddressSpace::default()).into(),
         }
     }
 
@@ -216,7 +216,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 CTy::Int => ctx.i64_type().into(),
                 CTy::Float => ctx.f64_type().into(),
                 CTy::Bool | CTy::Unit => ctx.i8_type().into(),
-                CTy::Str | CTy::Obj => ctx.ptr_type(AddressSpace::default()).into(),
+                CTy::Str | CTy::Obj | CTy::Raw => ctx.ptr_type(AddressSpace::default()).into(),
             }
         };
         for (_, sym, params, ret) in core::RUNTIME_LIBRARY {
@@ -659,7 +659,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 .map_err(e)?
                 .into(),
             CTy::Unit => self.unit(),
-            CTy::Str | CTy::Obj => self
+            CTy::Str | CTy::Obj | CTy::Raw => self
                 .builder
                 .build_int_to_ptr(w, self.ctx.ptr_type(AddressSpace::default()), "p")
                 .map_err(e)?

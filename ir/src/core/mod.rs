@@ -19,9 +19,12 @@ pub enum CTy {
     Bool,
     Str,
     Unit,
-    /// A pointer to a heap object: `{i64 header (tag), i64 slots[n]}` (structs, tuples,
-    /// sum values).
+    /// A pointer to a reference-counted heap object (structs, tuples, sum values,
+    /// closures): `{i64 header (tag, count), i64 pointer mask, i64 slots[n]}`.
     Obj,
+    /// A pointer that is not reference counted: code addresses, and runtime-owned values
+    /// (compiled regexes, parsed JSON).
+    Raw,
 }
 
 impl CTy {
@@ -33,6 +36,7 @@ impl CTy {
             CTy::Str => "String",
             CTy::Unit => "()",
             CTy::Obj => "Obj",
+            CTy::Raw => "Raw",
         }
     }
 }
@@ -176,32 +180,32 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     (
         "Regex.is_match",
         "mesh_rt_regex_is_match",
-        &[CTy::Obj, CTy::Str],
+        &[CTy::Raw, CTy::Str],
         CTy::Bool,
     ),
     (
         "Regex.replace",
         "mesh_rt_regex_replace",
-        &[CTy::Obj, CTy::Str, CTy::Str],
+        &[CTy::Raw, CTy::Str, CTy::Str],
         CTy::Str,
     ),
     (
         "Regex.split",
         "mesh_rt_regex_split",
-        &[CTy::Obj, CTy::Str],
+        &[CTy::Raw, CTy::Str],
         CTy::Obj,
     ),
     (
         "Regex.captures",
         "mesh_rt_regex_captures",
-        &[CTy::Obj, CTy::Str],
+        &[CTy::Raw, CTy::Str],
         CTy::Obj,
     ),
     (
         "Regex.literal",
         "mesh_rt_regex_literal",
         &[CTy::Str, CTy::Str],
-        CTy::Obj,
+        CTy::Raw,
     ),
     ("Json.quote", "mesh_rt_json_quote", &[CTy::Str], CTy::Str),
     ("Json.float", "mesh_rt_json_float", &[CTy::Float], CTy::Str),
@@ -214,38 +218,38 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     (
         "Json.field",
         "mesh_rt_json_field",
-        &[CTy::Obj, CTy::Str],
+        &[CTy::Raw, CTy::Str],
         CTy::Obj,
     ),
-    ("Json.as_int", "mesh_rt_json_as_int", &[CTy::Obj], CTy::Obj),
+    ("Json.as_int", "mesh_rt_json_as_int", &[CTy::Raw], CTy::Obj),
     (
         "Json.as_float",
         "mesh_rt_json_as_float",
-        &[CTy::Obj],
+        &[CTy::Raw],
         CTy::Obj,
     ),
     (
         "Json.as_string",
         "mesh_rt_json_as_string",
-        &[CTy::Obj],
+        &[CTy::Raw],
         CTy::Obj,
     ),
     (
         "Json.as_bool",
         "mesh_rt_json_as_bool",
-        &[CTy::Obj],
+        &[CTy::Raw],
         CTy::Obj,
     ),
     (
         "Json.as_array",
         "mesh_rt_json_as_array",
-        &[CTy::Obj],
+        &[CTy::Raw],
         CTy::Obj,
     ),
     (
         "Json.is_null",
         "mesh_rt_json_is_null",
-        &[CTy::Obj],
+        &[CTy::Raw],
         CTy::Bool,
     ),
     (

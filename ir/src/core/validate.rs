@@ -223,7 +223,7 @@ impl Cx<'_> {
                 if !self.sigs.contains_key(f.as_str()) {
                     self.err(format!("reference to unknown function `{f}`"));
                 }
-                self.expect(e, CTy::Obj);
+                self.expect(e, CTy::Raw);
             }
             ExprKind::CallClosure {
                 closure,

@@ -158,7 +158,7 @@ impl Lower<'_> {
             body,
             span,
         });
-        let mut fields = vec![mk(core::ExprKind::FnRef(name), CTy::Obj, span)];
+        let mut fields = vec![mk(core::ExprKind::FnRef(name), CTy::Raw, span)];
         fields.extend(captured.iter().map(|(_, c, ct)| var(c, *ct, span)));
         mk(core::ExprKind::Alloc { tag: 0, fields }, CTy::Obj, span)
     }
@@ -197,7 +197,7 @@ impl Lower<'_> {
         mk(
             core::ExprKind::Alloc {
                 tag: 0,
-                fields: vec![mk(core::ExprKind::FnRef(wrapper), CTy::Obj, span)],
+                fields: vec![mk(core::ExprKind::FnRef(wrapper), CTy::Raw, span)],
             },
             CTy::Obj,
             span,
