@@ -40,10 +40,19 @@ const RUNTIME: &[(&str, &[&str], &str)] = &[
     ("mesh_rt_print", &["ptr"], "void"),
     ("mesh_rt_println", &["ptr"], "void"),
     ("mesh_rt_panic", &["ptr"], "void"),
-    ("mesh_rt_alloc", &["i64"], "ptr"),
+    ("mesh_rt_alloc", &["i64", "i64", "i64"], "ptr"),
+    ("mesh_rt_dup", &["ptr"], "void"),
+    ("mesh_rt_drop", &["ptr"], "void"),
 ];
 
 const FASTCC: u32 = 8;
+
+/// Object layout (runtime/src/memory.rs): header word, pointer-mask word, then slots.
+const SLOT0: u64 = 2;
+/// A count that `dup`/`drop` leave alone: constants emitted here.
+const IMMORTAL: u64 = 0xFFFF_FFFF;
+/// The header of an immortal string cell (tag `STR_TAG` = 0xFFFF).
+const IMMORTAL_STR_HEADER: u64 = 0xFFFF | IMMORTAL << 32;
 
 impl Pass for Codegen {
     const NAME: &'static str = "codegen";
@@ -265,7 +274,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         let bytes = self.ctx.const_string(s.as_bytes(), false);
         let len = self.ctx.i64_type().const_int(s.len() as u64, false);
-        let st = self.ctx.const_struct(&[len.into(), bytes.into()], false);
+        // an immortal string cell: header (tag STR, count IMMORTAL), length, bytes
+        let header = self.ctx.i64_type().const_int(IMMORTAL_STR_HEADER, false);
+        let st = self
+            .ctx
+            .const_struct(&[header.into(), len.into(), bytes.into()], false);
         let gv =
             self.module
                 .add_global(st.get_type(), None, &format!("str.{}", self.strings.len()));
@@ -579,11 +592,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .iter()
                     .map(|a| self.expr(a, env, fv))
                     .collect::<R<_>>()?;
-                self.alloc(*tag, &vs)?
+                let counted: Vec<bool> = fields.iter().map(|f| f.ty.is_counted()).collect();
+                self.alloc(*tag, &vs, &counted)?
             }
             ExprKind::Load(o, i) => {
                 let ov = self.expr(o, env, fv)?.into_pointer_value();
-                let slot = self.slot_ptr(ov, *i as u64 + 1)?;
+                let slot = self.slot_ptr(ov, *i as u64 + SLOT0)?;
                 let word = self
                     .builder
                     .build_load(self.ctx.i64_type(), slot, "slot")
@@ -668,16 +682,25 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// A heap object: a constant for payload-less variants, else runtime-allocated.
-    fn alloc(&mut self, tag: u32, vs: &[BasicValueEnum<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+    /// An object; `counted[i]` says whether slot `i` holds a counted pointer (its mask
+    /// bit, so that the runtime's `drop` releases it).
+    fn alloc(
+        &mut self,
+        tag: u32,
+        vs: &[BasicValueEnum<'ctx>],
+        counted: &[bool],
+    ) -> R<BasicValueEnum<'ctx>> {
         let i64t = self.ctx.i64_type();
         if vs.is_empty() {
             let name = format!("obj.tag{tag}");
             let gv = match self.module.get_global(&name) {
                 Some(g) => g,
                 None => {
-                    let ty = i64t.array_type(1);
+                    // an immortal object: header (tag, count IMMORTAL), empty mask
+                    let ty = i64t.array_type(2);
                     let g = self.module.add_global(ty, None, &name);
-                    g.set_initializer(&i64t.const_array(&[i64t.const_int(tag as u64, false)]));
+                    let header = i64t.const_int(tag as u64 | IMMORTAL << 32, false);
+                    g.set_initializer(&i64t.const_array(&[header, i64t.const_zero()]));
                     g.set_constant(true);
                     g.set_linkage(Linkage::Private);
                     g
@@ -685,19 +708,23 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             };
             return Ok(gv.as_pointer_value().into());
         }
+        assert!(vs.len() <= 62, "objects have at most 62 fields");
+        let mask = counted
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, c)| if *c { m | 1 << i } else { m });
+        let args = [
+            i64t.const_int(vs.len() as u64, false).into(),
+            i64t.const_int(tag as u64, false).into(),
+            i64t.const_int(mask, false).into(),
+        ];
         let p = self
-            .rt_call(
-                "mesh_rt_alloc",
-                &[i64t.const_int(vs.len() as u64, false).into()],
-            )?
+            .rt_call("mesh_rt_alloc", &args)?
             .unwrap()
             .into_pointer_value();
-        self.builder
-            .build_store(p, i64t.const_int(tag as u64, false))
-            .map_err(e)?;
         for (i, v) in vs.iter().enumerate() {
             let w = self.to_word(*v)?;
-            let sp = self.slot_ptr(p, i as u64 + 1)?;
+            let sp = self.slot_ptr(p, i as u64 + SLOT0)?;
             self.builder.build_store(sp, w).map_err(e)?;
         }
         Ok(p.into())
@@ -767,7 +794,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 .map(|a| BasicMetadataTypeEnum::from(self.ty(a.ty))),
         );
         let fn_ty = self.ty(ret).fn_type(&ptys, false);
-        let slot = self.slot_ptr(obj.into_pointer_value(), 1)?;
+        let slot = self.slot_ptr(obj.into_pointer_value(), SLOT0)?;
         let code = self
             .builder
             .build_load(self.ty(CTy::Obj), slot, "code")

@@ -6,11 +6,11 @@ use crate::strings::{as_str, new_str};
 use chrono::{DateTime, Utc};
 
 fn ok(word: u64) -> *mut u8 {
-    obj(0, &[word])
+    obj(0, &[word], 0)
 }
 
 fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64])
+    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
 fn unit_ms(unit: &str) -> Option<i64> {

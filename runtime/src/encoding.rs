@@ -7,12 +7,13 @@ use base64::Engine;
 use hmac::Mac;
 use sha2::Digest;
 
+/// `Ok` holding a counted cell.
 fn ok(p: *mut u8) -> *mut u8 {
-    obj(0, &[p as u64])
+    obj(0, &[p as u64], 1)
 }
 
 fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64])
+    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
 fn text_result(bytes: Option<Vec<u8>>, what: &str) -> *mut u8 {
@@ -146,7 +147,7 @@ pub unsafe extern "C" fn mesh_rt_regex_literal(pattern: *const u8, flags: *const
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_regex_compile(pattern: *const u8) -> *mut u8 {
     match regex::Regex::new(unsafe { as_str(pattern) }) {
-        Ok(r) => ok(regex_obj(r)),
+        Ok(r) => obj(0, &[regex_obj(r) as u64], 0),
         Err(e) => err(&e.to_string()),
     }
 }
@@ -171,7 +172,7 @@ pub unsafe extern "C" fn mesh_rt_regex_split(r: *const u8, s: *const u8) -> *mut
     let parts = unsafe { regex(r).split(as_str(s)) }
         .map(|p| new_str(p.as_bytes()))
         .collect();
-    list(parts)
+    list(parts, true)
 }
 
 #[unsafe(no_mangle)]
@@ -183,7 +184,7 @@ pub unsafe extern "C" fn mesh_rt_regex_captures(r: *const u8, s: *const u8) -> *
                 .iter()
                 .map(|g| new_str(g.map(|m| m.as_str()).unwrap_or("").as_bytes()))
                 .collect();
-            some_ptr(list(groups))
+            some_ptr(list(groups, true))
         }
     }
 }
@@ -194,6 +195,9 @@ mod tests {
 
     #[test]
     fn known_vectors() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let h = new_str(b"hello");
         unsafe {
             assert_eq!(as_str(mesh_rt_base64_encode(h)), "aGVsbG8=");

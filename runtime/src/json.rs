@@ -7,12 +7,18 @@ use crate::library::{list, obj};
 use crate::strings::{as_str, new_str};
 use serde_json::Value;
 
+/// `Ok` holding a plain word or a raw `JsonValue` (not counted).
 fn ok(word: u64) -> *mut u8 {
-    obj(0, &[word])
+    obj(0, &[word], 0)
+}
+
+/// `Ok` holding a counted cell.
+fn ok_cell(p: *mut u8) -> *mut u8 {
+    obj(0, &[p as u64], 1)
 }
 
 fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64])
+    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
 fn value_obj(v: Value) -> *mut u8 {
@@ -78,7 +84,7 @@ pub unsafe extern "C" fn mesh_rt_json_as_float(v: *const u8) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_json_as_string(v: *const u8) -> *mut u8 {
     match unsafe { value(v) }.as_str() {
-        Some(s) => ok(new_str(s.as_bytes()) as u64),
+        Some(s) => ok_cell(new_str(s.as_bytes())),
         None => err("expected String"),
     }
 }
@@ -95,9 +101,10 @@ pub unsafe extern "C" fn mesh_rt_json_as_bool(v: *const u8) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_json_as_array(v: *const u8) -> *mut u8 {
     match unsafe { value(v) } {
-        Value::Array(items) => {
-            ok(list(items.iter().map(|i| value_obj(i.clone())).collect()) as u64)
-        }
+        Value::Array(items) => ok_cell(list(
+            items.iter().map(|i| value_obj(i.clone())).collect(),
+            false,
+        )),
         _ => err("expected Array"),
     }
 }

@@ -1,40 +1,41 @@
 //! Library functions of spec 03 implemented in the runtime (strings, numbers). Their
 //! Mesh names and signatures are listed once, in `mesh_ir::core::RUNTIME_LIBRARY`.
-//! Objects built here (Option, List) use the compiler's layout: an 8-byte header
-//! holding the tag, then one 8-byte slot per field; `Option`: `Some` = tag 0, `None` =
+//! Objects built here (Option, List) use the compiler's layout (`memory.rs`): a header,
+//! a pointer mask, then one 8-byte slot per field; `Option`: `Some` = tag 0, `None` =
 //! tag 1; `List`: `Nil` = tag 0, `Cons(head, tail)` = tag 1.
 
-use crate::mesh_rt_alloc;
+use crate::memory::mesh_rt_alloc;
 use crate::strings::{as_bytes, as_str, new_str};
 
-pub(crate) fn obj(tag: u64, fields: &[u64]) -> *mut u8 {
-    let p = mesh_rt_alloc(fields.len() as i64);
-    // SAFETY: `p` has room for the header and `fields.len()` slots.
+/// An object; bit `i` of `mask` says slot `i` holds a counted pointer.
+pub(crate) fn obj(tag: u64, fields: &[u64], mask: u64) -> *mut u8 {
+    let p = mesh_rt_alloc(fields.len() as i64, tag as i64, mask as i64);
+    // SAFETY: `p` has room for the header, the mask and `fields.len()` slots.
     unsafe {
-        (p as *mut u64).write(tag);
         for (i, f) in fields.iter().enumerate() {
-            (p as *mut u64).add(i + 1).write(*f);
+            (p as *mut u64).add(i + 2).write(*f);
         }
     }
     p
 }
 
 fn some(word: u64) -> *mut u8 {
-    obj(0, &[word])
+    obj(0, &[word], 0)
 }
 
 pub(crate) fn some_ptr(p: *mut u8) -> *mut u8 {
-    some(p as u64)
+    obj(0, &[p as u64], 1)
 }
 
 pub(crate) fn none() -> *mut u8 {
-    obj(1, &[])
+    obj(1, &[], 0)
 }
 
-pub(crate) fn list(items: Vec<*mut u8>) -> *mut u8 {
-    let mut l = obj(0, &[]);
+/// A list of counted cells (`counted`) or of runtime-owned raw pointers.
+pub(crate) fn list(items: Vec<*mut u8>, counted: bool) -> *mut u8 {
+    let mut l = obj(0, &[], 0);
     for it in items.into_iter().rev() {
-        l = obj(1, &[it as u64, l as u64]);
+        l = obj(1, &[it as u64, l as u64], if counted { 0b11 } else { 0b10 });
     }
     l
 }
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn mesh_rt_str_split(p: *const u8, sep: *const u8) -> *mut
     } else {
         text.split(sep).map(|x| new_str(x.as_bytes())).collect()
     };
-    list(parts)
+    list(parts, true)
 }
 
 /// # Safety
@@ -137,9 +138,9 @@ pub unsafe extern "C" fn mesh_rt_str_join(mut l: *const u8, sep: *const u8) -> *
                 out.extend_from_slice(sep);
             }
             first = false;
-            let head = (l as *const u64).add(1).read() as *const u8;
+            let head = (l as *const u64).add(2).read() as *const u8;
             out.extend_from_slice(as_bytes(head));
-            l = (l as *const u64).add(2).read() as *const u8;
+            l = (l as *const u64).add(3).read() as *const u8;
         }
     }
     new_str(&out)
@@ -223,6 +224,9 @@ mod tests {
 
     #[test]
     fn slicing_and_lengths_count_code_points() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let h = new_str("héllo".as_bytes());
         unsafe {
             assert_eq!(mesh_rt_str_length(h), 5);
@@ -234,8 +238,11 @@ mod tests {
 
     #[test]
     fn parsing_follows_spec_03() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         unsafe {
-            let tag = |p: *mut u8| (p as *const u64).read();
+            let tag = |p: *mut u8| (p as *const u64).read() & 0xffff_ffff;
             assert_eq!(tag(mesh_rt_str_to_int(new_str(b" -42 "))), 0);
             assert_eq!(tag(mesh_rt_str_to_int(new_str(b"0x1F"))), 1);
             assert_eq!(tag(mesh_rt_str_to_int(new_str(b"99999999999999999999"))), 1);

@@ -1,22 +1,17 @@
-//! Mesh strings: an immutable cell `{ len: i64, bytes: [u8; len] }` holding UTF-8.
-//! Literals are constant cells emitted by codegen; the runtime allocates the others.
-//! (Cells are not freed yet: reference counting arrives with the core-language work.)
+//! Mesh strings: an immutable, reference-counted cell `{ header, len: i64, bytes }`
+//! holding UTF-8 (see `memory.rs` for the header). Literals are immortal constant cells
+//! emitted by codegen; the runtime allocates the others.
 
-use std::alloc::{alloc, handle_alloc_error, Layout};
+use crate::memory::{cell, STR_TAG};
 
-const HEADER: usize = 8;
+const HEADER: usize = 16;
 
 /// Allocates a string cell holding `bytes`.
 pub fn new_str(bytes: &[u8]) -> *mut u8 {
-    let layout = Layout::from_size_align(HEADER + bytes.len(), 8).expect("string too large");
-    // SAFETY: the layout has a non-zero size (the header).
-    let p = unsafe { alloc(layout) };
-    if p.is_null() {
-        handle_alloc_error(layout);
-    }
-    // SAFETY: `p` points to HEADER + len writable bytes, aligned to 8.
+    let p = cell((HEADER + bytes.len()).div_ceil(8), STR_TAG);
+    // SAFETY: the cell has room for the length word and the bytes.
     unsafe {
-        (p as *mut i64).write(bytes.len() as i64);
+        (p as *mut i64).add(1).write(bytes.len() as i64);
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), p.add(HEADER), bytes.len());
     }
     p
@@ -27,7 +22,7 @@ pub fn new_str(bytes: &[u8]) -> *mut u8 {
 pub unsafe fn as_bytes<'a>(s: *const u8) -> &'a [u8] {
     // SAFETY: forwarded contract: a header followed by `len` bytes.
     unsafe {
-        let len = (s as *const i64).read() as usize;
+        let len = (s as *const i64).add(1).read() as usize;
         std::slice::from_raw_parts(s.add(HEADER), len)
     }
 }
@@ -90,6 +85,9 @@ mod tests {
 
     #[test]
     fn floats_print_as_spec_02_says() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         for (x, want) in [
             (1.75, "1.75"),
             (6.0, "6"),
@@ -107,6 +105,9 @@ mod tests {
 
     #[test]
     fn concat_and_compare() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let a = new_str(b"ab");
         let b = new_str("cé".as_bytes());
         let c = unsafe { mesh_rt_str_concat(a, b) };

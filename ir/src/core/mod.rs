@@ -28,6 +28,11 @@ pub enum CTy {
 }
 
 impl CTy {
+    /// Values of this type are pointers to reference-counted cells.
+    pub fn is_counted(self) -> bool {
+        matches!(self, CTy::Str | CTy::Obj)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             CTy::Int => "Int",

@@ -1,0 +1,146 @@
+//! Memory: reference-counted cells. Every heap value starts with a header word holding
+//! its tag (low 32 bits) and its reference count (high 32 bits); an object's second word
+//! is a mask of which slots hold counted pointers, so `drop` can release its children.
+//! Strings have the tag `STR_TAG` and hold their length in the second word. Constants
+//! emitted by the compiler (literals, payload-less variants) are immortal.
+//!
+//! With `MESH_CHECK_LEAKS=1`, the process fails at exit if any cell is still alive.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub const STR_TAG: u64 = 0xFFFF;
+pub const IMMORTAL: u64 = 0xFFFF_FFFF;
+const ONE: u64 = 1 << 32;
+
+static LIVE: AtomicI64 = AtomicI64::new(0);
+
+/// Tests that allocate hold this lock, so that counting live cells is exact.
+#[cfg(test)]
+pub static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+unsafe extern "C" {
+    fn malloc(n: usize) -> *mut u8;
+    fn free(p: *mut u8);
+}
+
+/// A new cell of `words` 8-byte words with its header (count 1).
+pub fn cell(words: usize, tag: u64) -> *mut u8 {
+    // SAFETY: plain allocation; checked for null below.
+    let p = unsafe { malloc(8 * words.max(1)) };
+    if p.is_null() {
+        eprintln!("error: out of memory");
+        std::process::exit(1);
+    }
+    // SAFETY: at least one word.
+    unsafe { (p as *mut u64).write(tag | ONE) };
+    LIVE.fetch_add(1, Ordering::Relaxed);
+    p
+}
+
+/// An object with `slots` fields after the header and the pointer mask.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_alloc(slots: i64, tag: i64, mask: i64) -> *mut u8 {
+    let p = cell(slots.max(0) as usize + 2, tag as u64 & 0xFFFF_FFFF);
+    // SAFETY: the cell has room for the mask word.
+    unsafe { (p as *mut u64).add(1).write(mask as u64) };
+    p
+}
+
+/// Takes one more reference.
+///
+/// # Safety
+/// `p` is null or a live cell.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_dup(p: *mut u8) {
+    if p.is_null() {
+        return;
+    }
+    let h = p as *mut u64;
+    // SAFETY: a live cell has a header.
+    unsafe {
+        if (*h >> 32) != IMMORTAL {
+            *h += ONE;
+        }
+    }
+}
+
+/// Gives one reference back; the last one frees the cell and releases its children.
+///
+/// # Safety
+/// `p` is null or a live cell to which the caller owns a reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_drop(p: *mut u8) {
+    let mut work = vec![p];
+    while let Some(p) = work.pop() {
+        if p.is_null() {
+            continue;
+        }
+        let h = p as *mut u64;
+        // SAFETY: a live cell; children listed by its mask are live cells too.
+        unsafe {
+            let rc = *h >> 32;
+            if rc == IMMORTAL {
+                continue;
+            }
+            if rc > 1 {
+                *h -= ONE;
+                continue;
+            }
+            if *h & 0xFFFF_FFFF != STR_TAG {
+                let mask = *h.add(1);
+                for i in 0..62 {
+                    if mask & (1 << i) != 0 {
+                        work.push(*h.add(2 + i) as *mut u8);
+                    }
+                }
+            }
+            free(p);
+        }
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Cells alive now.
+pub fn live() -> i64 {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// `MESH_CHECK_LEAKS=1`: report cells still alive at exit; true when there are some.
+pub fn check_leaks() -> bool {
+    if std::env::var("MESH_CHECK_LEAKS").is_ok_and(|v| v == "1") {
+        let n = live();
+        if n != 0 {
+            eprintln!("error: {n} heap object(s) still alive at exit (MESH_CHECK_LEAKS=1)");
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_drop_frees_children_too() {
+        let _serial = crate::memory::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let before = live();
+        let s = crate::strings::new_str(b"hi");
+        let inner = mesh_rt_alloc(1, 3, 0b1);
+        // SAFETY: fresh cells with the slots written below.
+        unsafe {
+            (inner as *mut u64).add(2).write(s as u64);
+            let outer = mesh_rt_alloc(2, 0, 0b01);
+            (outer as *mut u64).add(2).write(inner as u64);
+            (outer as *mut u64).add(3).write(42);
+            assert_eq!(live(), before + 3);
+            mesh_rt_dup(outer);
+            mesh_rt_drop(outer);
+            assert_eq!(live(), before + 3);
+            mesh_rt_drop(outer);
+        }
+        assert_eq!(live(), before);
+    }
+}
