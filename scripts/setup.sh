@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(llvm-22-dev libpolly-22-dev clang-22 zlib1g-dev libzstd-dev gcc)
+packages=(llvm-22-dev libpolly-22-dev clang-22 zlib1g-dev libzstd-dev gcc valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ use mesh_passes::codegen::Codegen;
 use mesh_passes::expand_keyword_args::ExpandKeywordArgs;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
+use mesh_passes::insert_rc::InsertRc;
 use mesh_passes::lift_impls::LiftImpls;
 use mesh_passes::lift_nested_fns::LiftNestedFns;
 use mesh_passes::merge_clauses::MergeClauses;
@@ -113,6 +114,7 @@ pipeline! {
     CheckExhaustiveness: Typed(Typed) -> Typed(Typed),
     Monomorphise: Typed(Typed) -> Mono(Mono),
     ExplicateCore: Mono(Mono) -> Core(core::Program),
+    InsertRc: Core(core::Program) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }
 

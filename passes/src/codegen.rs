@@ -337,6 +337,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.tail(b, env, fv)
             }
             ExprKind::Return(v) => self.tail(v, env, fv),
+            ExprKind::Drop(v, body) => {
+                let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
+                self.rt_call("mesh_rt_drop", &[p.into()])?;
+                self.tail(body, env, fv)
+            }
             ExprKind::Loop {
                 label,
                 params,
@@ -544,6 +549,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.zero(x.ty)
             }
             ExprKind::FnRef(f) => self.fns[f].as_global_value().as_pointer_value().into(),
+            ExprKind::Dup(v) => {
+                let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
+                self.rt_call("mesh_rt_dup", &[p.into()])?;
+                p
+            }
+            ExprKind::Drop(v, body) => {
+                let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
+                self.rt_call("mesh_rt_drop", &[p.into()])?;
+                self.expr(body, env, fv)?
+            }
             ExprKind::Runtime(sym, args) => {
                 let mut argv: Vec<BasicMetadataValueEnum> = Vec::new();
                 for a in args {

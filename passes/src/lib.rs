@@ -10,6 +10,7 @@ pub mod codegen;
 pub mod expand_keyword_args;
 pub mod explicate_core;
 pub mod infer;
+pub mod insert_rc;
 pub mod lift_impls;
 pub mod lift_nested_fns;
 pub mod merge_clauses;

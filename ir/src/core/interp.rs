@@ -194,6 +194,9 @@ impl Interp<'_> {
                 _ => return Err("tag of a non-object".into()),
             },
             ExprKind::FnRef(f) => Value::Code(f.clone()),
+            // memory management has no observable meaning
+            ExprKind::Dup(v) => env.get(v).cloned().ok_or_else(|| format!("unbound {v}"))?,
+            ExprKind::Drop(_, body) => return self.eval(body, env),
             ExprKind::CallClosure { closure, args, .. } => {
                 let clo = val!(closure);
                 let mut a = vals!(args);

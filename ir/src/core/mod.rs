@@ -456,6 +456,10 @@ pub enum ExprKind {
     },
     /// A call of a runtime-library function (`RUNTIME_LIBRARY`), by runtime symbol.
     Runtime(String, Vec<Expr>),
+    /// One more reference to a counted local (inserted by `insert-rc`); its value.
+    Dup(String),
+    /// Gives back the reference held by a counted local, then evaluates the body.
+    Drop(String, Box<Expr>),
     /// The code address of a function (an `Obj`-sized word), stored in closures.
     FnRef(String),
     /// Calls a closure object: its slot 0 holds the code, which takes the closure

@@ -142,6 +142,15 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, value, d + 1);
             out.push(')');
         }
+        ExprKind::Dup(v) => {
+            let _ = write!(out, "(dup {v})");
+        }
+        ExprKind::Drop(v, body) => {
+            let _ = write!(out, "(drop {v}");
+            nl(out, d);
+            expr(out, body, d);
+            out.push(')');
+        }
         ExprKind::Runtime(f, args) => {
             let _ = write!(out, "(runtime {f}");
             for a in args {

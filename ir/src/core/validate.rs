@@ -207,6 +207,20 @@ impl Cx<'_> {
                     Some((_, _, r)) => self.expect(value, r),
                 }
             }
+            ExprKind::Dup(v) => match self.scope.get(v).copied() {
+                Some(t) if t.is_counted() => self.expect(e, t),
+                Some(_) => self.err(format!("`dup {v}` of an uncounted local")),
+                None => self.err(format!("`dup` of unbound local `{v}`")),
+            },
+            ExprKind::Drop(v, body) => {
+                match self.scope.get(v).copied() {
+                    Some(t) if t.is_counted() => {}
+                    Some(_) => self.err(format!("`drop {v}` of an uncounted local")),
+                    None => self.err(format!("`drop` of unbound local `{v}`")),
+                }
+                self.expr(body, tail);
+                self.expect(body, e.ty);
+            }
             ExprKind::Runtime(sym, args) => {
                 args.iter().for_each(|a| self.expr(a, false));
                 match RUNTIME_LIBRARY.iter().find(|x| x.1 == sym) {

@@ -13,6 +13,8 @@ pub(crate) enum LoopKind {
         cur: String,
         acc: String,
         range: bool,
+        /// The core type of the results.
+        elem: CTy,
     },
     While,
 }
@@ -44,9 +46,9 @@ impl Lower<'_> {
         }
     }
 
-    /// A call of the synthesised `list:reverse` (slots are copied as raw words).
-    pub(crate) fn reverse(&mut self, l: core::Expr, span: Span) -> core::Expr {
-        let name = "list:reverse".to_string();
+    /// A call of the synthesised `list:reverse:T` (elements typed, so they stay counted).
+    pub(crate) fn reverse(&mut self, l: core::Expr, elem: CTy, span: Span) -> core::Expr {
+        let name = format!("list:reverse:{}", elem.name());
         if !self.helpers.contains_key(&name) {
             self.helpers.insert(name.clone(), CTy::Obj);
             let (p, l2, out, lbl) = (
@@ -64,11 +66,7 @@ impl Lower<'_> {
                 ],
                 span,
             );
-            let head = mk(
-                core::ExprKind::Load(Box::new(cur.clone()), 0),
-                CTy::Int,
-                span,
-            );
+            let head = mk(core::ExprKind::Load(Box::new(cur.clone()), 0), elem, span);
             let tail = mk(core::ExprKind::Load(Box::new(cur), 1), CTy::Obj, span);
             let cons = mk(
                 core::ExprKind::Alloc {
@@ -133,9 +131,14 @@ impl Lower<'_> {
         iter: &Expr,
         filter: Option<&Expr>,
         body: &[Stmt],
+        result: Option<&Ty>,
         span: Span,
     ) -> core::Expr {
         let label = self.cx.fresh("for");
+        let elem_ty = match result {
+            Some(Ty::Con(_, a)) if !a.is_empty() => self.cty(a.first(), span),
+            _ => CTy::Unit,
+        };
         let (cur, acc) = (self.cx.fresh("cur"), self.cx.fresh("acc"));
         let (range, init, done, elem, end_let) = match &iter.kind {
             ExprKind::Binary(BinOp::Range, a, b) => {
@@ -187,6 +190,7 @@ impl Lower<'_> {
                 cur: cur.clone(),
                 acc: acc.clone(),
                 range,
+                elem: elem_ty,
             },
         });
         let step = self.with_binds(&binds, |lw| {
@@ -227,7 +231,7 @@ impl Lower<'_> {
             }
         });
         self.loops.pop();
-        let finished = self.reverse(var(&acc, CTy::Obj, span), span);
+        let finished = self.reverse(var(&acc, CTy::Obj, span), elem_ty, span);
         let body = if_(done, finished, let_(&x, elem, step));
         let nil = mk(
             core::ExprKind::Alloc {
@@ -310,10 +314,15 @@ impl Lower<'_> {
                 CTy::Unit,
                 span,
             ),
-            LoopKind::For { cur, acc, range } => {
-                let (cur, acc, range) = (cur.clone(), acc.clone(), *range);
+            LoopKind::For {
+                cur,
+                acc,
+                range,
+                elem,
+            } => {
+                let (cur, acc, range, elem) = (cur.clone(), acc.clone(), *range, *elem);
                 if is_break {
-                    let done = self.reverse(var(&acc, CTy::Obj, span), span);
+                    let done = self.reverse(var(&acc, CTy::Obj, span), elem, span);
                     mk(
                         core::ExprKind::Exit {
                             label,

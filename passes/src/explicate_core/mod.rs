@@ -510,7 +510,7 @@ impl Lower<'_> {
                 iter,
                 filter,
                 body,
-            } => return self.for_loop(pat, iter, filter.as_deref(), body, span),
+            } => return self.for_loop(pat, iter, filter.as_deref(), body, e.ty.as_ref(), span),
             ExprKind::While { cond, body } => return self.while_loop(cond, body, span),
             ExprKind::Break => return self.break_continue(true, span),
             ExprKind::Continue => return self.break_continue(false, span),

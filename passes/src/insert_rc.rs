@@ -1,0 +1,584 @@
+//! `insert-rc : core -> core` — precise reference counting after Perceus (Reinking,
+//! Xie, de Moura & Leijen, *Perceus: Garbage Free Reference Counting with Reuse*, PLDI
+//! 2021), §2 and the syntax-directed rules of Fig. 5: every counted local is *owned* by
+//! exactly one continuation; a use that is not the last one takes a `dup`, a local that
+//! a continuation does not use is `drop`ped as early as possible, function parameters
+//! are owned by the callee, and reading a field borrows the object and dups the field.
+//!
+//! Adaptations to `core`: runtime functions and primitives *borrow* their operands (a
+//! temporary made for them is dropped after the call); a loop borrows the outer locals
+//! its body uses ("lent") and drops them when it ends; `return`, `exit` and `recur`
+//! drop whatever they leave behind. Not yet: borrowed parameters, reuse of unique cells.
+//! Paper: `papers/insert-rc.md`.
+
+use crate::{Pass, PassCx};
+use mesh_ir::core::{CTy, Expr, ExprKind, Program};
+use mesh_ir::Span;
+use std::collections::{BTreeSet, HashMap};
+
+pub struct InsertRc;
+
+type Set = BTreeSet<String>;
+
+impl Pass for InsertRc {
+    const NAME: &'static str = "insert-rc";
+    type In = Program;
+    type Out = Program;
+    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+        for f in &mut p.fns {
+            let mut types = HashMap::new();
+            for (n, t) in &f.params {
+                types.insert(n.clone(), *t);
+            }
+            binder_types(&f.body, &mut types);
+            let mut rc = Rc {
+                types,
+                loops: Vec::new(),
+                cx,
+            };
+            let owned: Set = f
+                .params
+                .iter()
+                .filter(|(_, t)| t.is_counted())
+                .map(|(n, _)| n.clone())
+                .collect();
+            let body = std::mem::replace(&mut f.body, unit(f.span));
+            f.body = rc.go(body, owned, &Set::new());
+        }
+        p
+    }
+}
+
+fn unit(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Unit,
+        ty: CTy::Unit,
+        span,
+    }
+}
+
+fn binder_types(e: &Expr, out: &mut HashMap<String, CTy>) {
+    match &e.kind {
+        ExprKind::Let(n, v, b) => {
+            out.insert(n.clone(), v.ty);
+            binder_types(v, out);
+            binder_types(b, out);
+        }
+        ExprKind::Loop {
+            params,
+            inits,
+            body,
+            ..
+        } => {
+            for (n, t) in params {
+                out.insert(n.clone(), *t);
+            }
+            inits.iter().for_each(|x| binder_types(x, out));
+            binder_types(body, out);
+        }
+        _ => children(e).into_iter().for_each(|c| binder_types(c, out)),
+    }
+}
+
+fn children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => vec![a, b],
+        ExprKind::If(a, b, c) => vec![a, b, c],
+        ExprKind::Call { args, .. }
+        | ExprKind::Prim(_, args)
+        | ExprKind::Runtime(_, args)
+        | ExprKind::Recur { args, .. } => args.iter().collect(),
+        ExprKind::Alloc { fields, .. } => fields.iter().collect(),
+        ExprKind::CallClosure { closure, args, .. } => {
+            std::iter::once(&**closure).chain(args).collect()
+        }
+        ExprKind::Load(o, _)
+        | ExprKind::Tag(o)
+        | ExprKind::Return(o)
+        | ExprKind::Exit { value: o, .. } => vec![o],
+        ExprKind::Loop { inits, body, .. } => {
+            inits.iter().chain(std::iter::once(&**body)).collect()
+        }
+        ExprKind::Drop(_, b) => vec![b],
+        _ => vec![],
+    }
+}
+
+struct Rc<'a> {
+    types: HashMap<String, CTy>,
+    /// For each enclosing loop: its label and the locals its body starts out borrowing.
+    /// Everything borrowed belongs to a continuation of this function, so leaving a
+    /// scope early gives back what was borrowed since that scope began.
+    loops: Vec<(String, Set)>,
+    cx: &'a mut PassCx,
+}
+
+fn mk(kind: ExprKind, ty: CTy, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+fn var(n: &str, ty: CTy, span: Span) -> Expr {
+    mk(ExprKind::Var(n.to_string()), ty, span)
+}
+
+/// `drop v1; drop v2; …; body`.
+fn drops(vars: impl IntoIterator<Item = String>, body: Expr) -> Expr {
+    let mut vs: Vec<String> = vars.into_iter().collect();
+    vs.reverse();
+    vs.into_iter().fold(body, |b, v| {
+        let (ty, span) = (b.ty, b.span);
+        mk(ExprKind::Drop(v, Box::new(b)), ty, span)
+    })
+}
+
+/// Turns tail calls into ordinary calls (a loop whose result is followed by drops).
+fn untail(e: &mut Expr) {
+    match &mut e.kind {
+        ExprKind::Call { tail, .. } | ExprKind::CallClosure { tail, .. } => *tail = false,
+        _ => {}
+    }
+    match &mut e.kind {
+        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => {
+            untail(a);
+            untail(b)
+        }
+        ExprKind::If(a, b, c) => {
+            untail(a);
+            untail(b);
+            untail(c)
+        }
+        ExprKind::Drop(_, b) => untail(b),
+        ExprKind::Loop { body, .. } => untail(body),
+        _ => {}
+    }
+}
+
+impl Rc<'_> {
+    fn counted(&self, v: &str) -> bool {
+        self.types.get(v).is_some_and(|t| t.is_counted())
+    }
+
+    /// Free counted locals of `e`.
+    fn fv(&self, e: &Expr) -> Set {
+        let mut out = Set::new();
+        self.fv_into(e, &mut out);
+        out
+    }
+
+    fn fv_into(&self, e: &Expr, out: &mut Set) {
+        match &e.kind {
+            ExprKind::Var(v) | ExprKind::Dup(v) => {
+                if self.counted(v) {
+                    out.insert(v.clone());
+                }
+            }
+            ExprKind::Let(n, v, b) => {
+                self.fv_into(v, out);
+                let mut inner = self.fv(b);
+                inner.remove(n);
+                out.extend(inner);
+            }
+            ExprKind::Loop {
+                params,
+                inits,
+                body,
+                ..
+            } => {
+                inits.iter().for_each(|x| self.fv_into(x, out));
+                let mut inner = self.fv(body);
+                for (n, _) in params {
+                    inner.remove(n);
+                }
+                out.extend(inner);
+            }
+            _ => children(e).into_iter().for_each(|c| self.fv_into(c, out)),
+        }
+    }
+
+    fn temp(&mut self, base: &str, ty: CTy) -> String {
+        let n = self.cx.fresh(base);
+        self.types.insert(n.clone(), ty);
+        n
+    }
+
+    /// `e` consuming exactly `owned` (each either used once or dropped); the result is
+    /// owned by the caller. `borrowed` locals may be used but stay owned elsewhere.
+    fn go(&mut self, e: Expr, owned: Set, borrowed: &Set) -> Expr {
+        let used = self.fv(&e);
+        let (keep, unused): (Set, Set) = owned.into_iter().partition(|v| used.contains(v));
+        let body = self.go_used(e, keep, borrowed);
+        drops(unused, body)
+    }
+
+    /// Distributes `owned` over operands evaluated in order: each local goes to the last
+    /// operand that uses it; earlier ones borrow it.
+    fn split(&self, es: &[Expr], owned: &Set) -> Vec<(Set, Set)> {
+        let fvs: Vec<Set> = es.iter().map(|x| self.fv(x)).collect();
+        let mut out = Vec::new();
+        for i in 0..es.len() {
+            let later: Set = fvs[i + 1..].iter().flatten().cloned().collect();
+            let mine: Set = owned
+                .iter()
+                .filter(|v| fvs[i].contains(*v) && !later.contains(*v))
+                .cloned()
+                .collect();
+            let lend: Set = owned
+                .iter()
+                .filter(|v| later.contains(*v))
+                .cloned()
+                .collect();
+            out.push((mine, lend));
+        }
+        out
+    }
+
+    /// Operands that are consumed (call arguments, object fields).
+    fn consumed(&mut self, es: Vec<Expr>, owned: &Set, borrowed: &Set) -> Vec<Expr> {
+        let parts = self.split(&es, owned);
+        es.into_iter()
+            .zip(parts)
+            .map(|(x, (mine, lend))| {
+                let b: Set = borrowed.union(&lend).cloned().collect();
+                self.go(x, mine, &b)
+            })
+            .collect()
+    }
+
+    /// Operands that are borrowed (primitives, runtime functions): returns the bindings
+    /// to make first, the operands, and the temporaries/locals to drop afterwards.
+    #[allow(clippy::type_complexity)]
+    fn borrowed_args(
+        &mut self,
+        es: Vec<Expr>,
+        owned: &Set,
+        borrowed: &Set,
+    ) -> (Vec<(String, Expr)>, Vec<Expr>, Vec<String>) {
+        let parts = self.split(&es, owned);
+        let mut lets = Vec::new();
+        let mut args = Vec::new();
+        let mut after = Vec::new();
+        for (x, (mine, lend)) in es.into_iter().zip(parts) {
+            let b: Set = borrowed.union(&lend).cloned().collect();
+            match &x.kind {
+                ExprKind::Var(v) if self.counted(v) => {
+                    if mine.contains(v) {
+                        after.push(v.clone());
+                    }
+                    args.push(x);
+                }
+                ExprKind::Var(_)
+                | ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Str(_)
+                | ExprKind::Unit => args.push(x),
+                _ => {
+                    let (ty, span) = (x.ty, x.span);
+                    let v = self.go(x, mine, &b);
+                    let t = self.temp("arg", ty);
+                    lets.push((t.clone(), v));
+                    if ty.is_counted() {
+                        after.push(t.clone());
+                    }
+                    args.push(var(&t, ty, span));
+                }
+            }
+        }
+        (lets, args, after)
+    }
+
+    fn wrap_lets(lets: Vec<(String, Expr)>, body: Expr) -> Expr {
+        lets.into_iter().rev().fold(body, |b, (n, v)| {
+            let (ty, span) = (b.ty, b.span);
+            mk(ExprKind::Let(n, Box::new(v), Box::new(b)), ty, span)
+        })
+    }
+
+    /// What leaving to loop `label` (or the function, for `None`) must give back: the
+    /// locals borrowed since that loop's body began (everything, for the function).
+    fn left_behind(&self, label: Option<&str>, borrowed: &Set) -> Vec<String> {
+        let base = label
+            .and_then(|l| self.loops.iter().rev().find(|(x, _)| x == l))
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
+        borrowed.difference(&base).cloned().collect()
+    }
+
+    fn go_used(&mut self, e: Expr, owned: Set, borrowed: &Set) -> Expr {
+        let (ty, span) = (e.ty, e.span);
+        match e.kind {
+            ExprKind::Var(ref v) => {
+                if owned.contains(v) || !self.counted(v) {
+                    e
+                } else {
+                    mk(ExprKind::Dup(v.clone()), ty, span)
+                }
+            }
+            ExprKind::Let(n, v, b) => {
+                let mut fb = self.fv(&b);
+                fb.remove(&n);
+                let (ob, ov): (Set, Set) = owned.into_iter().partition(|x| fb.contains(x));
+                let bv: Set = borrowed.union(&ob).cloned().collect();
+                let v2 = self.go(*v, ov, &bv);
+                let mut body_owned = ob;
+                if self.counted(&n) {
+                    body_owned.insert(n.clone());
+                }
+                let b2 = self.go(*b, body_owned, borrowed);
+                mk(ExprKind::Let(n, Box::new(v2), Box::new(b2)), ty, span)
+            }
+            ExprKind::Seq(a, b) => {
+                let fb = self.fv(&b);
+                let (ob, oa): (Set, Set) = owned.into_iter().partition(|x| fb.contains(x));
+                let ba: Set = borrowed.union(&ob).cloned().collect();
+                let a_ty = a.ty;
+                let a2 = self.go(*a, oa, &ba);
+                let b2 = self.go(*b, ob, borrowed);
+                if a_ty.is_counted() {
+                    // a discarded counted value is dropped
+                    let t = self.temp("discard", a_ty);
+                    let dropped = mk(ExprKind::Drop(t.clone(), Box::new(b2)), ty, span);
+                    mk(ExprKind::Let(t, Box::new(a2), Box::new(dropped)), ty, span)
+                } else {
+                    mk(ExprKind::Seq(Box::new(a2), Box::new(b2)), ty, span)
+                }
+            }
+            ExprKind::If(c, t, f) => {
+                let fb: Set = self.fv(&t).union(&self.fv(&f)).cloned().collect();
+                let (ob, oc): (Set, Set) = owned.into_iter().partition(|x| fb.contains(x));
+                let bc: Set = borrowed.union(&ob).cloned().collect();
+                let c2 = self.go(*c, oc, &bc);
+                let t2 = self.go(*t, ob.clone(), borrowed);
+                let f2 = self.go(*f, ob, borrowed);
+                mk(
+                    ExprKind::If(Box::new(c2), Box::new(t2), Box::new(f2)),
+                    ty,
+                    span,
+                )
+            }
+            ExprKind::Call { func, args, tail } => {
+                let args = self.consumed(args, &owned, borrowed);
+                mk(ExprKind::Call { func, args, tail }, ty, span)
+            }
+            ExprKind::CallClosure {
+                closure,
+                args,
+                tail,
+            } => {
+                let mut all = vec![*closure];
+                all.extend(args);
+                let mut all = self.consumed(all, &owned, borrowed);
+                let closure = all.remove(0);
+                mk(
+                    ExprKind::CallClosure {
+                        closure: Box::new(closure),
+                        args: all,
+                        tail,
+                    },
+                    ty,
+                    span,
+                )
+            }
+            ExprKind::Alloc { tag, fields } => {
+                let fields = self.consumed(fields, &owned, borrowed);
+                mk(ExprKind::Alloc { tag, fields }, ty, span)
+            }
+            ExprKind::Prim(p, args) => {
+                let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);
+                let call = mk(ExprKind::Prim(p, args), ty, span);
+                Self::wrap_lets(lets, self.then_drop(call, after))
+            }
+            ExprKind::Runtime(sym, args) => {
+                let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);
+                let call = mk(ExprKind::Runtime(sym, args), ty, span);
+                Self::wrap_lets(lets, self.then_drop(call, after))
+            }
+            ExprKind::Load(o, i) => self.read(*o, Some(i), ty, span, owned, borrowed),
+            ExprKind::Tag(o) => self.read(*o, None, ty, span, owned, borrowed),
+            ExprKind::Return(v) => {
+                let lent = self.left_behind(None, borrowed);
+                let v2 = self.go(*v, owned, borrowed);
+                self.leave(v2, lent, |r| ExprKind::Return(Box::new(r)), ty, span)
+            }
+            ExprKind::Exit { label, value } => {
+                let lent = self.left_behind(Some(&label), borrowed);
+                let v2 = self.go(*value, owned, borrowed);
+                self.leave(
+                    v2,
+                    lent,
+                    |r| ExprKind::Exit {
+                        label,
+                        value: Box::new(r),
+                    },
+                    ty,
+                    span,
+                )
+            }
+            ExprKind::Recur { label, args } => {
+                let lent = self.left_behind(Some(&label), borrowed);
+                let args = self.consumed(args, &owned, borrowed);
+                if lent.is_empty() {
+                    return mk(ExprKind::Recur { label, args }, ty, span);
+                }
+                // the next values first, then give back what the iteration leaves behind
+                let mut lets = Vec::new();
+                let mut vals = Vec::new();
+                for a in args {
+                    let (at, asp) = (a.ty, a.span);
+                    let t = self.temp("next", at);
+                    lets.push((t.clone(), a));
+                    vals.push(var(&t, at, asp));
+                }
+                Self::wrap_lets(
+                    lets,
+                    drops(lent, mk(ExprKind::Recur { label, args: vals }, ty, span)),
+                )
+            }
+            ExprKind::Loop {
+                label,
+                params,
+                inits,
+                body,
+            } => {
+                let mut fb = self.fv(&body);
+                for (n, _) in &params {
+                    fb.remove(n);
+                }
+                let (lent, rest): (Set, Set) = owned.into_iter().partition(|x| fb.contains(x));
+                let bi: Set = borrowed.union(&lent).cloned().collect();
+                let inits = self.consumed(inits, &rest, &bi);
+                let body_owned: Set = params
+                    .iter()
+                    .filter(|(_, t)| t.is_counted())
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                let body_borrowed: Set = borrowed.union(&lent).cloned().collect();
+                self.loops.push((label.clone(), body_borrowed.clone()));
+                let mut body2 = self.go(*body, body_owned, &body_borrowed);
+                self.loops.pop();
+                if lent.is_empty() {
+                    return mk(
+                        ExprKind::Loop {
+                            label,
+                            params,
+                            inits,
+                            body: Box::new(body2),
+                        },
+                        ty,
+                        span,
+                    );
+                }
+                // the loop's result is followed by giving back what it borrowed
+                untail(&mut body2);
+                let lp = mk(
+                    ExprKind::Loop {
+                        label,
+                        params,
+                        inits,
+                        body: Box::new(body2),
+                    },
+                    ty,
+                    span,
+                );
+                let r = self.temp("loop", ty);
+                let after = drops(lent, var(&r, ty, span));
+                mk(ExprKind::Let(r, Box::new(lp), Box::new(after)), ty, span)
+            }
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Unit
+            | ExprKind::FnRef(_)
+            | ExprKind::Fail(_) => e,
+            ExprKind::Dup(_) | ExprKind::Drop(..) => e,
+        }
+    }
+
+    /// `call; drop after…; result`.
+    fn then_drop(&mut self, call: Expr, after: Vec<String>) -> Expr {
+        if after.is_empty() {
+            return call;
+        }
+        let (ty, span) = (call.ty, call.span);
+        let r = self.temp("r", ty);
+        let body = drops(after, var(&r, ty, span));
+        mk(ExprKind::Let(r, Box::new(call), Box::new(body)), ty, span)
+    }
+
+    /// Leaving a scope (`return`, `exit`) with value `v`, giving back `lent` locals.
+    fn leave(
+        &mut self,
+        v: Expr,
+        lent: Vec<String>,
+        make: impl FnOnce(Expr) -> ExprKind,
+        ty: CTy,
+        span: Span,
+    ) -> Expr {
+        if lent.is_empty() {
+            return mk(make(v), ty, span);
+        }
+        let vt = v.ty;
+        let r = self.temp("out", vt);
+        let body = drops(lent, mk(make(var(&r, vt, span)), ty, span));
+        mk(ExprKind::Let(r, Box::new(v), Box::new(body)), ty, span)
+    }
+
+    /// `Load` (field `Some(i)`, dup'ed) or `Tag` (`None`) of an object it borrows.
+    fn read(
+        &mut self,
+        o: Expr,
+        field: Option<u32>,
+        ty: CTy,
+        span: Span,
+        owned: Set,
+        borrowed: &Set,
+    ) -> Expr {
+        let (obj, give_back, lets) = match &o.kind {
+            ExprKind::Var(v) => {
+                let back = if owned.contains(v) {
+                    Some(v.clone())
+                } else {
+                    None
+                };
+                (o.clone(), back, None)
+            }
+            _ => {
+                let ot = o.ty;
+                let o2 = self.go(o, owned, borrowed);
+                let t = self.temp("obj", ot);
+                (
+                    var(&t, ot, span),
+                    if ot.is_counted() {
+                        Some(t.clone())
+                    } else {
+                        None
+                    },
+                    Some((t, o2)),
+                )
+            }
+        };
+        let read = match field {
+            Some(i) => mk(ExprKind::Load(Box::new(obj), i), ty, span),
+            None => mk(ExprKind::Tag(Box::new(obj)), ty, span),
+        };
+        let out = if ty.is_counted() || give_back.is_some() {
+            let r = self.temp("field", ty);
+            let mut body = var(&r, ty, span);
+            if let Some(g) = give_back {
+                body = drops([g], body);
+            }
+            if ty.is_counted() {
+                let d = mk(ExprKind::Dup(r.clone()), ty, span);
+                body = mk(ExprKind::Seq(Box::new(d), Box::new(body)), ty, span);
+            }
+            mk(ExprKind::Let(r, Box::new(read), Box::new(body)), ty, span)
+        } else {
+            read
+        };
+        match lets {
+            Some((t, v)) => mk(ExprKind::Let(t, Box::new(v), Box::new(out)), ty, span),
+            None => out,
+        }
+    }
+}
