@@ -672,6 +672,7 @@ fn memory_is_exact_under_valgrind() {
             .args(["-q", "--error-exitcode=9", "--leak-check=no"])
             .arg(&bin)
             .env("MESH_CHECK_LEAKS", "1")
+            .env("MESH_SYSTEM_ALLOC", "1")
             .output()
             .expect("valgrind (scripts/setup.sh installs it)");
         assert_eq!(

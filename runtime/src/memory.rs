@@ -18,9 +18,41 @@ static LIVE: AtomicI64 = AtomicI64::new(0);
 #[cfg(test)]
 pub static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-unsafe extern "C" {
-    fn malloc(n: usize) -> *mut u8;
-    fn free(p: *mut u8);
+// Cells come from mimalloc, as does everything the runtime's Rust code allocates.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `MESH_SYSTEM_ALLOC=1` (read at start-up): cells come from libc's malloc instead,
+/// so that tools such as valgrind can see them.
+pub static SYSTEM_ALLOC: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+mod libc_alloc {
+    unsafe extern "C" {
+        pub fn malloc(n: usize) -> *mut u8;
+        pub fn free(p: *mut u8);
+    }
+}
+
+unsafe fn malloc(n: usize) -> *mut u8 {
+    // SAFETY: forwarded to a malloc-compatible allocator.
+    unsafe {
+        if SYSTEM_ALLOC.load(Ordering::Relaxed) {
+            libc_alloc::malloc(n)
+        } else {
+            libmimalloc_sys::mi_malloc(n) as *mut u8
+        }
+    }
+}
+
+unsafe fn free(p: *mut u8) {
+    // SAFETY: `p` came from `malloc` above, under the same (start-up) setting.
+    unsafe {
+        if SYSTEM_ALLOC.load(Ordering::Relaxed) {
+            libc_alloc::free(p)
+        } else {
+            libmimalloc_sys::mi_free(p as *mut std::ffi::c_void)
+        }
+    }
 }
 
 /// A new cell of `words` 8-byte words with its header (count 1).
