@@ -683,3 +683,69 @@ fn memory_is_exact_under_valgrind() {
         );
     }
 }
+
+/// Whole-pipeline property on richer generated programs (strings, lists, closures,
+/// structs, loops, early return): the native binary — run with the leak check — prints
+/// exactly what the `core` interpreter prints, and exits 0.
+#[test]
+fn native_code_matches_the_core_interpreter() {
+    use mesh::pipeline::{run_until, AnyIr};
+    use mesh_fuzz::rich_program;
+    use mesh_ir::core::interp;
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_passes::{Options, PassCx};
+
+    let cases: u32 = std::env::var("MESH_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    let strategy = rich_program();
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..cases {
+        let source = strategy.new_tree(&mut runner).unwrap().current();
+        let src = mesh::project::with_prelude(Sources {
+            files: vec![SourceFile {
+                path: "rich.mpl".into(),
+                module: "Main".into(),
+                text: source.clone(),
+            }],
+        });
+        let mut cx = PassCx::new(src.clone(), Options::default());
+        let (ir, ran) =
+            run_until(src, &mut cx, Some("insert-rc")).unwrap_or_else(|e| panic!("{e}\n{source}"));
+        assert_eq!(ran, "insert-rc", "{:?}\n{source}", cx.diags);
+        let AnyIr::Core(core) = ir else {
+            unreachable!()
+        };
+        let expected = interp::run(&core, 50_000_000);
+        assert_eq!(expected.error, None, "{source}");
+        let file = tmp.path().join(format!("rich{i}.mpl"));
+        std::fs::write(&file, &source).unwrap();
+        let bin = tmp.path().join(format!("rich{i}"));
+        let out = build(&file, &bin);
+        assert!(
+            out.status.success(),
+            "{}\n{source}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(&bin)
+            .env("MESH_CHECK_LEAKS", "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}\n{source}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            expected.stdout,
+            "{source}"
+        );
+    }
+}

@@ -210,3 +210,119 @@ pub fn token_soup() -> impl Strategy<Value = String> {
     ]);
     prop::collection::vec(tok, 0..60).prop_map(|v| v.concat())
 }
+
+// ---------------------------------------------------------------------------------
+// Richer programs: strings, lists, closures, structs, loops and patterns. Their meaning
+// comes from the `core` interpreter (see the e2e property); they exercise reference
+// counting by using values several times, capturing them and dropping them early.
+
+#[derive(Clone, Debug)]
+enum Ty3 {
+    Int,
+    Str,
+    List,
+}
+
+fn arb_typed(t: Ty3, depth: u32) -> BoxedStrategy<String> {
+    let leaf: BoxedStrategy<String> = match t {
+        Ty3::Int => prop_oneof![
+            (0i64..20).prop_map(|n| n.to_string()),
+            Just("n".to_string()),
+            Just("p.count".to_string())
+        ]
+        .boxed(),
+        Ty3::Str => prop_oneof![
+            Just("\"ab\"".to_string()),
+            Just("s".to_string()),
+            Just("p.label".to_string()),
+            Just("\"\"".to_string())
+        ]
+        .boxed(),
+        Ty3::List => prop_oneof![
+            Just("xs".to_string()),
+            Just("[1, 2, 3]".to_string()),
+            Just("[]".to_string())
+        ]
+        .boxed(),
+    };
+    if depth == 0 {
+        return leaf;
+    }
+    let d = depth - 1;
+    match t {
+        Ty3::Int => prop_oneof![
+            2 => leaf,
+            2 => (arb_typed(Ty3::Int, d), arb_typed(Ty3::Int, d)).prop_map(|(a, b)| format!("({a} + {b})")),
+            1 => arb_typed(Ty3::Str, d).prop_map(|a| format!("String.length({a})")),
+            1 => arb_typed(Ty3::List, d).prop_map(|a| format!("List.length({a})")),
+            1 => arb_typed(Ty3::List, d).prop_map(|a| format!("List.reduce({a}, 0, fn(acc, x) -> acc + x end)")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a, b)| format!("(case {l} do\n h :: _ -> h + {a}\n _ -> {b}\n end)")),
+            1 => (arb_typed(Ty3::Str, d), arb_typed(Ty3::Int, d)).prop_map(|(s, a)| format!("(if {s} == \"ab\" do {a} else 7 end)")),
+        ]
+        .boxed(),
+        Ty3::Str => prop_oneof![
+            2 => leaf,
+            2 => (arb_typed(Ty3::Str, d), arb_typed(Ty3::Str, d)).prop_map(|(a, b)| format!("({a} <> {b})")),
+            1 => (arb_typed(Ty3::Int, d), arb_typed(Ty3::Str, d)).prop_map(|(a, b)| format!("\"<${{{a}}}|${{{b}}}>\"")),
+            1 => arb_typed(Ty3::List, d).prop_map(|a| format!("\"${{{a}}}\"")),
+            1 => arb_typed(Ty3::Str, d).prop_map(|a| format!("label_of(Pair {{ label: {a}, count: 1 }})")),
+        ]
+        .boxed(),
+        Ty3::List => prop_oneof![
+            2 => leaf,
+            1 => (arb_typed(Ty3::Int, d), arb_typed(Ty3::Int, d)).prop_map(|(a, b)| format!("[{a}, {b}, n]")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a)| format!("List.map({l}, fn(x) -> x + {a} end)")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a)| format!("List.filter({l}, fn(x) -> x > {a} end)")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::List, d)).prop_map(|(a, b)| format!("({a} ++ {b})")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a)| format!("(for x in {l} when x != {a} do\n x * 2\n end)")),
+            1 => arb_typed(Ty3::List, d).prop_map(|l| format!("List.reverse({l})")),
+        ]
+        .boxed(),
+    }
+}
+
+/// A program of the richer kind: its output is what the `core` interpreter says.
+pub fn rich_program() -> impl Strategy<Value = String> {
+    (
+        arb_typed(Ty3::Str, 3),
+        arb_typed(Ty3::List, 3),
+        arb_typed(Ty3::Int, 3),
+        arb_typed(Ty3::Str, 3),
+        0i64..5,
+    )
+        .prop_map(|(s0, l0, i0, s1, n)| {
+            format!(
+                r#"struct Pair do
+  label :: String
+  count :: Int
+end
+
+fn label_of(p :: Pair) -> String = p.label
+
+fn first_over(xs :: List<Int>, limit :: Int) -> Int do
+  for x in xs do
+    if x > limit do
+      return x
+    end
+  end
+  0 - 1
+end
+
+fn main() do
+  let n = {n}
+  let s = "s${{n}}"
+  let xs = [n, n + 1, 5]
+  let p = Pair {{ label: s, count: n }}
+  let a = {s0}
+  let l = {l0}
+  let k = {i0}
+  let keep = fn(x) -> x + k end
+  println(a)
+  println("${{l}} ${{List.map(l, keep)}}")
+  println("${{k}} ${{first_over(l, k)}} ${{label_of(p)}} ${{a}}")
+  println({s1})
+end
+"#
+            )
+        })
+}

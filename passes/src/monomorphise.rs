@@ -309,7 +309,7 @@ pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
         Ty::Int | Ty::Float | Ty::Never => true,
         Ty::String => trait_ != "Num",
         Ty::Bool => trait_ == "Eq" || trait_ == "Display" || trait_ == "Debug" || trait_ == "Hash",
-        Ty::Unit => trait_ == "Eq",
+        Ty::Unit => matches!(trait_, "Eq" | "Display" | "Debug"),
         Ty::Con(key, args)
             if trait_ == "Json" && matches!(key.as_str(), "List" | "Option" | "Map") =>
         {

@@ -1066,7 +1066,7 @@ impl Inferer<'_> {
             {
                 true
             }
-            Ty::Unit => trait_ == "Eq",
+            Ty::Unit => matches!(trait_, "Eq" | "Display" | "Debug"),
             Ty::Con(key, _) if matches!(key.as_str(), "List" | "Map" | "Set") => trait_ != "Hash",
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
                 Some(def) => {
