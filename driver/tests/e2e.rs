@@ -10,6 +10,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Properties explore new cases locally; under CI (`CI` set) they replay a fixed seed,
+/// so a run is reproducible.
+fn runner(config: Config) -> TestRunner {
+    if std::env::var_os("CI").is_some() {
+        let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+        TestRunner::new_with_rng(config, rng)
+    } else {
+        TestRunner::new(config)
+    }
+}
+
 fn mesh() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mesh"))
 }
@@ -195,7 +206,7 @@ fn generated_programs_match_reference() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(24);
-    let mut runner = TestRunner::new(Config {
+    let mut runner = runner(Config {
         cases,
         ..Config::default()
     });
@@ -372,7 +383,7 @@ fn generated_programs_validate_after_every_pass() {
     use mesh::pipeline::run_until;
     use mesh_ir::source::{SourceFile, Sources};
     use mesh_passes::{Options, PassCx};
-    let mut runner = TestRunner::new(Config {
+    let mut runner = runner(Config {
         cases: 64,
         ..Config::default()
     });
@@ -471,7 +482,7 @@ fn inferred_types_recheck_and_mutations_are_rejected() {
         }
     }
 
-    let mut runner = TestRunner::new(Config {
+    let mut runner = runner(Config {
         cases: 32,
         ..Config::default()
     });
@@ -633,7 +644,7 @@ fn core_interpreter_agrees_with_expected_outputs() {
         checked >= 30,
         "only {checked} examples ran in the interpreter"
     );
-    let mut runner = TestRunner::new(Config {
+    let mut runner = runner(Config {
         cases: 64,
         ..Config::default()
     });
@@ -699,7 +710,7 @@ fn native_code_matches_the_core_interpreter() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(24);
-    let mut runner = TestRunner::new(Config {
+    let mut runner = runner(Config {
         cases,
         ..Config::default()
     });
@@ -748,4 +759,48 @@ fn native_code_matches_the_core_interpreter() {
             "{source}"
         );
     }
+}
+
+/// Every program in the regression corpus (`fuzz/regressions`) builds and prints
+/// exactly its `.out`, leak-checked.
+#[test]
+fn regression_corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mpl"))
+        .collect();
+    files.sort();
+    for f in files {
+        let bin = tmp.path().join(f.file_stem().unwrap());
+        let out = build(&f, &bin);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(&bin)
+            .env("MESH_CHECK_LEAKS", "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            std::fs::read_to_string(f.with_extension("out")).unwrap(),
+            "{}",
+            f.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 4);
 }

@@ -670,6 +670,28 @@ impl Inferer<'_> {
                     args: subs,
                 };
             }
+            PatKind::Variant {
+                ty, index, args, ..
+            } => {
+                // re-inferring a resolved constructor pattern (an expression rewritten
+                // after inference, such as `++` into `List.concat`)
+                let (key, index) = (ty.clone(), *index);
+                let targs = self.fresh_args(&key);
+                self.expect(
+                    t,
+                    &Ty::Con(key.clone(), targs.clone()),
+                    span,
+                    "constructor pattern",
+                );
+                let fields: Vec<Ty> = self.env.defs.types[&key].variants()[index]
+                    .fields
+                    .iter()
+                    .map(|(_, ft)| ft.subst(&targs))
+                    .collect();
+                for (q, ft) in args.iter_mut().zip(&fields) {
+                    self.pat(q, ft);
+                }
+            }
             PatKind::Cons(h, tl) => {
                 // `h :: t` is `Cons(h, t)` of the prelude's `List<T>`
                 let elem = self.table.fresh();
