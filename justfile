@@ -28,6 +28,7 @@ snapshots:
 fuzz cases="20000":
     PROPTEST_CASES={{cases}} cargo test --release -p mesh-fuzz
     MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs
+    MESH_PROPTEST_CASES=500 MESH_VALGRIND=1 cargo test --release -p mesh --test e2e native_code_matches
 
 # compute benchmarks: Mesh vs Rust vs Go side by side (needs golang-go and hyperfine)
 bench:

@@ -743,10 +743,21 @@ fn native_code_matches_the_core_interpreter() {
             "{}\n{source}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let run = Command::new(&bin)
-            .env("MESH_CHECK_LEAKS", "1")
-            .output()
-            .unwrap();
+        // `MESH_VALGRIND=1` (long campaigns): run under valgrind, cells from libc malloc
+        let run = if std::env::var("MESH_VALGRIND").is_ok_and(|v| v == "1") {
+            Command::new("valgrind")
+                .args(["-q", "--error-exitcode=9"])
+                .arg(&bin)
+                .env("MESH_CHECK_LEAKS", "1")
+                .env("MESH_SYSTEM_ALLOC", "1")
+                .output()
+                .unwrap()
+        } else {
+            Command::new(&bin)
+                .env("MESH_CHECK_LEAKS", "1")
+                .output()
+                .unwrap()
+        };
         assert_eq!(
             run.status.code(),
             Some(0),

@@ -299,6 +299,11 @@ end
 
 fn label_of(p :: Pair) -> String = p.label
 
+type Shape do
+  Circle(Int)
+  Tag(String, List<Int>)
+end deriving(Display, Eq)
+
 fn first_over(xs :: List<Int>, limit :: Int) -> Int do
   for x in xs do
     if x > limit do
@@ -321,6 +326,18 @@ fn main() do
   println("${{l}} ${{List.map(l, keep)}}")
   println("${{k}} ${{first_over(l, k)}} ${{label_of(p)}} ${{a}}")
   println({s1})
+  let o = if k > 3 do Some(a) else None end
+  let shown = case o do
+    Some(v) -> v <> "!"
+    None -> "none"
+  end
+  let m = Map.put(Map.put(%{{"x" => l}}, s, [k]), "x", xs)
+  let (t1, t2) = (a, l)
+  let q = %{{p | label: t1}}
+  let twice = fn(x) -> keep(keep(x)) end
+  let sh = if k % 2 == 0 do Circle(k) else Tag(t1, t2) end
+  println("${{shown}} ${{m}} ${{Map.get(m, s)}} ${{q.label}} ${{p.label}}")
+  println("${{List.map(t2, twice)}} ${{sh}} ${{sh == Tag(a, l)}} ${{Iter.from(l) |> Iter.map(keep) |> Iter.take(2) |> List.collect()}}")
 end
 "#
             )
