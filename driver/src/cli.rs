@@ -26,6 +26,9 @@ enum Cmd {
         /// Optimise the generated code.
         #[arg(long)]
         release: bool,
+        /// Print diagnostics as JSON, one object per line (spec 02 §10).
+        #[arg(long)]
+        json: bool,
     },
     /// Build, then run the program with the given arguments.
     Run {
@@ -39,9 +42,12 @@ enum Cmd {
     },
     /// Print the intermediate representation after a pass.
     Dump {
-        /// The pass after which to print (`mesh dump --list` names them).
+        /// The pass after which to print (`mesh dump --list` names them), or `all`.
         #[arg(long)]
         after: Option<String>,
+        /// The pass before which to print (its input IR).
+        #[arg(long, conflicts_with = "after")]
+        before: Option<String>,
         /// List the passes in pipeline order.
         #[arg(long, alias = "list-passes")]
         list: bool,
@@ -62,13 +68,19 @@ pub fn main() -> i32 {
             path,
             output,
             release,
-        } => build(&path, output, release).map(|_| 0),
+            json,
+        } => build_with(&path, output, release, json).map(|_| 0),
         Cmd::Run {
             path,
             release,
             args,
         } => run(&path, release, &args),
-        Cmd::Dump { after, list, path } => dump(after, list, path),
+        Cmd::Dump {
+            after,
+            before,
+            list,
+            path,
+        } => dump(after, before, list, path),
     };
     match result {
         Ok(code) => code,
@@ -87,6 +99,15 @@ fn color() -> bool {
 
 /// Compiles the program at `path`; returns the binary's path. Diagnostics go to stderr.
 pub fn build(path: &Path, output: Option<PathBuf>, release: bool) -> Result<PathBuf, String> {
+    build_with(path, output, release, false)
+}
+
+fn build_with(
+    path: &Path,
+    output: Option<PathBuf>,
+    release: bool,
+    json: bool,
+) -> Result<PathBuf, String> {
     let proj = project::load(path)?;
     let out = output.unwrap_or(proj.default_output.clone());
     let mut cx = PassCx::new(proj.sources.clone(), Options { release });
@@ -103,8 +124,11 @@ pub fn build(path: &Path, output: Option<PathBuf>, release: bool) -> Result<Path
         }
         true
     });
-    let rendered = report::render(&cx.sources, &cx.diags, color());
-    eprint!("{rendered}");
+    if json {
+        print!("{}", report::render_json(&cx.sources, &cx.diags));
+    } else {
+        eprint!("{}", report::render(&cx.sources, &cx.diags, color()));
+    }
     if let Some(msg) = internal {
         return Err(msg);
     }
@@ -137,7 +161,12 @@ fn run(path: &Path, release: bool, args: &[String]) -> Result<i32, String> {
     Ok(status.code().unwrap_or(1))
 }
 
-fn dump(after: Option<String>, list: bool, path: Option<PathBuf>) -> Result<i32, String> {
+fn dump(
+    after: Option<String>,
+    before: Option<String>,
+    list: bool,
+    path: Option<PathBuf>,
+) -> Result<i32, String> {
     let passes = pipeline::passes();
     if list {
         for p in &passes {
@@ -145,8 +174,29 @@ fn dump(after: Option<String>, list: bool, path: Option<PathBuf>) -> Result<i32,
         }
         return Ok(0);
     }
-    let Some(after) = after else {
-        return Err("error: `mesh dump` needs `--after=<pass>` or `--list`".into());
+    // `--before=p` is `--after` the pass preceding `p` (the source for the first pass)
+    let after = match (after, before) {
+        (Some(a), _) => a,
+        (None, Some(b)) => match passes.iter().position(|p| p.name == b) {
+            Some(0) => {
+                let proj = project::load(&path.unwrap_or_else(|| PathBuf::from(".")))?;
+                print!("{}", mesh_ir::Ir::print(&proj.sources));
+                return Ok(0);
+            }
+            Some(i) => passes[i - 1].name.to_string(),
+            None => {
+                let names: Vec<&str> = passes.iter().map(|p| p.name).collect();
+                return Err(format!(
+                    "error: unknown pass `{b}`; the passes are: {}",
+                    names.join(", ")
+                ));
+            }
+        },
+        (None, None) => {
+            return Err(
+                "error: `mesh dump` needs `--after=<pass>`, `--before=<pass>` or `--list`".into(),
+            )
+        }
     };
     if after != "all" && !passes.iter().any(|p| p.name == after) {
         let names: Vec<&str> = passes.iter().map(|p| p.name).collect();

@@ -63,3 +63,30 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     }
     String::from_utf8_lossy(buf.as_slice()).into_owned()
 }
+
+/// Spec 02 §10 `--json`: one JSON object per diagnostic and line, with fields `code`,
+/// `severity`, `message`, `file`, `spans` (each with 1-based `line`/`column` and byte
+/// offsets) and `fix` (the notes, or null).
+pub fn render_json(sources: &Sources, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let span = |s: &mesh_ir::Span, label: &str, primary: bool| {
+            let (line, column) = sources.line_col(s.file, s.lo);
+            serde_json::json!({ "file": sources.files.get(s.file as usize).map(|f| f.path.clone()), "line": line, "column": column, "start": s.lo, "end": s.hi, "label": label, "primary": primary })
+        };
+        let mut spans = vec![span(&d.span, &d.label, true)];
+        spans.extend(d.secondary.iter().map(|(s, l)| span(s, l, false)));
+        let obj = serde_json::json!({
+            "code": d.code,
+            "category": d.category,
+            "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "message": d.message,
+            "file": sources.files.get(d.span.file as usize).map(|f| f.path.clone()),
+            "spans": spans,
+            "fix": if d.notes.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(d.notes.join("\n")) },
+        });
+        out.push_str(&obj.to_string());
+        out.push('\n');
+    }
+    out
+}

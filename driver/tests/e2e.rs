@@ -815,3 +815,32 @@ fn regression_corpus() {
     }
     assert!(n >= 4);
 }
+
+/// `mesh build --json` prints one JSON object per diagnostic with the spec 02 §10
+/// fields; `mesh dump --before=p` prints the IR `p` receives.
+#[test]
+fn json_diagnostics_and_dump_before() {
+    let src = examples().join("compile_fail/06_arity_mismatch.mpl");
+    let out = mesh().args(["build", "--json"]).arg(&src).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect("a diagnostic")).unwrap();
+    for field in ["code", "severity", "message", "file", "spans", "fix"] {
+        assert!(first.get(field).is_some(), "missing {field}: {first}");
+    }
+    assert_eq!(first["code"], "E0003");
+    assert_eq!(first["spans"][0]["line"], 6);
+    let before = mesh()
+        .args(["dump", "--before=infer"])
+        .arg(examples().join("core/09_multi_clause.mpl"))
+        .output()
+        .unwrap();
+    let after = mesh()
+        .args(["dump", "--after=lift-nested-fns"])
+        .arg(examples().join("core/09_multi_clause.mpl"))
+        .output()
+        .unwrap();
+    assert!(before.status.success());
+    assert_eq!(before.stdout, after.stdout);
+}
