@@ -11,11 +11,13 @@ use mesh_ir::surface::{Desugared, Mono, Program, Typed};
 use mesh_ir::Ir;
 use mesh_passes::check_exhaustiveness::CheckExhaustiveness;
 use mesh_passes::codegen::Codegen;
+use mesh_passes::convert_closures::ConvertClosures;
 use mesh_passes::expand_keyword_args::ExpandKeywordArgs;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
 use mesh_passes::insert_rc::InsertRc;
 use mesh_passes::lift_impls::LiftImpls;
+use mesh_passes::lift_lambdas::LiftLambdas;
 use mesh_passes::lift_nested_fns::LiftNestedFns;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
@@ -114,6 +116,8 @@ pipeline! {
     CheckExhaustiveness: Typed(Typed) -> Typed(Typed),
     Monomorphise: Typed(Typed) -> Mono(Mono),
     ExplicateCore: Mono(Mono) -> Core(core::Program),
+    ConvertClosures: Core(core::Program) -> Core(core::Program),
+    LiftLambdas: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }

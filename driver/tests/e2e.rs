@@ -613,8 +613,8 @@ fn core_interpreter_agrees_with_expected_outputs() {
             }],
         });
         let mut cx = PassCx::new(src.clone(), Options::default());
-        let (ir, ran) = run_until(src, &mut cx, Some("explicate-core")).unwrap();
-        assert_eq!(ran, "explicate-core", "{:?}", cx.diags);
+        let (ir, ran) = run_until(src, &mut cx, Some("lift-lambdas")).unwrap();
+        assert_eq!(ran, "lift-lambdas", "{:?}", cx.diags);
         let AnyIr::Core(p) = ir else { unreachable!() };
         p
     }

@@ -549,6 +549,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.zero(x.ty)
             }
             ExprKind::FnRef(f) => self.fns[f].as_global_value().as_pointer_value().into(),
+            ExprKind::Lambda { .. } => {
+                return Err("a lambda reached code generation (lift-lambdas removes them)".into())
+            }
             ExprKind::Dup(v) => {
                 let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
                 self.rt_call("mesh_rt_dup", &[p.into()])?;

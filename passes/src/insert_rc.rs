@@ -491,7 +491,8 @@ impl Rc<'_> {
             | ExprKind::Unit
             | ExprKind::FnRef(_)
             | ExprKind::Fail(_) => e,
-            ExprKind::Dup(_) | ExprKind::Drop(..) => e,
+            // inserted by this pass, or removed before it (`lift-lambdas`)
+            ExprKind::Dup(_) | ExprKind::Drop(..) | ExprKind::Lambda { .. } => e,
         }
     }
 

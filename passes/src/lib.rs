@@ -7,11 +7,13 @@ pub mod diag;
 
 pub mod check_exhaustiveness;
 pub mod codegen;
+pub mod convert_closures;
 pub mod expand_keyword_args;
 pub mod explicate_core;
 pub mod infer;
 pub mod insert_rc;
 pub mod lift_impls;
+pub mod lift_lambdas;
 pub mod lift_nested_fns;
 pub mod merge_clauses;
 pub mod monomorphise;

@@ -194,6 +194,9 @@ impl Interp<'_> {
                 _ => return Err("tag of a non-object".into()),
             },
             ExprKind::FnRef(f) => Value::Code(f.clone()),
+            ExprKind::Lambda { .. } => {
+                return Err("Unsupported: lambdas are interpreted after lift-lambdas".into())
+            }
             // memory management has no observable meaning
             ExprKind::Dup(v) => env.get(v).cloned().ok_or_else(|| format!("unbound {v}"))?,
             ExprKind::Drop(_, body) => return self.eval(body, env),

@@ -9,6 +9,7 @@
 pub mod interp;
 mod print;
 mod validate;
+pub mod vars;
 
 use crate::Span;
 
@@ -328,6 +329,15 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// The explicit environment of a converted lambda.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClosureEnv {
+    /// The closure object, the lifted function's first parameter.
+    pub param: String,
+    /// The captured locals: the values stored in the object after the code pointer.
+    pub captured: Vec<(String, CTy)>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cmp {
     Eq,
@@ -460,6 +470,16 @@ pub enum ExprKind {
     Dup(String),
     /// Gives back the reference held by a counted local, then evaluates the body.
     Drop(String, Box<Expr>),
+    /// An anonymous function (an `Obj`: a closure). Before `convert-closures` its body
+    /// may use the enclosing function's locals; after it, `env` names the closure
+    /// object parameter and `captured` the locals copied into it (in slot order after
+    /// the code), which the body reads from the environment. `lift-lambdas` removes it.
+    Lambda {
+        params: Vec<(String, CTy)>,
+        ret: CTy,
+        body: Box<Expr>,
+        env: Option<ClosureEnv>,
+    },
     /// The code address of a function (an `Obj`-sized word), stored in closures.
     FnRef(String),
     /// Calls a closure object: its slot 0 holds the code, which takes the closure

@@ -142,6 +142,40 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             expr(out, value, d + 1);
             out.push(')');
         }
+        ExprKind::Lambda {
+            params,
+            ret,
+            body,
+            env,
+        } => {
+            let ps: Vec<String> = params
+                .iter()
+                .map(|(n, t)| format!("[{n} {}]", t.name()))
+                .collect();
+            match env {
+                None => {
+                    let _ = write!(out, "(lambda ({}) : {}", ps.join(" "), ret.name());
+                }
+                Some(c) => {
+                    let cs: Vec<String> = c
+                        .captured
+                        .iter()
+                        .map(|(n, t)| format!("[{n} {}]", t.name()))
+                        .collect();
+                    let _ = write!(
+                        out,
+                        "(closed-lambda [env {}] ({}) captures ({}) : {}",
+                        c.param,
+                        ps.join(" "),
+                        cs.join(" "),
+                        ret.name()
+                    );
+                }
+            }
+            nl(out, d);
+            expr(out, body, d);
+            out.push(')');
+        }
         ExprKind::Dup(v) => {
             let _ = write!(out, "(dup {v})");
         }

@@ -207,6 +207,28 @@ impl Cx<'_> {
                     Some((_, _, r)) => self.expect(value, r),
                 }
             }
+            ExprKind::Lambda {
+                params,
+                ret,
+                body,
+                env,
+            } => {
+                self.expect(e, CTy::Obj);
+                let saved = (self.scope.clone(), self.loops.clone(), self.ret);
+                if let Some(c) = env {
+                    // a converted lambda is closed: only its parameters are in scope
+                    self.scope.clear();
+                    self.bind(&c.param, CTy::Obj);
+                }
+                self.loops.clear();
+                for (n, t) in params {
+                    self.bind(n, *t);
+                }
+                self.ret = *ret;
+                self.expr(body, true);
+                self.expect(body, *ret);
+                (self.scope, self.loops, self.ret) = saved;
+            }
             ExprKind::Dup(v) => match self.scope.get(v).copied() {
                 Some(t) if t.is_counted() => self.expect(e, t),
                 Some(_) => self.err(format!("`dup {v}` of an uncounted local")),

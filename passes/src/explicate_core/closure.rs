@@ -1,69 +1,23 @@
-//! Closures (spec 01 §4.12): flat closure conversion (Appel, *Compiling with
-//! Continuations*, ch. 10; Cardelli 1983) and lambda lifting. A closure value is an
-//! object whose slot 0 is the code and whose other slots are the captured variables;
-//! its body becomes a top-level function taking the object first. Named functions and
-//! constructors used as values get a small wrapper function of the same shape.
+//! Closures (spec 01 §4.12) become core `Lambda`s; `convert-closures` and `lift-lambdas`
+//! turn them into closure objects (slot 0 the code, then the captured locals) and
+//! top-level functions taking the object first. Named functions and constructors used
+//! as values get a small wrapper function of that shape here.
 
 use super::*;
 
-/// The free local variables of some closure clauses: (surface name, its type).
-fn free_vars(clauses: &[Clause]) -> Vec<(String, Option<Ty>)> {
-    let mut out: Vec<(String, Option<Ty>)> = Vec::new();
-    let mut cs = clauses.to_vec();
-    let mut note = |e: &mut Expr| {
-        let name = match &e.kind {
-            ExprKind::Var(n) => n.clone(),
-            ExprKind::SelfRef => "self".to_string(),
-            _ => return,
-        };
-        if !out.iter().any(|(n, _)| *n == name) {
-            out.push((name, e.ty.clone()));
-        }
-    };
-    for c in &mut cs {
-        if let Some(g) = &mut c.guard {
-            visit::expr_mut(g, &mut note);
-        }
-        visit::block_mut(&mut c.body, &mut note);
-    }
-    out
-}
-
 impl Lower<'_> {
-    /// Lowers a closure expression of type `fty` to a closure object.
+    /// Lowers a closure expression of type `fty` to a core `Lambda` whose body uses
+    /// the enclosing locals directly; `convert-closures` and `lift-lambdas` make it a
+    /// closure object and a top-level function.
     pub(crate) fn closure(&mut self, clauses: &[Clause], fty: &Ty, span: Span) -> core::Expr {
         let Ty::Fun(ptys, rty) = fty else {
             unreachable!("closure of non-function type")
         };
-        // captured: the free names that are locals here (more is harmless)
-        let captured: Vec<(String, String, CTy)> = free_vars(clauses)
-            .into_iter()
-            .filter_map(|(n, t)| {
-                let c = self.local(&n)?;
-                let ct = self.cty(t.as_ref(), span);
-                Some((n, c, ct))
-            })
-            .collect();
-        let name = self.cx.fresh("lambda");
-        let saved_env = std::mem::replace(&mut self.env, vec![HashMap::new()]);
         let saved_ret = self.ret_ty.replace((**rty).clone());
         let saved_loops = std::mem::take(&mut self.loops);
-        let env_param = self.cx.fresh("env");
-        let mut params = vec![(env_param.clone(), CTy::Obj)];
-        let mut lets = Vec::new();
-        for (i, (n, _, ct)) in captured.iter().enumerate() {
-            let c = self.cx.fresh(n);
-            self.bind(n, c.clone());
-            lets.push((
-                c,
-                mk(
-                    core::ExprKind::Load(Box::new(var(&env_param, CTy::Obj, span)), i as u32 + 1),
-                    *ct,
-                    span,
-                ),
-            ));
-        }
+        self.env.push(HashMap::new());
         let ret = self.cty(Some(rty), span);
+        let mut params = Vec::new();
         let simple = clauses.len() == 1
             && clauses[0].guard.is_none()
             && clauses[0]
@@ -130,10 +84,7 @@ impl Lower<'_> {
                 .collect();
             self.case(&scrutinee, &arms, ret, true, span)
         };
-        for (c, v) in lets.into_iter().rev() {
-            body = let_(&c, v, body);
-        }
-        self.env = saved_env;
+        self.env.pop();
         self.ret_ty = saved_ret;
         self.loops = saved_loops;
         if body.ty != ret
@@ -151,16 +102,16 @@ impl Lower<'_> {
                 span,
             );
         }
-        self.extra.push(core::Fn {
-            name: name.clone(),
-            params,
-            ret,
-            body,
+        mk(
+            core::ExprKind::Lambda {
+                params,
+                ret,
+                body: Box::new(body),
+                env: None,
+            },
+            CTy::Obj,
             span,
-        });
-        let mut fields = vec![mk(core::ExprKind::FnRef(name), CTy::Raw, span)];
-        fields.extend(captured.iter().map(|(_, c, ct)| var(c, *ct, span)));
-        mk(core::ExprKind::Alloc { tag: 0, fields }, CTy::Obj, span)
+        )
     }
 
     /// A named function (`g`, core name `func`) or a constructor used as a value: a
