@@ -12,6 +12,7 @@
 //! Paper: `papers/insert-rc.md`.
 
 use crate::{Pass, PassCx};
+use mesh_ir::core::vars::{binder_types, children};
 use mesh_ir::core::{CTy, Expr, ExprKind, Program};
 use mesh_ir::Span;
 use std::collections::{BTreeSet, HashMap};
@@ -54,53 +55,6 @@ fn unit(span: Span) -> Expr {
         kind: ExprKind::Unit,
         ty: CTy::Unit,
         span,
-    }
-}
-
-fn binder_types(e: &Expr, out: &mut HashMap<String, CTy>) {
-    match &e.kind {
-        ExprKind::Let(n, v, b) => {
-            out.insert(n.clone(), v.ty);
-            binder_types(v, out);
-            binder_types(b, out);
-        }
-        ExprKind::Loop {
-            params,
-            inits,
-            body,
-            ..
-        } => {
-            for (n, t) in params {
-                out.insert(n.clone(), *t);
-            }
-            inits.iter().for_each(|x| binder_types(x, out));
-            binder_types(body, out);
-        }
-        _ => children(e).into_iter().for_each(|c| binder_types(c, out)),
-    }
-}
-
-fn children(e: &Expr) -> Vec<&Expr> {
-    match &e.kind {
-        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => vec![a, b],
-        ExprKind::If(a, b, c) => vec![a, b, c],
-        ExprKind::Call { args, .. }
-        | ExprKind::Prim(_, args)
-        | ExprKind::Runtime(_, args)
-        | ExprKind::Recur { args, .. } => args.iter().collect(),
-        ExprKind::Alloc { fields, .. } => fields.iter().collect(),
-        ExprKind::CallClosure { closure, args, .. } => {
-            std::iter::once(&**closure).chain(args).collect()
-        }
-        ExprKind::Load(o, _)
-        | ExprKind::Tag(o)
-        | ExprKind::Return(o)
-        | ExprKind::Exit { value: o, .. } => vec![o],
-        ExprKind::Loop { inits, body, .. } => {
-            inits.iter().chain(std::iter::once(&**body)).collect()
-        }
-        ExprKind::Drop(_, b) => vec![b],
-        _ => vec![],
     }
 }
 
