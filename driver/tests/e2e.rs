@@ -844,3 +844,120 @@ fn json_diagnostics_and_dump_before() {
     assert!(before.status.success());
     assert_eq!(before.stdout, after.stdout);
 }
+
+/// Which property covers each pass of the pipeline table. A pass added to the table
+/// without an entry here fails `every_pass_has_a_property`.
+const PASS_PROPERTIES: &[(&str, &str)] = &[
+    (
+        "parse",
+        "parser_props (fuzz): no panic on any text, print/re-parse identity; examples_parse",
+    ),
+    (
+        "merge-clauses",
+        "generated_programs_validate_after_every_pass; generated programs match the reference",
+    ),
+    (
+        "lift-impls",
+        "generated_programs_validate_after_every_pass; rich programs (traits via the library)",
+    ),
+    (
+        "remove-pipes",
+        "generated_programs_validate_after_every_pass; rich programs (pipes into Iter)",
+    ),
+    (
+        "expand-keyword-args",
+        "generated_programs_validate_after_every_pass",
+    ),
+    (
+        "resolve-names",
+        "generated_programs_validate_after_every_pass; mutations are rejected",
+    ),
+    (
+        "lift-nested-fns",
+        "generated_programs_validate_after_every_pass",
+    ),
+    ("infer", "inferred_types_recheck_and_mutations_are_rejected"),
+    (
+        "check-exhaustiveness",
+        "generated_programs_validate_after_every_pass (case with guards)",
+    ),
+    (
+        "monomorphise",
+        "rich programs: generic library functions instantiated, output checked",
+    ),
+    (
+        "explicate-core",
+        "core_passes_preserve_meaning (interpreter output = native output)",
+    ),
+    ("convert-closures", "core_passes_preserve_meaning"),
+    ("lift-lambdas", "core_passes_preserve_meaning"),
+    (
+        "insert-rc",
+        "core_passes_preserve_meaning; leak check and valgrind on native runs",
+    ),
+    (
+        "codegen",
+        "native_code_matches_the_core_interpreter; generated_programs_match_reference",
+    ),
+];
+
+#[test]
+fn every_pass_has_a_property() {
+    let passes: Vec<&str> = mesh::pipeline::passes().iter().map(|p| p.name).collect();
+    let covered: Vec<&str> = PASS_PROPERTIES.iter().map(|p| p.0).collect();
+    assert_eq!(
+        passes, covered,
+        "each pass of the pipeline table needs an entry in PASS_PROPERTIES (and a property)"
+    );
+}
+
+/// Evaluating the `core` program after each core-level pass gives the same output:
+/// explicate-core (lambdas nested), convert-closures (closed), lift-lambdas (lifted),
+/// insert-rc (with dup/drop).
+#[test]
+fn core_passes_preserve_meaning() {
+    use mesh::pipeline::{run_until, AnyIr};
+    use mesh_fuzz::rich_program;
+    use mesh_ir::core::interp;
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_passes::{Options, PassCx};
+
+    let mut runner = runner(Config {
+        cases: 24,
+        ..Config::default()
+    });
+    let strategy = rich_program();
+    for _ in 0..24 {
+        let source = strategy.new_tree(&mut runner).unwrap().current();
+        let mut outputs = Vec::new();
+        for pass in [
+            "explicate-core",
+            "convert-closures",
+            "lift-lambdas",
+            "insert-rc",
+        ] {
+            let src = mesh::project::with_prelude(Sources {
+                files: vec![SourceFile {
+                    path: "p.mpl".into(),
+                    module: "Main".into(),
+                    text: source.clone(),
+                }],
+            });
+            let mut cx = PassCx::new(src.clone(), Options::default());
+            let (ir, ran) = run_until(src, &mut cx, Some(pass)).unwrap();
+            assert_eq!(ran, pass, "{:?}", cx.diags);
+            let AnyIr::Core(core) = ir else {
+                unreachable!()
+            };
+            let out = interp::run(&core, 50_000_000);
+            assert_eq!(out.error, None, "after {pass}:\n{source}");
+            outputs.push((pass, out.stdout));
+        }
+        for (pass, out) in &outputs[1..] {
+            assert_eq!(
+                out, &outputs[0].1,
+                "{pass} changed the meaning of\n{source}"
+            );
+        }
+    }
+}

@@ -17,6 +17,17 @@ pub enum Value {
     Unit,
     Obj(Rc<(u32, Vec<Value>)>),
     Code(String),
+    /// The code of a lambda that is still nested in its function.
+    Lambda(Rc<LambdaCode>),
+}
+
+/// A nested lambda's code: its parameters (the closure object first, for a converted
+/// lambda), its body, and — for an unconverted lambda — the locals it sees.
+#[derive(Debug, PartialEq)]
+pub struct LambdaCode {
+    params: Vec<String>,
+    body: Expr,
+    outer: Option<HashMap<String, Value>>,
 }
 
 /// How an evaluation ended: the program's output, and an error if it failed.
@@ -194,8 +205,33 @@ impl Interp<'_> {
                 _ => return Err("tag of a non-object".into()),
             },
             ExprKind::FnRef(f) => Value::Code(f.clone()),
-            ExprKind::Lambda { .. } => {
-                return Err("Unsupported: lambdas are interpreted after lift-lambdas".into())
+            ExprKind::Lambda {
+                params,
+                body,
+                env: closure_env,
+                ..
+            } => {
+                // a closure object: the code, then (converted) the captured values
+                let mut names = Vec::new();
+                let mut fields = Vec::new();
+                let outer = match closure_env {
+                    Some(c) => {
+                        names.push(c.param.clone());
+                        for (n, _) in &c.captured {
+                            fields.push(env.get(n).cloned().ok_or_else(|| format!("unbound {n}"))?);
+                        }
+                        None
+                    }
+                    None => Some(env.clone()),
+                };
+                names.extend(params.iter().map(|p| p.0.clone()));
+                let code = Value::Lambda(Rc::new(LambdaCode {
+                    params: names,
+                    body: (**body).clone(),
+                    outer,
+                }));
+                fields.insert(0, code);
+                Value::Obj(Rc::new((0, fields)))
             }
             // memory management has no observable meaning
             ExprKind::Dup(v) => env.get(v).cloned().ok_or_else(|| format!("unbound {v}"))?,
@@ -206,12 +242,27 @@ impl Interp<'_> {
                 let Value::Obj(obj) = &clo else {
                     return Err("call of a non-closure".into());
                 };
-                let Some(Value::Code(f)) = obj.1.first() else {
-                    return Err("closure without code".into());
-                };
-                let f = f.clone();
-                a.insert(0, clo);
-                self.call(&f, a)?
+                match obj.1.first().cloned() {
+                    Some(Value::Code(f)) => {
+                        a.insert(0, clo);
+                        self.call(&f, a)?
+                    }
+                    Some(Value::Lambda(code)) => {
+                        let mut locals = code.outer.clone().unwrap_or_default();
+                        if code.outer.is_none() {
+                            a.insert(0, clo.clone());
+                        }
+                        for (n, v) in code.params.iter().zip(a) {
+                            locals.insert(n.clone(), v);
+                        }
+                        match self.eval(&code.body, &mut locals)? {
+                            Flow::Value(v) | Flow::Return(v) => v,
+                            Flow::TailCall(f, args) => self.call(&f, args)?,
+                            _ => return Err("loop control escaped a lambda".into()),
+                        }
+                    }
+                    _ => return Err("closure without code".into()),
+                }
             }
             ExprKind::Loop {
                 label,
