@@ -29,6 +29,11 @@ pub type Set do
   SetOf(List<Int>)
 end
 
+# A FIFO of Int (spec 03 §8); the functions are in the `Queue` module.
+pub type Queue do
+  QueueOf(List<Int>, List<Int>)
+end
+
 # Lazy iterators (spec 03 §9): a thunk giving the next element and the rest, or None.
 # The functions are in the `Iter` module (stdlib/iter.mpl).
 pub type Iter<T> do

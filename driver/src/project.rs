@@ -44,6 +44,16 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         include_str!("../../stdlib/map.mpl"),
     ),
     (
+        "Tuple",
+        "<stdlib/tuple.mpl>",
+        include_str!("../../stdlib/tuple.mpl"),
+    ),
+    (
+        "Queue",
+        "<stdlib/queue.mpl>",
+        include_str!("../../stdlib/queue.mpl"),
+    ),
+    (
         "Set",
         "<stdlib/set.mpl>",
         include_str!("../../stdlib/set.mpl"),

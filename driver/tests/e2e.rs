@@ -961,3 +961,81 @@ fn core_passes_preserve_meaning() {
         }
     }
 }
+
+/// The system-facing library (spec 03: IO, Env, File, assert) and the Mesh-written
+/// Tuple/Queue modules, end to end: stdin, stderr, environment, arguments and files.
+#[test]
+fn system_library_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.txt");
+    let src = tmp.path().join("main.mpl");
+    let program = r##"
+fn main() do
+  let q = Queue.new() |> Queue.push(1) |> Queue.push(2) |> Queue.push(3)
+  let (x, q2) = Queue.pop(q)
+  println("popped #{x}, size #{Queue.size(q2)}, next #{Queue.peek(q2)}")
+  println("#{Tuple.first((4, "a"))} #{Tuple.second((4, "b"))}")
+  IO.eprintln("to stderr")
+  case IO.read_line() do
+    Ok(line) -> println("line <#{line}>")
+    Err(e) -> println("read error #{e}")
+  end
+  println("#{Env.get("MESH_TEST_UNSET", "dflt")} #{Env.get("MESH_TEST_S", "x")} #{Env.get_int("MESH_TEST_N", 7)}")
+  let _ = File.write("PATH", "hello")
+  let _ = File.append("PATH", " world")
+  println("exists #{File.exists("PATH")}")
+  case File.read("PATH") do
+    Ok(s) -> println("read #{s}")
+    Err(e) -> println("err #{e}")
+  end
+  let _ = File.delete("PATH")
+  case File.read("PATH") do
+    Ok(s) -> println("read #{s}")
+    Err(e) -> println("err #{e}")
+  end
+  assert(1 + 1 == 2)
+  assert_eq("a", "a")
+  assert_ne(1, 2)
+  println("args #{Env.args() |> List.drop(1) |> String.join(",")}")
+end
+"##
+    .replace("PATH", &data.display().to_string());
+    std::fs::write(&src, program).unwrap();
+    let bin = tmp.path().join("main");
+    let out = build(&src, &bin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut child = Command::new(&bin)
+        .args(["a", "b"])
+        .env("MESH_CHECK_LEAKS", "1")
+        .env("MESH_TEST_S", "")
+        .env("MESH_TEST_N", "-3")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"first line\r\nsecond\n")
+        .unwrap();
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stderr), "to stderr\n");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "popped 1, size 2, next 2\n4 b\nline <first line>\ndflt  -3\nexists true\n\
+         read hello world\nerr No such file or directory (os error 2)\nargs a,b\n"
+    );
+}

@@ -2,7 +2,9 @@
 
 /// Modules of the standard library written in Mesh (`stdlib/*.mpl`): compiled with
 /// every program, left out of dumps.
-pub const LIBRARY_MODULES: &[&str] = &["Prelude", "List", "Map", "Set", "Iter", "String"];
+pub const LIBRARY_MODULES: &[&str] = &[
+    "Prelude", "List", "Map", "Set", "Iter", "String", "Tuple", "Queue",
+];
 
 /// One `.mpl` file.
 #[derive(Clone, Debug)]

@@ -31,6 +31,7 @@ pub const PRELUDE: &[&str] = &[
     "monitor",
     "assert",
     "assert_eq",
+    "assert_ne",
 ];
 
 /// Standard-library modules, usable qualified without an import (spec 03, 04–06).
@@ -58,6 +59,8 @@ pub const STD_MODULES: &[&str] = &[
     "File",
     "Range",
     "Iter",
+    "Tuple",
+    "Queue",
     "Timer",
     "Process",
     "Node",

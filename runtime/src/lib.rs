@@ -11,6 +11,7 @@ pub mod json;
 pub mod library;
 pub mod memory;
 pub mod strings;
+pub mod system;
 
 use std::io::Write;
 
@@ -25,7 +26,16 @@ unsafe extern "C" {
 /// `Env.args()` once the core library lands; they are not read here yet.
 #[cfg(not(test))]
 #[unsafe(no_mangle)]
-pub extern "C" fn main() -> i32 {
+pub unsafe extern "C" fn main(argc: i32, argv: *const *const std::ffi::c_char) -> i32 {
+    let args = (0..argc.max(0) as usize)
+        // SAFETY: the C runtime passes `argc` valid NUL-terminated strings.
+        .map(|i| {
+            unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let _ = system::ARGS.set(args);
     if std::env::var("MESH_SYSTEM_ALLOC").is_ok_and(|v| v == "1") {
         memory::SYSTEM_ALLOC.store(true, std::sync::atomic::Ordering::Relaxed);
     }

@@ -727,6 +727,9 @@ impl Lower<'_> {
         let kind = match g.as_str() {
             "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
             "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
+            "Prelude.assert" | "Prelude.assert_eq" | "Prelude.assert_ne" => {
+                return self.assertion(g, args, cargs, span)
+            }
             "Prelude.default" | "Int.default" | "Float.default" | "String.default"
             | "Bool.default" => {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
@@ -793,6 +796,85 @@ impl Lower<'_> {
             }
         };
         mk(kind, ty, span)
+    }
+
+    /// `assert(c)`, `assert_eq(a, b)`, `assert_ne(a, b)` outside tests (spec 03 §17.2):
+    /// a failure is a runtime error naming the location and the source text; `assert_eq`
+    /// shows both values (they need `Eq` and `Display`).
+    fn assertion(
+        &mut self,
+        g: &str,
+        args: &[Arg],
+        cargs: Vec<core::Expr>,
+        span: Span,
+    ) -> core::Expr {
+        let (line, col) = self.cx.sources.line_col(span.file, span.lo);
+        let file = self
+            .cx
+            .sources
+            .files
+            .get(span.file as usize)
+            .map(|f| f.path.clone())
+            .unwrap_or_default();
+        let text = self
+            .cx
+            .sources
+            .files
+            .get(span.file as usize)
+            .and_then(|f| f.text.get(span.lo as usize..span.hi as usize))
+            .unwrap_or("")
+            .to_string();
+        let unit = || mk(core::ExprKind::Unit, CTy::Unit, span);
+        let fail = |lw: &mut Self, msg: core::Expr| {
+            let p = prim(Prim::Panic, vec![msg], span);
+            let f = mk(core::ExprKind::Fail("unreachable".into()), CTy::Unit, span);
+            let _ = lw;
+            mk(
+                core::ExprKind::Seq(Box::new(p), Box::new(f)),
+                CTy::Unit,
+                span,
+            )
+        };
+        let mut it = cargs.into_iter();
+        if g == "Prelude.assert" {
+            let c = it.next().unwrap();
+            let msg = str_lit(&format!("{file}:{line}:{col}: assert failed: {text}"), span);
+            let f = fail(self, msg);
+            return if_(c, unit(), f);
+        }
+        let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
+        let (a, b) = (it.next().unwrap(), it.next().unwrap());
+        let (x, y) = (self.cx.fresh("left"), self.cx.fresh("right"));
+        let ct = a.ty;
+        let same = self.equal(var(&x, ct, span), var(&y, ct, span), &t, span);
+        let (shown_a, shown_b) = (
+            self.display(var(&x, ct, span), &t, span),
+            self.display(var(&y, ct, span), &t, span),
+        );
+        let name = if g == "Prelude.assert_eq" {
+            "assert_eq"
+        } else {
+            "assert_ne"
+        };
+        let msg = concat(
+            vec![
+                str_lit(
+                    &format!("{file}:{line}:{col}: {name} failed: {text}\n  left: "),
+                    span,
+                ),
+                shown_a,
+                str_lit("\n  right: ", span),
+                shown_b,
+            ],
+            span,
+        );
+        let f = fail(self, msg);
+        let body = if g == "Prelude.assert_eq" {
+            if_(same, unit(), f)
+        } else {
+            if_(same, f, unit())
+        };
+        let_(&x, a, let_(&y, b, body))
     }
 
     /// `Math.max`/`min`/`abs` on Int or Float, inline.

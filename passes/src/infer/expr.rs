@@ -1156,6 +1156,19 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
+        "IO.eprintln" => mono(vec![Ty::String], Ty::Unit),
+        "IO.read_line" => mono(vec![], result(Ty::String)),
+        "Env.get" => mono(vec![Ty::String, Ty::String], Ty::String),
+        "Env.get_int" => mono(vec![Ty::String, Ty::Int], Ty::Int),
+        "Env.args" => mono(vec![], Ty::Con("List".into(), vec![Ty::String])),
+        "File.read" => mono(vec![Ty::String], result(Ty::String)),
+        "File.write" | "File.append" => mono(vec![Ty::String, Ty::String], result(Ty::Unit)),
+        "File.exists" => mono(vec![Ty::String], Ty::Bool),
+        "File.delete" => mono(vec![Ty::String], result(Ty::Unit)),
+        "Prelude.assert" => mono(vec![Ty::Bool], Ty::Unit),
+        "Prelude.assert_eq" | "Prelude.assert_ne" => {
+            mono(vec![Ty::Param(0), Ty::Param(0)], Ty::Unit)
+        }
         "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
         "Prelude.default" => mono(vec![], Ty::Param(0)),
         "Int.default" => mono(vec![], Ty::Int),
