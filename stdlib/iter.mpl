@@ -109,3 +109,10 @@ pub fn all(it, p) do
 end
 
 pub fn to_list(it) = List.reverse(reduce(it, [], fn(acc, x) -> Cons(x, acc) end))
+
+pub fn find(it, p) do
+  case next(it) do
+    Some((x, rest)) -> if p(x) do Some(x) else find(rest, p) end
+    None -> None
+  end
+end

@@ -29,6 +29,11 @@ pub type Set do
   SetOf(List<Int>)
 end
 
+# The half-open range `lo..hi` (spec 03 §7); the functions are in the `Range` module.
+pub type Range do
+  RangeOf(Int, Int)
+end
+
 # A FIFO of Int (spec 03 §8); the functions are in the `Queue` module.
 pub type Queue do
   QueueOf(List<Int>, List<Int>)

@@ -44,6 +44,11 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         include_str!("../../stdlib/map.mpl"),
     ),
     (
+        "Range",
+        "<stdlib/range.mpl>",
+        include_str!("../../stdlib/range.mpl"),
+    ),
+    (
         "Tuple",
         "<stdlib/tuple.mpl>",
         include_str!("../../stdlib/tuple.mpl"),

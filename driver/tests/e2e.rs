@@ -776,7 +776,20 @@ fn native_code_matches_the_core_interpreter() {
 /// exactly its `.out`, leak-checked.
 #[test]
 fn regression_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    assert!(run_corpus("../fuzz/regressions") >= 4);
+}
+
+/// The project's own library programs (`tests/library`): functions of spec 03 the
+/// shared examples do not use, each program with its exact `.out`, leak-checked.
+#[test]
+fn library_programs() {
+    assert!(run_corpus("../tests/library") >= 2);
+}
+
+/// Builds and runs every `.mpl` of `dir` (relative to the driver crate), comparing its
+/// stdout with the `.out` beside it; returns how many ran.
+fn run_corpus(dir: &str) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let tmp = tempfile::tempdir().unwrap();
     let mut n = 0;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -813,7 +826,7 @@ fn regression_corpus() {
         );
         n += 1;
     }
-    assert!(n >= 4);
+    n
 }
 
 /// `mesh build --json` prints one JSON object per diagnostic with the spec 02 §10

@@ -113,3 +113,41 @@ pub unsafe extern "C" fn mesh_rt_json_as_array(v: *const u8) -> *mut u8 {
 pub unsafe extern "C" fn mesh_rt_json_is_null(v: *const u8) -> u8 {
     unsafe { value(v) }.is_null() as u8
 }
+
+/// A field of a JSON object text, as text: a string field unquoted, any other value
+/// as compact JSON; `""` when the text is not an object or has no such field.
+fn field_text(text: &str, path: &[&str]) -> String {
+    let mut v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(_) => return String::new(),
+    };
+    for key in path {
+        v = match v {
+            Value::Object(mut m) => match m.remove(*key) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            _ => return String::new(),
+        };
+    }
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_get(text: *const u8, key: *const u8) -> *mut u8 {
+    let (text, key) = unsafe { (as_str(text), as_str(key)) };
+    new_str(field_text(text, &[key]).as_bytes())
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_get_nested(
+    text: *const u8,
+    outer: *const u8,
+    inner: *const u8,
+) -> *mut u8 {
+    let (text, outer, inner) = unsafe { (as_str(text), as_str(outer), as_str(inner)) };
+    new_str(field_text(text, &[outer, inner]).as_bytes())
+}

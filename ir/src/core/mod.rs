@@ -325,6 +325,19 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     ),
     ("File.exists", "mesh_rt_file_exists", &[CTy::Str], CTy::Bool),
     ("File.delete", "mesh_rt_file_delete", &[CTy::Str], CTy::Obj),
+    ("Timer.sleep", "mesh_rt_sleep", &[CTy::Int], CTy::Unit),
+    (
+        "Json.get",
+        "mesh_rt_json_get",
+        &[CTy::Str, CTy::Str],
+        CTy::Str,
+    ),
+    (
+        "Json.get_nested",
+        "mesh_rt_json_get_nested",
+        &[CTy::Str, CTy::Str, CTy::Str],
+        CTy::Str,
+    ),
     ("Hash.string", "mesh_rt_hash_str", &[CTy::Str], CTy::Int),
     ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
 ];

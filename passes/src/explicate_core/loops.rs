@@ -140,6 +140,8 @@ impl Lower<'_> {
             _ => CTy::Unit,
         };
         let (cur, acc) = (self.cx.fresh("cur"), self.cx.fresh("acc"));
+        // a range held in a value (not written `a..b` in the loop): its bounds are loaded
+        let mut range_obj = None;
         let (range, init, done, elem, end_let) = match &iter.kind {
             ExprKind::Binary(BinOp::Range, a, b) => {
                 let lo = self.expr(a, false);
@@ -151,6 +153,30 @@ impl Lower<'_> {
                     span,
                 );
                 (true, lo, done, var(&cur, CTy::Int, span), Some((end, hi)))
+            }
+            _ if matches!(&iter.ty, Some(Ty::Con(k, _)) if k == "Range") => {
+                let r = self.cx.fresh("range");
+                range_obj = Some((r.clone(), self.expr(iter, false)));
+                let bound = |i| {
+                    mk(
+                        core::ExprKind::Load(Box::new(var(&r, CTy::Obj, span)), i),
+                        CTy::Int,
+                        span,
+                    )
+                };
+                let end = self.cx.fresh("end");
+                let done = prim(
+                    Prim::ICmp(Cmp::Ge),
+                    vec![var(&cur, CTy::Int, span), var(&end, CTy::Int, span)],
+                    span,
+                );
+                (
+                    true,
+                    bound(0),
+                    done,
+                    var(&cur, CTy::Int, span),
+                    Some((end, bound(1))),
+                )
             }
             _ => {
                 let mut l = self.expr(iter, false);
@@ -251,8 +277,12 @@ impl Lower<'_> {
             CTy::Obj,
             span,
         );
-        match end_let {
+        let lp = match end_let {
             Some((end, hi)) => let_(&end, hi, lp),
+            None => lp,
+        };
+        match range_obj {
+            Some((r, value)) => let_(&r, value, lp),
             None => lp,
         }
     }

@@ -763,6 +763,18 @@ impl Lower<'_> {
                 return self.display(v, &t, span);
             }
             "Math.max" | "Math.min" | "Math.abs" => return self.math(g, cargs, span),
+            "Tuple.size" => {
+                let Some(Ty::Tuple(ts)) = &args[0].value.ty else {
+                    return self.unsupported("`Tuple.size` of values other than tuples", span);
+                };
+                let n = mk(core::ExprKind::Int(ts.len() as i64), CTy::Int, span);
+                let v = cargs.into_iter().next().unwrap();
+                return mk(
+                    core::ExprKind::Seq(Box::new(v), Box::new(n)),
+                    CTy::Int,
+                    span,
+                );
+            }
             "Kernel.panic" => {
                 let p = prim(Prim::Panic, cargs, span);
                 let fail = mk(core::ExprKind::Fail("unreachable".into()), ty, span);
@@ -993,7 +1005,16 @@ impl Lower<'_> {
                 CTy::Bool,
                 span,
             ),
-            ListConcat | Range => self.unsupported("lists and ranges", span),
+            // a range value is the prelude's `RangeOf(lo, hi)`
+            Range => mk(
+                core::ExprKind::Alloc {
+                    tag: 0,
+                    fields: vec![ca, cb],
+                },
+                CTy::Obj,
+                span,
+            ),
+            ListConcat => unreachable!("`++` is rewritten to List.concat"),
         }
     }
 }

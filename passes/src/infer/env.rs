@@ -32,7 +32,6 @@ fn builtin_type(name: &str) -> Option<(Ty, usize)> {
         "List" => (Ty::Con("List".into(), vec![]), 1),
         "Map" => (Ty::Con("Map".into(), vec![]), 2),
         "Set" => (Ty::Con("Set".into(), vec![]), 0),
-        "Range" => (Ty::Con("Range".into(), vec![]), 0),
         "Atom" => (Ty::Con("Atom".into(), vec![]), 0),
         "Regex" => (Ty::Con("Regex".into(), vec![]), 0),
         "Pid" => (Ty::Con("Pid".into(), vec![]), usize::MAX),
