@@ -1052,3 +1052,53 @@ end
          read hello world\nerr No such file or directory (os error 2)\nargs a,b\n"
     );
 }
+
+/// Runtime errors (spec 02 §8.5) name the user's source line — also when the failure is
+/// inside the library (`List.get`, `Map.get`, `List.head`, `Option`-less lookups), where
+/// the location is the user's call into the library — keep stdout, and exit with 1.
+#[test]
+fn runtime_errors_name_the_user_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "fn main() do\n  let xs = [1, 2]\n  println(\"before\")\n  println(\"${List.get(xs, 5)}\")\nend\n",
+            "4:14: List.get: index 5 out of bounds (len 2)",
+        ),
+        (
+            "fn main() do\n  let m = %{\"a\" => 1}\n  println(\"before\")\n  println(\"${Map.get(m, \"zz\")}\")\nend\n",
+            "4:14: Map.get: key not found: zz",
+        ),
+        (
+            "fn pick(xs :: List<Int>) -> Int do\n  List.head(xs)\nend\nfn main() do\n  println(\"before\")\n  println(\"${pick([])}\")\nend\n",
+            "2:3: List.head: empty list",
+        ),
+        (
+            "fn main() do\n  let ys = [1]\n  println(\"before\")\n  let zs = List.map([0, 3], fn(i) ->\n    List.get(ys, i)\n  end)\n  println(\"${zs}\")\nend\n",
+            "5:5: List.get: index 3 out of bounds (len 1)",
+        ),
+        (
+            "fn main() do\n  println(\"before\")\n  assert_eq(1 + 1, 3)\nend\n",
+            "3:3: assert_eq failed: assert_eq(1 + 1, 3)\n  left: 2\n  right: 3",
+        ),
+    ];
+    for (i, (src, expected)) in cases.iter().enumerate() {
+        let f = tmp.path().join(format!("r{i}.mpl"));
+        std::fs::write(&f, src).unwrap();
+        let bin = tmp.path().join(format!("r{i}"));
+        let out = build(&f, &bin);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(&bin).output().unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "case {i}: {err}");
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "before\n", "case {i}");
+        assert_eq!(
+            err.trim_end(),
+            format!("error: {}:{expected}", f.display()),
+            "case {i}"
+        );
+    }
+}

@@ -40,6 +40,7 @@ const RUNTIME: &[(&str, &[&str], &str)] = &[
     ("mesh_rt_print", &["ptr"], "void"),
     ("mesh_rt_println", &["ptr"], "void"),
     ("mesh_rt_panic", &["ptr"], "void"),
+    ("mesh_rt_panic_at", &["ptr", "ptr"], "void"),
     ("mesh_rt_alloc", &["i64", "i64", "i64"], "ptr"),
     ("mesh_rt_dup", &["ptr"], "void"),
     ("mesh_rt_drop", &["ptr"], "void"),
@@ -126,6 +127,13 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         rt: std::cell::RefCell::new(HashMap::new()),
         rt_types: HashMap::new(),
         strings: HashMap::new(),
+        library_fns: p
+            .fns
+            .iter()
+            .filter(|f| is_library_file(sources, f.span.file))
+            .map(|f| f.name.clone())
+            .collect(),
+        in_library: false,
     };
     g.declare_runtime();
     for f in &p.fns {
@@ -190,6 +198,11 @@ struct Gen<'a, 'ctx> {
     rt: std::cell::RefCell<HashMap<String, FunctionValue<'ctx>>>,
     rt_types: HashMap<&'static str, inkwell::types::FunctionType<'ctx>>,
     strings: HashMap<String, BasicValueEnum<'ctx>>,
+    /// Functions written in the embedded library (`<stdlib/…>`): a failure inside one is
+    /// reported at the user's call that entered the library (see `mark_site`).
+    library_fns: std::collections::HashSet<String>,
+    /// Whether the function being emitted is library code.
+    in_library: bool,
 }
 
 type R<T> = Result<T, String>;
@@ -296,6 +309,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     fn function(&mut self, f: &core::Fn) -> R<()> {
         let fv = self.fns[&f.name];
+        self.in_library = self.library_fns.contains(&f.name);
         let bb = self.ctx.append_basic_block(fv, "entry");
         self.builder.position_at_end(bb);
         let mut env = HashMap::new();
@@ -369,6 +383,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 tail: true,
             } => {
                 let argv = self.args(args, env, fv)?;
+                self.mark_site(func, x.span)?;
                 let call = self
                     .builder
                     .build_call(self.fns[func], &argv, "")
@@ -408,6 +423,38 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         args.iter()
             .map(|a| self.expr(a, env, fv).map(Into::into))
             .collect()
+    }
+
+    /// `file:line:col` of a span, as runtime messages print it.
+    fn location(&self, span: mesh_ir::Span) -> String {
+        let (line, col) = self.sources.line_col(span.file, span.lo);
+        let path = self
+            .sources
+            .files
+            .get(span.file as usize)
+            .map(|f| f.path.as_str())
+            .unwrap_or("?");
+        format!("{path}:{line}:{col}")
+    }
+
+    /// Before a call from user code into the library, records the call's location in
+    /// the runtime's `mesh_rt_site`, where a library failure (`List.get` out of bounds,
+    /// `Map.get` of a missing key, …) reads it: the message names the user's line.
+    fn mark_site(&mut self, func: &str, span: mesh_ir::Span) -> R<()> {
+        if self.in_library || !self.library_fns.contains(func) {
+            return Ok(());
+        }
+        let loc = self.location(span);
+        let s = self.str_lit(&loc);
+        let ptr = self.ctx.ptr_type(AddressSpace::default());
+        let g = match self.module.get_global("mesh_rt_site") {
+            Some(g) => g,
+            None => self.module.add_global(ptr, None, "mesh_rt_site"),
+        };
+        self.builder
+            .build_store(g.as_pointer_value(), s)
+            .map_err(e)?;
+        Ok(())
     }
 
     /// Emits a runtime failure with `msg`; the current block ends there.
@@ -476,6 +523,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             ExprKind::Call { func, args, .. } => {
                 let argv = self.args(args, env, fv)?;
+                self.mark_site(func, x.span)?;
                 let call = self
                     .builder
                     .build_call(self.fns[func], &argv, "")
@@ -879,14 +927,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .map_err(e)?;
         self.builder.position_at_end(bad);
         let what = if rem { "remainder" } else { "division" };
-        let (line, col) = self.sources.line_col(x.span.file, x.span.lo);
-        let path = self
-            .sources
-            .files
-            .get(x.span.file as usize)
-            .map(|f| f.path.as_str())
-            .unwrap_or("?");
-        self.fail(&format!("{path}:{line}:{col}: {what} by zero"))?;
+        let loc = self.location(x.span);
+        self.fail(&format!("{loc}: {what} by zero"))?;
         self.builder.position_at_end(ok);
         let minus1 = i64t.const_int(u64::MAX, true);
         let is_m1 = self
@@ -929,7 +971,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .map_err(e)?;
         self.builder.position_at_end(bad);
         self.fail(&format!(
-            "{path}:{line}:{col}: integer overflow in division (-9223372036854775808 / -1)"
+            "{loc}: integer overflow in division (-9223372036854775808 / -1)"
         ))?;
         self.builder.position_at_end(ok);
         Ok(self
@@ -1014,7 +1056,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .unwrap()
             }
             Prim::Panic => {
-                self.rt_call("mesh_rt_panic", &[v[0].into()])?;
+                // user code fails at its own location; library code at the user's call
+                // into the library (the runtime's current site, `null` here)
+                let site = if self.in_library {
+                    self.ctx
+                        .ptr_type(AddressSpace::default())
+                        .const_null()
+                        .into()
+                } else {
+                    let loc = self.location(x.span);
+                    self.str_lit(&loc)
+                };
+                self.rt_call("mesh_rt_panic_at", &[v[0].into(), site.into()])?;
                 self.unit()
             }
             Prim::Print | Prim::Println => {
@@ -1028,4 +1081,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
         })
     }
+}
+
+/// Whether `file` is one of the library modules embedded in the compiler.
+fn is_library_file(sources: &Sources, file: u32) -> bool {
+    sources
+        .files
+        .get(file as usize)
+        .is_some_and(|f| f.path.starts_with("<stdlib/"))
 }

@@ -820,14 +820,7 @@ impl Lower<'_> {
         cargs: Vec<core::Expr>,
         span: Span,
     ) -> core::Expr {
-        let (line, col) = self.cx.sources.line_col(span.file, span.lo);
-        let file = self
-            .cx
-            .sources
-            .files
-            .get(span.file as usize)
-            .map(|f| f.path.clone())
-            .unwrap_or_default();
+        // the panic prints the location (`file:line:col: `) itself
         let text = self
             .cx
             .sources
@@ -850,7 +843,7 @@ impl Lower<'_> {
         let mut it = cargs.into_iter();
         if g == "Prelude.assert" {
             let c = it.next().unwrap();
-            let msg = str_lit(&format!("{file}:{line}:{col}: assert failed: {text}"), span);
+            let msg = str_lit(&format!("assert failed: {text}"), span);
             let f = fail(self, msg);
             return if_(c, unit(), f);
         }
@@ -870,10 +863,7 @@ impl Lower<'_> {
         };
         let msg = concat(
             vec![
-                str_lit(
-                    &format!("{file}:{line}:{col}: {name} failed: {text}\n  left: "),
-                    span,
-                ),
+                str_lit(&format!("{name} failed: {text}\n  left: "), span),
                 shown_a,
                 str_lit("\n  right: ", span),
                 shown_b,
