@@ -102,27 +102,64 @@ pub unsafe extern "C" fn mesh_rt_dup(p: *mut u8) {
 /// `p` is null or a live cell to which the caller owns a reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_drop(p: *mut u8) {
-    let mut work = vec![p];
-    while let Some(p) = work.pop() {
-        if p.is_null() {
-            continue;
+    // the common case, a shared or immortal cell, touches only its header
+    // SAFETY: forwarded contract.
+    if unsafe { release(p) } {
+        // SAFETY: the last reference was ours.
+        unsafe { free_tree(p) }
+    }
+}
+
+/// Drops one reference to `p` unless it is the last; true when it is (the caller frees).
+///
+/// # Safety
+/// `p` is null or a live cell to which the caller owns a reference.
+#[inline(always)]
+unsafe fn release(p: *mut u8) -> bool {
+    if p.is_null() {
+        return false;
+    }
+    let h = p as *mut u64;
+    // SAFETY: a live cell has a header.
+    unsafe {
+        let rc = *h >> 32;
+        if rc == IMMORTAL {
+            return false;
         }
+        if rc > 1 {
+            *h -= ONE;
+            return false;
+        }
+    }
+    true
+}
+
+/// Frees `p`, whose last reference was released, and every child whose last reference
+/// it held — iteratively (a work list, allocated only when a freed cell has children
+/// that die with it), so a million-element list does not overflow the stack.
+///
+/// # Safety
+/// `p` is a live cell with no other references.
+#[cold]
+unsafe fn free_tree(p: *mut u8) {
+    let mut work: Vec<*mut u8> = Vec::new();
+    let mut next = Some(p);
+    while let Some(p) = next.take().or_else(|| work.pop()) {
         let h = p as *mut u64;
-        // SAFETY: a live cell; children listed by its mask are live cells too.
+        // SAFETY: a dying cell; children listed by its mask are live cells.
         unsafe {
-            let rc = *h >> 32;
-            if rc == IMMORTAL {
-                continue;
-            }
-            if rc > 1 {
-                *h -= ONE;
-                continue;
-            }
             if *h & 0xFFFF_FFFF != STR_TAG {
-                let mask = *h.add(1);
-                for i in 0..62 {
-                    if mask & (1 << i) != 0 {
-                        work.push(*h.add(2 + i) as *mut u8);
+                let mut mask = *h.add(1) & ((1 << 62) - 1);
+                while mask != 0 {
+                    let i = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let child = *h.add(2 + i) as *mut u8;
+                    if release(child) {
+                        // continue with the first dying child without pushing it
+                        match next {
+                            None => next = Some(child),
+                            Some(_) => work.push(child),
+                        }
                     }
                 }
             }
