@@ -115,16 +115,15 @@ pub extern "C" fn mesh_rt_uuid4() -> *mut u8 {
 
 // ---------------------------------------------------------------- Regex
 
-/// A compiled regex: a leaked box (regexes live as long as the program; reference
-/// counting arrives with the core-library work).
+/// A compiled regex: a counted foreign cell, freed with its last reference.
 fn regex_obj(r: regex::Regex) -> *mut u8 {
-    Box::into_raw(Box::new(r)) as *mut u8
+    crate::memory::foreign_cell(r)
 }
 
 /// # Safety
-/// `p` was made by `regex_obj`.
+/// `p` was made by `regex_obj` and is live.
 unsafe fn regex<'a>(p: *const u8) -> &'a regex::Regex {
-    unsafe { &*(p as *const regex::Regex) }
+    unsafe { crate::memory::foreign::<regex::Regex>(p) }
 }
 
 /// A regex literal (validated by the compiler); `flags` are `i`, `m`, `s`.
@@ -147,7 +146,7 @@ pub unsafe extern "C" fn mesh_rt_regex_literal(pattern: *const u8, flags: *const
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_regex_compile(pattern: *const u8) -> *mut u8 {
     match regex::Regex::new(unsafe { as_str(pattern) }) {
-        Ok(r) => obj(0, &[regex_obj(r) as u64], 0),
+        Ok(r) => obj(0, &[regex_obj(r) as u64], 1),
         Err(e) => err(&e.to_string()),
     }
 }

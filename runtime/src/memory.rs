@@ -9,6 +9,36 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const STR_TAG: u64 = 0xFFFF;
+/// A foreign cell holds a Rust value the runtime made (a compiled regex, …): slot 0 is
+/// the boxed value, slot 1 the function that frees it when the last reference goes.
+pub const FOREIGN_TAG: u64 = 0xFFFE;
+
+/// Wraps `value` in a counted foreign cell; the runtime reads it back with `foreign`.
+pub fn foreign_cell<T>(value: T) -> *mut u8 {
+    unsafe fn free_box<T>(p: *mut u8) {
+        // SAFETY: `p` came from `Box::into_raw` in `foreign_cell::<T>`.
+        drop(unsafe { Box::from_raw(p as *mut T) });
+    }
+    let p = cell(4, FOREIGN_TAG);
+    let free: unsafe fn(*mut u8) = free_box::<T>;
+    // SAFETY: the cell has a mask word and two slots.
+    unsafe {
+        let w = p as *mut u64;
+        w.add(1).write(0);
+        w.add(2).write(Box::into_raw(Box::new(value)) as u64);
+        w.add(3).write(free as usize as u64);
+    }
+    p
+}
+
+/// The value inside a foreign cell made by `foreign_cell::<T>`.
+///
+/// # Safety
+/// `p` is a live foreign cell holding a `T`.
+pub unsafe fn foreign<'a, T>(p: *const u8) -> &'a T {
+    // SAFETY: forwarded contract.
+    unsafe { &*(*(p as *const u64).add(2) as *const T) }
+}
 pub const IMMORTAL: u64 = 0xFFFF_FFFF;
 const ONE: u64 = 1 << 32;
 
@@ -148,7 +178,11 @@ unsafe fn free_tree(p: *mut u8) {
         let h = p as *mut u64;
         // SAFETY: a dying cell; children listed by its mask are live cells.
         unsafe {
-            if *h & 0xFFFF_FFFF != STR_TAG {
+            let tag = *h & 0xFFFF_FFFF;
+            if tag == FOREIGN_TAG {
+                let free: unsafe fn(*mut u8) = std::mem::transmute(*h.add(3) as usize);
+                free(*h.add(2) as *mut u8);
+            } else if tag != STR_TAG {
                 let mut mask = *h.add(1) & ((1 << 62) - 1);
                 while mask != 0 {
                     let i = mask.trailing_zeros() as usize;
