@@ -659,7 +659,8 @@ fn core_interpreter_agrees_with_expected_outputs() {
 
 /// Reference counting is exact: representative programs (strings, structs, sum types,
 /// lists, maps, closures, loops with break/continue/return, JSON, iterators) run under
-/// valgrind with no invalid access and no leaked cell.
+/// valgrind with no invalid access and no leaked memory (cells, and the Rust values
+/// inside foreign cells: regexes, JSON values).
 #[test]
 fn memory_is_exact_under_valgrind() {
     let tmp = tempfile::tempdir().unwrap();
@@ -675,12 +676,13 @@ fn memory_is_exact_under_valgrind() {
         "42_json",
         "41_iterators",
         "50_binary_tree",
+        "44_regex",
     ] {
         let src = examples().join(format!("core/{name}.mpl"));
         let bin = tmp.path().join(name);
         assert!(build(&src, &bin).status.success());
         let out = Command::new("valgrind")
-            .args(["-q", "--error-exitcode=9", "--leak-check=no"])
+            .args(["-q", "--error-exitcode=9", "--leak-check=full"])
             .arg(&bin)
             .env("MESH_CHECK_LEAKS", "1")
             .env("MESH_SYSTEM_ALLOC", "1")

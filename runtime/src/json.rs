@@ -7,7 +7,7 @@ use crate::library::{list, obj};
 use crate::strings::{as_str, new_str};
 use serde_json::Value;
 
-/// `Ok` holding a plain word or a raw `JsonValue` (not counted).
+/// `Ok` holding a plain word.
 fn ok(word: u64) -> *mut u8 {
     obj(0, &[word], 0)
 }
@@ -21,14 +21,15 @@ fn err(msg: &str) -> *mut u8 {
     obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
+/// A parsed JSON value: a counted foreign cell, freed with its last reference.
 fn value_obj(v: Value) -> *mut u8 {
-    Box::into_raw(Box::new(v)) as *mut u8
+    crate::memory::foreign_cell(v)
 }
 
 /// # Safety
-/// `p` was made by `value_obj`.
+/// `p` was made by `value_obj` and is live.
 unsafe fn value<'a>(p: *const u8) -> &'a Value {
-    unsafe { &*(p as *const Value) }
+    unsafe { crate::memory::foreign::<Value>(p) }
 }
 
 #[unsafe(no_mangle)]
@@ -48,7 +49,7 @@ pub extern "C" fn mesh_rt_json_float(x: f64) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_json_parse(s: *const u8) -> *mut u8 {
     match serde_json::from_str::<Value>(unsafe { as_str(s) }) {
-        Ok(v) => ok(value_obj(v) as u64),
+        Ok(v) => ok_cell(value_obj(v)),
         Err(e) => err(&e.to_string()),
     }
 }
@@ -58,7 +59,7 @@ pub unsafe extern "C" fn mesh_rt_json_field(o: *const u8, key: *const u8) -> *mu
     let (o, key) = unsafe { (value(o), as_str(key)) };
     match o {
         Value::Object(m) => match m.get(key) {
-            Some(v) => ok(value_obj(v.clone()) as u64),
+            Some(v) => ok_cell(value_obj(v.clone())),
             None => err(&format!("missing field: {key}")),
         },
         _ => err("expected Object"),
@@ -103,7 +104,7 @@ pub unsafe extern "C" fn mesh_rt_json_as_array(v: *const u8) -> *mut u8 {
     match unsafe { value(v) } {
         Value::Array(items) => ok_cell(list(
             items.iter().map(|i| value_obj(i.clone())).collect(),
-            false,
+            true,
         )),
         _ => err("expected Array"),
     }

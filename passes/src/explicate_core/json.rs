@@ -210,7 +210,7 @@ impl Lower<'_> {
         };
         let parsed = rt("mesh_rt_json_parse", vec![text], CTy::Obj, span);
         self.then_ok(parsed, span, |lw, ok| {
-            let v = mk(core::ExprKind::Load(Box::new(ok), 0), CTy::Raw, span);
+            let v = mk(core::ExprKind::Load(Box::new(ok), 0), CTy::Obj, span);
             lw.from_json(v, &ra[0], span)
         })
     }
@@ -267,13 +267,13 @@ impl Lower<'_> {
                         .into_iter()
                         .map(|(n, ft)| (n, ft.subst(args)))
                         .collect();
-                    self.decode_fields(&var(&p, CTy::Raw, span), &fields, 0, Vec::new(), span)
+                    self.decode_fields(&var(&p, CTy::Obj, span), &fields, 0, Vec::new(), span)
                 }
                 _ => self.unsupported("JSON decoding of this type", span),
             };
             self.extra.push(core::Fn {
                 name: name.clone(),
-                params: vec![(p, CTy::Raw)],
+                params: vec![(p, CTy::Obj)],
                 ret: CTy::Obj,
                 body,
                 span,
@@ -325,7 +325,7 @@ impl Lower<'_> {
             span,
         );
         self.then_ok(field, span, |lw, ok_field| {
-            let fv = mk(core::ExprKind::Load(Box::new(ok_field), 0), CTy::Raw, span);
+            let fv = mk(core::ExprKind::Load(Box::new(ok_field), 0), CTy::Obj, span);
             let decoded = lw.from_json(fv, &ft, span);
             lw.then_ok(decoded, span, |lw, ok_value| {
                 let ct = lw.cty(Some(&ft), span);
