@@ -44,6 +44,16 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         include_str!("../../stdlib/map.mpl"),
     ),
     (
+        "Option",
+        "<stdlib/option.mpl>",
+        include_str!("../../stdlib/option.mpl"),
+    ),
+    (
+        "Result",
+        "<stdlib/result.mpl>",
+        include_str!("../../stdlib/result.mpl"),
+    ),
+    (
         "Range",
         "<stdlib/range.mpl>",
         include_str!("../../stdlib/range.mpl"),

@@ -1079,6 +1079,10 @@ fn runtime_errors_name_the_user_location() {
             "5:5: List.get: index 3 out of bounds (len 1)",
         ),
         (
+            "fn main() do\n  let o = List.find([1], fn(x) -> x > 5 end)\n  println(\"before\")\n  println(\"${Option.unwrap(o)}\")\nend\n",
+            "4:14: Option.unwrap: the value is None",
+        ),
+        (
             "fn main() do\n  println(\"before\")\n  assert_eq(1 + 1, 3)\nend\n",
             "3:3: assert_eq failed: assert_eq(1 + 1, 3)\n  left: 2\n  right: 3",
         ),

@@ -3,7 +3,8 @@
 /// Modules of the standard library written in Mesh (`stdlib/*.mpl`): compiled with
 /// every program, left out of dumps.
 pub const LIBRARY_MODULES: &[&str] = &[
-    "Prelude", "List", "Map", "Set", "Iter", "String", "Range", "Tuple", "Queue",
+    "Prelude", "List", "Map", "Set", "Iter", "String", "Option", "Result", "Range", "Tuple",
+    "Queue",
 ];
 
 /// One `.mpl` file.
