@@ -457,6 +457,44 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// `mesh_rt_dup` inlined: unless `p` is null or immortal, add one to the count in
+    /// the header's high half (runtime/src/memory.rs has the layout).
+    fn inline_dup(&mut self, p: BasicValueEnum<'ctx>, fv: FunctionValue<'ctx>) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let ptr = p.into_pointer_value();
+        let (check, inc, done) = (
+            self.ctx.append_basic_block(fv, "dup_check"),
+            self.ctx.append_basic_block(fv, "dup_inc"),
+            self.ctx.append_basic_block(fv, "dup_done"),
+        );
+        let b = &self.builder;
+        let is_null = b.build_is_null(ptr, "isnull").map_err(e)?;
+        b.build_conditional_branch(is_null, done, check)
+            .map_err(e)?;
+        b.position_at_end(check);
+        let h = b.build_load(i64t, ptr, "hdr").map_err(e)?.into_int_value();
+        let rc = b
+            .build_right_shift(h, i64t.const_int(32, false), false, "rc")
+            .map_err(e)?;
+        let immortal = b
+            .build_int_compare(
+                IntPredicate::EQ,
+                rc,
+                i64t.const_int(0xFFFF_FFFF, false),
+                "imm",
+            )
+            .map_err(e)?;
+        b.build_conditional_branch(immortal, done, inc).map_err(e)?;
+        b.position_at_end(inc);
+        let h2 = b
+            .build_int_add(h, i64t.const_int(1 << 32, false), "hdr1")
+            .map_err(e)?;
+        b.build_store(ptr, h2).map_err(e)?;
+        b.build_unconditional_branch(done).map_err(e)?;
+        b.position_at_end(done);
+        Ok(())
+    }
+
     /// Emits a runtime failure with `msg`; the current block ends there.
     fn fail(&mut self, msg: &str) -> R<()> {
         let s = self.str_lit(msg);
@@ -602,7 +640,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             ExprKind::Dup(v) => {
                 let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
-                self.rt_call("mesh_rt_dup", &[p.into()])?;
+                self.inline_dup(p, fv)?;
                 p
             }
             ExprKind::Drop(v, body) => {
