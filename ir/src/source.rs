@@ -17,6 +17,13 @@ pub struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// Whether this file is one of the library modules compiled with every program.
+    pub fn is_library(&self) -> bool {
+        LIBRARY_MODULES.contains(&self.module.as_str())
+    }
+}
+
 /// All files of a program; file ids in spans index this list.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
@@ -87,7 +94,7 @@ impl crate::Ir for Sources {
     fn print(&self) -> String {
         self.files
             .iter()
-            .filter(|f| !LIBRARY_MODULES.contains(&f.module.as_str()))
+            .filter(|f| !f.is_library())
             .map(|f| format!("# {} (module {})\n{}\n", f.path, f.module, f.text))
             .collect()
     }

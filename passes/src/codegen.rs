@@ -130,7 +130,12 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         library_fns: p
             .fns
             .iter()
-            .filter(|f| is_library_file(sources, f.span.file))
+            .filter(|f| {
+                sources
+                    .files
+                    .get(f.span.file as usize)
+                    .is_some_and(|file| file.is_library())
+            })
             .map(|f| f.name.clone())
             .collect(),
         in_library: false,
@@ -1119,12 +1124,4 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
         })
     }
-}
-
-/// Whether `file` is one of the library modules embedded in the compiler.
-fn is_library_file(sources: &Sources, file: u32) -> bool {
-    sources
-        .files
-        .get(file as usize)
-        .is_some_and(|f| f.path.starts_with("<stdlib/"))
 }

@@ -146,13 +146,7 @@ impl Lower<'_> {
             ExprKind::Binary(BinOp::Range, a, b) => {
                 let lo = self.expr(a, false);
                 let hi = self.expr(b, false);
-                let end = self.cx.fresh("end");
-                let done = prim(
-                    Prim::ICmp(Cmp::Ge),
-                    vec![var(&cur, CTy::Int, span), var(&end, CTy::Int, span)],
-                    span,
-                );
-                (true, lo, done, var(&cur, CTy::Int, span), Some((end, hi)))
+                self.count_up(&cur, lo, hi, span)
             }
             _ if matches!(&iter.ty, Some(Ty::Con(k, _)) if k == "Range") => {
                 let r = self.cx.fresh("range");
@@ -164,19 +158,7 @@ impl Lower<'_> {
                         span,
                     )
                 };
-                let end = self.cx.fresh("end");
-                let done = prim(
-                    Prim::ICmp(Cmp::Ge),
-                    vec![var(&cur, CTy::Int, span), var(&end, CTy::Int, span)],
-                    span,
-                );
-                (
-                    true,
-                    bound(0),
-                    done,
-                    var(&cur, CTy::Int, span),
-                    Some((end, bound(1))),
-                )
+                self.count_up(&cur, bound(0), bound(1), span)
             }
             _ => {
                 let mut l = self.expr(iter, false);
@@ -285,6 +267,31 @@ impl Lower<'_> {
             Some((r, value)) => let_(&r, value, lp),
             None => lp,
         }
+    }
+
+    /// A `for` over the integers `lo..hi`: the loop starts `cur` at `lo` and is done when
+    /// it reaches `end`, a local bound to `hi` around the loop.
+    #[allow(clippy::type_complexity)]
+    fn count_up(
+        &mut self,
+        cur: &str,
+        lo: core::Expr,
+        hi: core::Expr,
+        span: Span,
+    ) -> (
+        bool,
+        core::Expr,
+        core::Expr,
+        core::Expr,
+        Option<(String, core::Expr)>,
+    ) {
+        let end = self.cx.fresh("end");
+        let done = prim(
+            Prim::ICmp(Cmp::Ge),
+            vec![var(cur, CTy::Int, span), var(&end, CTy::Int, span)],
+            span,
+        );
+        (true, lo, done, var(cur, CTy::Int, span), Some((end, hi)))
     }
 
     pub(crate) fn while_loop(&mut self, cond: &Expr, body: &[Stmt], span: Span) -> core::Expr {
