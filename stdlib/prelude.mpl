@@ -19,15 +19,8 @@ pub type List<T> do
   Cons(T, List<T>)
 end
 
-# Maps and sets (spec 03 §5–6) keep insertion order: a map is its list of entries, a set
-# its list of elements. The functions are in the `Map` and `Set` modules.
-pub type Map<K, V> do
-  MapOf(List<(K, V)>)
-end
-
-pub type Set do
-  SetOf(List<Int>)
-end
+# Maps and sets (spec 03 §5–6) are built-in types: insertion-ordered hash maps in the
+# runtime (runtime/src/map.rs). The `Map` and `Set` modules add functions written in Mesh.
 
 # The half-open range `lo..hi` (spec 03 §7); the functions are in the `Range` module.
 pub type Range do

@@ -789,7 +789,9 @@ fn library_programs() {
 }
 
 /// Builds and runs every `.mpl` of `dir` (relative to the driver crate), comparing its
-/// stdout with the `.out` beside it; returns how many ran.
+/// stdout with the `.out` beside it — or, when an `.err` is beside it instead, checking
+/// that the build fails with a diagnostic containing each line of the `.err`; returns
+/// how many ran.
 fn run_corpus(dir: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let tmp = tempfile::tempdir().unwrap();
@@ -803,6 +805,19 @@ fn run_corpus(dir: &str) -> usize {
     for f in files {
         let bin = tmp.path().join(f.file_stem().unwrap());
         let out = build(&f, &bin);
+        if let Ok(err) = std::fs::read_to_string(f.with_extension("err")) {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{}: {stderr}", f.display());
+            for line in err.lines().filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    stderr.contains(line),
+                    "{}: no `{line}` in\n{stderr}",
+                    f.display()
+                );
+            }
+            n += 1;
+            continue;
+        }
         assert!(
             out.status.success(),
             "{}: {}",

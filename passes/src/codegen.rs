@@ -252,6 +252,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.rt_types
                 .insert(sym, c_ty(self.ctx, *ret).fn_type(&ps, false));
         }
+        // maps and sets: keys and values are 64-bit words
+        let rt_ty = |ctx: &'ctx Context, t: core::RtTy| match t {
+            core::RtTy::Is(t) => c_ty(ctx, t),
+            core::RtTy::Word => ctx.i64_type().into(),
+        };
+        for (_, sym, params, ret, _) in core::COLLECTION_LIBRARY {
+            let ps: Vec<BasicMetadataTypeEnum> =
+                params.iter().map(|p| rt_ty(self.ctx, *p).into()).collect();
+            self.rt_types
+                .insert(sym, rt_ty(self.ctx, *ret).fn_type(&ps, false));
+        }
         for (name, params, ret) in RUNTIME {
             let ps: Vec<BasicMetadataTypeEnum> =
                 params.iter().map(|p| named(self.ctx, p).into()).collect();
@@ -449,6 +460,19 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if self.in_library || !self.library_fns.contains(func) {
             return Ok(());
         }
+        self.store_site(span)
+    }
+
+    /// Before a runtime call from user code that may fail (`Map.get` of a missing key),
+    /// records the call's location as `mark_site` does for library functions.
+    fn mark_runtime_site(&mut self, span: mesh_ir::Span) -> R<()> {
+        if self.in_library {
+            return Ok(());
+        }
+        self.store_site(span)
+    }
+
+    fn store_site(&mut self, span: mesh_ir::Span) -> R<()> {
         let loc = self.location(span);
         let s = self.str_lit(&loc);
         let ptr = self.ctx.ptr_type(AddressSpace::default());
@@ -654,10 +678,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.expr(body, env, fv)?
             }
             ExprKind::Runtime(sym, args) => {
+                let (params, ret, _) = core::runtime_sig(sym)
+                    .ok_or_else(|| format!("unknown runtime function {sym}"))?;
                 let mut argv: Vec<BasicMetadataValueEnum> = Vec::new();
-                for a in args {
+                for (a, p) in args.iter().zip(&params) {
                     let v = self.expr(a, env, fv)?;
-                    argv.push(if a.ty == CTy::Bool {
+                    argv.push(if *p == core::RtTy::Word {
+                        self.to_word(v)?.into()
+                    } else if a.ty == CTy::Bool {
                         self.builder
                             .build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "b8")
                             .map_err(e)?
@@ -666,8 +694,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                         v.into()
                     });
                 }
+                self.mark_runtime_site(x.span)?;
                 let r = self.rt_call(sym, &argv)?.unwrap();
-                if x.ty == CTy::Bool {
+                if ret == core::RtTy::Word {
+                    self.from_word(r.into_int_value(), x.ty)?
+                } else if x.ty == CTy::Bool {
                     let zero = self.ctx.i8_type().const_zero();
                     self.builder
                         .build_int_compare(IntPredicate::NE, r.into_int_value(), zero, "b")

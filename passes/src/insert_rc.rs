@@ -6,14 +6,15 @@
 //! are owned by the callee, and reading a field borrows the object and dups the field.
 //!
 //! Adaptations to `core`: runtime functions and primitives *borrow* their operands (a
-//! temporary made for them is dropped after the call); a loop borrows the outer locals
+//! temporary made for them is dropped after the call), except the map and set updates,
+//! which own them like Mesh functions; a loop borrows the outer locals
 //! its body uses ("lent") and drops them when it ends; `return`, `exit` and `recur`
 //! drop whatever they leave behind. Not yet: borrowed parameters, reuse of unique cells.
 //! Paper: `papers/insert-rc.md`.
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{binder_types, children};
-use mesh_ir::core::{CTy, Expr, ExprKind, Program};
+use mesh_ir::core::{runtime_sig, CTy, Expr, ExprKind, Program};
 use mesh_ir::Span;
 use std::collections::{BTreeSet, HashMap};
 
@@ -341,6 +342,11 @@ impl Rc<'_> {
                 let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);
                 let call = mk(ExprKind::Prim(p, args), ty, span);
                 Self::wrap_lets(lets, self.then_drop(call, after))
+            }
+            // map and set updates own their arguments (so a map held once is reused)
+            ExprKind::Runtime(sym, args) if runtime_sig(&sym).is_some_and(|s| s.2) => {
+                let args = self.consumed(args, &owned, borrowed);
+                mk(ExprKind::Runtime(sym, args), ty, span)
             }
             ExprKind::Runtime(sym, args) => {
                 let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);

@@ -45,6 +45,7 @@ impl Pass for Monomorphise {
             queue: VecDeque::new(),
             defs: &defs,
             cx,
+            bad_key_reported: false,
         };
         let entry = ("Main.main".to_string(), 0, vec![]);
         if generic.contains_key(&(entry.0.clone(), 0)) {
@@ -90,6 +91,8 @@ struct Mono_<'a> {
     queue: VecDeque<(Key, String)>,
     defs: &'a TypeDefs,
     cx: &'a mut PassCx,
+    /// A map key type that is not `Int`/`String`/`Bool` was reported (once per program).
+    bad_key_reported: bool,
 }
 
 /// `first[Int, String]`: the instance's name inside its module.
@@ -232,6 +235,21 @@ impl Mono_<'_> {
         }
         match &mut e.kind {
             ExprKind::Global(g) => {
+                if let Some(k) = e.ty.as_ref().and_then(bad_map_key) {
+                    if !self.bad_key_reported {
+                        self.bad_key_reported = true;
+                        self.cx.emit(
+                            Diagnostic::error(
+                                "trait not satisfied",
+                                format!(
+                                    "type `{k}` cannot be a map key: map keys are `Int`, `String` or `Bool` (spec 03 §5)"
+                                ),
+                                span,
+                            )
+                            .with_code("E0006"),
+                        );
+                    }
+                }
                 let Some(Ty::Fun(ps, _)) = &e.ty else { return };
                 let arity = ps.len();
                 let Some((_, def)) = self.generic.get(&(g.clone(), arity)) else {
@@ -300,6 +318,29 @@ impl Mono_<'_> {
 }
 
 /// Whether a concrete type has a compiler-known trait (built in or derived).
+/// A concrete key type of a `Map` inside `t` that maps cannot hash (spec 03 §5: keys
+/// are `Int` or `String`; `Bool`, `Atom` and `DateTime` are words too).
+fn bad_map_key(t: &Ty) -> Option<Ty> {
+    match t {
+        Ty::Con(m, args) if m == "Map" && args.len() == 2 => {
+            let ok = match &args[0] {
+                Ty::Int | Ty::String | Ty::Bool | Ty::Unit => true,
+                Ty::Con(k, _) => k == "Atom" || k == "DateTime",
+                Ty::Param(_) | Ty::Var(_) => true,
+                _ => false,
+            };
+            if ok {
+                args.iter().find_map(bad_map_key)
+            } else {
+                Some(args[0].clone())
+            }
+        }
+        Ty::Fun(ps, r) => ps.iter().chain([r.as_ref()]).find_map(bad_map_key),
+        Ty::Tuple(ts) | Ty::Con(_, ts) => ts.iter().find_map(bad_map_key),
+        _ => None,
+    }
+}
+
 pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
     let user = if trait_ == "Num" { "Add" } else { trait_ };
     if defs.impl_for(user, t, None).is_some() {

@@ -9,6 +9,7 @@ pub mod datetime;
 pub mod encoding;
 pub mod json;
 pub mod library;
+pub mod map;
 pub mod memory;
 pub mod strings;
 pub mod system;

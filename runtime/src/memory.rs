@@ -39,6 +39,16 @@ pub unsafe fn foreign<'a, T>(p: *const u8) -> &'a T {
     // SAFETY: forwarded contract.
     unsafe { &*(*(p as *const u64).add(2) as *const T) }
 }
+/// True when `p` (a live counted cell) has exactly one reference, which the caller
+/// owns: the cell may then be changed in place.
+///
+/// # Safety
+/// `p` is a live cell.
+pub unsafe fn is_unique(p: *const u8) -> bool {
+    // SAFETY: a live cell has a header.
+    unsafe { (*(p as *const u64) >> 32) == 1 }
+}
+
 pub const IMMORTAL: u64 = 0xFFFF_FFFF;
 const ONE: u64 = 1 << 32;
 

@@ -19,6 +19,8 @@ pub enum Value {
     Code(String),
     /// The code of a lambda that is still nested in its function.
     Lambda(Rc<LambdaCode>),
+    /// A map or set (runtime/src/map.rs): entries in insertion order.
+    Map(Rc<Vec<(Value, Value)>>),
 }
 
 /// A nested lambda's code: its parameters (the closure object first, for a converted
@@ -81,6 +83,22 @@ fn float(v: &Value) -> f64 {
     } else {
         0.0
     }
+}
+
+fn entries(v: &Value) -> R<&[(Value, Value)]> {
+    match v {
+        Value::Map(m) => Ok(m),
+        _ => Err("a map operation on a value that is not a map".into()),
+    }
+}
+
+/// A list in the compiler's layout: `Nil` = tag 0, `Cons(head, tail)` = tag 1.
+fn list(items: impl DoubleEndedIterator<Item = Value>) -> Value {
+    items
+        .rev()
+        .fold(Value::Obj(Rc::new((0, vec![]))), |tail, x| {
+            Value::Obj(Rc::new((1, vec![x, tail])))
+        })
 }
 
 fn text(v: &Value) -> Rc<str> {
@@ -302,6 +320,34 @@ impl Interp<'_> {
             "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
             "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
             "mesh_rt_math_pow" => Value::Float(float(&a[0]).powf(float(&a[1]))),
+            "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
+            "mesh_rt_map_put" | "mesh_rt_set_add" => {
+                let mut m = entries(&a[0])?.to_vec();
+                let v = a.get(2).cloned().unwrap_or(Value::Int(0));
+                match m.iter_mut().find(|(k, _)| *k == a[1]) {
+                    Some(e) if sym == "mesh_rt_map_put" => e.1 = v,
+                    Some(_) => {}
+                    None => m.push((a[1].clone(), v)),
+                }
+                Value::Map(Rc::new(m))
+            }
+            "mesh_rt_map_delete" => {
+                let m = entries(&a[0])?.iter().filter(|(k, _)| *k != a[1]);
+                Value::Map(Rc::new(m.cloned().collect()))
+            }
+            "mesh_rt_map_get" => match entries(&a[0])?.iter().find(|(k, _)| *k == a[1]) {
+                Some((_, v)) => v.clone(),
+                None => return Err("Map.get: key not found".into()),
+            },
+            "mesh_rt_map_has_key" => Value::Bool(entries(&a[0])?.iter().any(|(k, _)| *k == a[1])),
+            "mesh_rt_map_size" => Value::Int(entries(&a[0])?.len() as i64),
+            "mesh_rt_map_keys" => list(entries(&a[0])?.iter().map(|e| e.0.clone())),
+            "mesh_rt_map_values" => list(entries(&a[0])?.iter().map(|e| e.1.clone())),
+            "mesh_rt_map_to_list" => list(
+                entries(&a[0])?
+                    .iter()
+                    .map(|(k, v)| Value::Obj(Rc::new((0, vec![k.clone(), v.clone()])))),
+            ),
             _ => {
                 return Err(format!(
                     "Unsupported: runtime function {sym} in the interpreter"

@@ -342,11 +342,139 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
 ];
 
-/// The runtime-library entry for a Mesh function name.
-pub fn runtime_fn(
-    name: &str,
-) -> Option<&'static (&'static str, &'static str, &'static [CTy], CTy)> {
-    RUNTIME_LIBRARY.iter().find(|e| e.0 == name)
+/// A parameter or result of a collection function: a value of one type, or any value
+/// passed as a 64-bit word (map keys and values: an `Int`, a `Float`'s bits, a `Bool`, a
+/// pointer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RtTy {
+    Is(CTy),
+    Word,
+}
+
+use RtTy::{Is, Word};
+
+/// Maps and sets in the runtime (runtime/src/map.rs): Mesh name, runtime symbol,
+/// parameters, result, and whether the function *owns* its arguments (updates reuse a
+/// map held only once). `Map.new`/`Set.new` are lowered to `mesh_rt_map_new(flags)`.
+pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
+    (
+        "Map.new",
+        "mesh_rt_map_new",
+        &[Is(CTy::Int)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Map.put",
+        "mesh_rt_map_put",
+        &[Is(CTy::Obj), Word, Word],
+        Is(CTy::Obj),
+        true,
+    ),
+    (
+        "Map.delete",
+        "mesh_rt_map_delete",
+        &[Is(CTy::Obj), Word],
+        Is(CTy::Obj),
+        true,
+    ),
+    (
+        "Map.get",
+        "mesh_rt_map_get",
+        &[Is(CTy::Obj), Word],
+        Word,
+        false,
+    ),
+    (
+        "Map.has_key",
+        "mesh_rt_map_has_key",
+        &[Is(CTy::Obj), Word],
+        Is(CTy::Bool),
+        false,
+    ),
+    (
+        "Map.size",
+        "mesh_rt_map_size",
+        &[Is(CTy::Obj)],
+        Is(CTy::Int),
+        false,
+    ),
+    (
+        "Map.keys",
+        "mesh_rt_map_keys",
+        &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Map.values",
+        "mesh_rt_map_values",
+        &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Map.to_list",
+        "mesh_rt_map_to_list",
+        &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Set.add",
+        "mesh_rt_set_add",
+        &[Is(CTy::Obj), Word],
+        Is(CTy::Obj),
+        true,
+    ),
+    (
+        "Set.remove",
+        "mesh_rt_map_delete",
+        &[Is(CTy::Obj), Word],
+        Is(CTy::Obj),
+        true,
+    ),
+    (
+        "Set.contains",
+        "mesh_rt_map_has_key",
+        &[Is(CTy::Obj), Word],
+        Is(CTy::Bool),
+        false,
+    ),
+    (
+        "Set.size",
+        "mesh_rt_map_size",
+        &[Is(CTy::Obj)],
+        Is(CTy::Int),
+        false,
+    ),
+    (
+        "Set.to_list",
+        "mesh_rt_map_keys",
+        &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+];
+
+/// The signature of a runtime function by symbol: parameters, result, owns arguments.
+pub fn runtime_sig(symbol: &str) -> Option<(Vec<RtTy>, RtTy, bool)> {
+    if let Some((_, _, ps, r)) = RUNTIME_LIBRARY.iter().find(|x| x.1 == symbol) {
+        return Some((ps.iter().map(|t| Is(*t)).collect(), Is(*r), false));
+    }
+    COLLECTION_LIBRARY
+        .iter()
+        .find(|x| x.1 == symbol)
+        .map(|(_, _, ps, r, owns)| (ps.to_vec(), *r, *owns))
+}
+
+/// The runtime symbol implementing a Mesh library function, if the runtime does.
+pub fn runtime_symbol(name: &str) -> Option<&'static str> {
+    RUNTIME_LIBRARY
+        .iter()
+        .find(|e| e.0 == name)
+        .map(|e| e.1)
+        .or_else(|| COLLECTION_LIBRARY.iter().find(|e| e.0 == name).map(|e| e.1))
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -245,13 +245,24 @@ impl Cx<'_> {
             }
             ExprKind::Runtime(sym, args) => {
                 args.iter().for_each(|a| self.expr(a, false));
-                match RUNTIME_LIBRARY.iter().find(|x| x.1 == sym) {
+                match runtime_sig(sym) {
                     None => self.err(format!("unknown runtime function `{sym}`")),
-                    Some((_, _, ps, r)) => {
-                        for (a, t) in args.iter().zip(ps.iter()) {
-                            self.expect(a, *t);
+                    Some((ps, r, _)) => {
+                        if ps.len() != args.len() {
+                            self.err(format!(
+                                "`{sym}` takes {} arguments, given {}",
+                                ps.len(),
+                                args.len()
+                            ));
                         }
-                        self.expect(e, *r);
+                        for (a, t) in args.iter().zip(ps.iter()) {
+                            if let RtTy::Is(t) = t {
+                                self.expect(a, *t);
+                            }
+                        }
+                        if let RtTy::Is(r) = r {
+                            self.expect(e, r);
+                        }
                     }
                 }
             }

@@ -338,11 +338,7 @@ impl Lower<'_> {
             _ => ("#{", Ty::Int),
         };
         let items = self.list_items(&elem, debug, span);
-        let entries = mk(
-            core::ExprKind::Load(Box::new(obj.clone()), 0),
-            CTy::Obj,
-            span,
-        );
+        let entries = self.map_entries(obj.clone(), t, span);
         let call = mk(
             core::ExprKind::Call {
                 func: items,
@@ -500,6 +496,19 @@ impl Lower<'_> {
     }
 
     fn eq_body(&mut self, a: &core::Expr, b: &core::Expr, t: &Ty, span: Span) -> core::Expr {
+        if collections::is_collection(t) {
+            // equal entries in the same order
+            let elem = match t {
+                Ty::Con(_, args) if args.len() == 2 => Ty::Tuple(args.clone()),
+                _ => Ty::Int,
+            };
+            let list = Ty::Con("List".into(), vec![elem]);
+            let (ea, eb) = (
+                self.map_entries(a.clone(), t, span),
+                self.map_entries(b.clone(), t, span),
+            );
+            return self.equal(ea, eb, &list, span);
+        }
         let variants = fields_of(self.defs, t);
         let mut per = Vec::new();
         for (_, fields) in &variants {

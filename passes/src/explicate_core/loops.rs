@@ -162,9 +162,9 @@ impl Lower<'_> {
             }
             _ => {
                 let mut l = self.expr(iter, false);
-                // a map or a set is its list of entries (slot 0)
-                if matches!(&iter.ty, Some(Ty::Con(k, _)) if k == "Map" || k == "Set") {
-                    l = mk(core::ExprKind::Load(Box::new(l), 0), CTy::Obj, span);
+                // a map or a set is walked through its list of entries
+                if let Some(t) = iter.ty.as_ref().filter(|t| collections::is_collection(t)) {
+                    l = self.map_entries(l, t, span);
                 }
                 let c = var(&cur, CTy::Obj, span);
                 let done = prim(

@@ -10,6 +10,7 @@
 
 mod case;
 mod closure;
+mod collections;
 mod derive;
 mod json;
 mod loops;
@@ -173,7 +174,7 @@ impl Lower<'_> {
             Some(Ty::Unit) | Some(Ty::Never) => CTy::Unit,
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
-            Some(Ty::Con(k, _)) if k == "Regex" => CTy::Obj,
+            Some(Ty::Con(k, _)) if matches!(k.as_str(), "Regex" | "Map" | "Set") => CTy::Obj,
             // an instant is its Unix milliseconds; an atom is its (interned) text
             Some(Ty::Con(k, _)) if k == "DateTime" => CTy::Int,
             Some(Ty::Con(k, _)) if k == "Atom" => CTy::Str,
@@ -735,6 +736,10 @@ impl Lower<'_> {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.default_value(&t, span);
             }
+            "Map.new" | "Set.new" => {
+                let t = e.ty.clone().unwrap_or(Ty::Unit);
+                return self.map_new(&t, span);
+            }
             "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
             "DateTime.to_unix_secs" => {
                 let thousand = mk(core::ExprKind::Int(1000), CTy::Int, span);
@@ -792,8 +797,8 @@ impl Lower<'_> {
                 let c = self.compare(a, b, &t, span);
                 return self.ordering(c, span);
             }
-            _ if core::runtime_fn(g).is_some() => {
-                core::ExprKind::Runtime(core::runtime_fn(g).unwrap().1.to_string(), cargs)
+            _ if core::runtime_symbol(g).is_some() => {
+                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
             }
             _ => {
                 let name = core_name(g, cargs.len());

@@ -785,7 +785,9 @@ impl Inferer<'_> {
         // `xs.map(f)` is `List.map(xs, f)` (spec 01 §4.5, rule 3)
         if let Ty::Con(k, _) = &head {
             let g = format!("{k}.{m}");
-            if matches!(k.as_str(), "List" | "Map" | "Set") && self.globals.contains_key(&g) {
+            if matches!(k.as_str(), "List" | "Map" | "Set")
+                && (self.globals.contains_key(&g) || builtin(&g).is_some())
+            {
                 let ExprKind::Field(recv, _) =
                     std::mem::replace(&mut callee.kind, ExprKind::Global(g))
                 else {
@@ -1154,6 +1156,24 @@ fn builtin(g: &str) -> Option<Scheme> {
     };
     match g {
         "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
+        // maps and sets live in the runtime (runtime/src/map.rs)
+        "Map.new" => mono(vec![], map_ty()),
+        "Map.put" => mono(vec![map_ty(), Ty::Param(0), Ty::Param(1)], map_ty()),
+        "Map.get" => mono(vec![map_ty(), Ty::Param(0)], Ty::Param(1)),
+        "Map.has_key" => mono(vec![map_ty(), Ty::Param(0)], Ty::Bool),
+        "Map.delete" => mono(vec![map_ty(), Ty::Param(0)], map_ty()),
+        "Map.size" => mono(vec![map_ty()], Ty::Int),
+        "Map.keys" => mono(vec![map_ty()], list_ty(Ty::Param(0))),
+        "Map.values" => mono(vec![map_ty()], list_ty(Ty::Param(1))),
+        "Map.to_list" => mono(
+            vec![map_ty()],
+            list_ty(Ty::Tuple(vec![Ty::Param(0), Ty::Param(1)])),
+        ),
+        "Set.new" => mono(vec![], set_ty()),
+        "Set.add" | "Set.remove" => mono(vec![set_ty(), Ty::Int], set_ty()),
+        "Set.contains" => mono(vec![set_ty(), Ty::Int], Ty::Bool),
+        "Set.size" => mono(vec![set_ty()], Ty::Int),
+        "Set.to_list" => mono(vec![set_ty()], list_ty(Ty::Int)),
         "String.from" => mono(vec![Ty::Param(0)], Ty::String),
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
         "IO.eprintln" => mono(vec![Ty::String], Ty::Unit),
@@ -1257,6 +1277,18 @@ fn builtin(g: &str) -> Option<Scheme> {
         ),
         _ => None,
     }
+}
+
+fn map_ty() -> Ty {
+    Ty::Con("Map".into(), vec![Ty::Param(0), Ty::Param(1)])
+}
+
+fn set_ty() -> Ty {
+    Ty::Con("Set".into(), vec![])
+}
+
+fn list_ty(t: Ty) -> Ty {
+    Ty::Con("List".into(), vec![t])
 }
 
 fn datetime() -> Ty {
