@@ -160,73 +160,8 @@ fn range_rev(i, lo, acc) do
   if i < lo do acc else range_rev(i - 1, lo, Cons(i, acc)) end
 end
 
-# Stable merge sort; `cmp` returns negative / 0 / positive. The algorithm is OCaml's
-# `List.stable_sort` (papers/stdlib-sort.md): sort the first n elements into ascending
-# order by merging two halves sorted descending, and vice versa, so no pass copies a
-# half or reverses a result; each level allocates one cell per element.
-pub fn sort(xs, cmp) do
-  let n = length(xs)
-  if n < 2 do
-    xs
-  else
-    let (sorted, _) = sort_n(n, xs, cmp)
-    sorted
-  end
-end
-
-# The first n (>= 1) elements of xs in ascending order, and the elements after them.
-fn sort_n(n, xs, cmp) do
-  if n == 1 do
-    one(xs)
-  else
-    let half = n / 2
-    let (s1, r1) = rev_sort_n(half, xs, cmp)
-    let (s2, r2) = rev_sort_n(n - half, r1, cmp)
-    (rev_merge_rev(s1, s2, cmp, Nil), r2)
-  end
-end
-
-# The first n (>= 1) elements in descending order, equal elements last-first (the
-# reverse of the stable ascending order), and the elements after them.
-fn rev_sort_n(n, xs, cmp) do
-  if n == 1 do
-    one(xs)
-  else
-    let half = n / 2
-    let (s1, r1) = sort_n(half, xs, cmp)
-    let (s2, r2) = sort_n(n - half, r1, cmp)
-    (rev_merge(s1, s2, cmp, Nil), r2)
-  end
-end
-
-fn one(xs) do
-  case xs do
-    x :: rest -> (Cons(x, Nil), rest)
-    _ -> (Nil, Nil)
-  end
-end
-
-# Merges ascending l1 and l2 (l1 first among equals) onto acc: acc gets the descending order.
-fn rev_merge(l1, l2, cmp, acc) do
-  case l1 do
-    h1 :: t1 -> case l2 do
-        h2 :: t2 -> if cmp(h1, h2) <= 0 do rev_merge(t1, l2, cmp, Cons(h1, acc)) else rev_merge(l1, t2, cmp, Cons(h2, acc)) end
-        _ -> rev_onto(l1, acc)
-      end
-    _ -> rev_onto(l2, acc)
-  end
-end
-
-# Merges descending l1 and l2 onto acc: acc gets the ascending order, l1's equals first.
-fn rev_merge_rev(l1, l2, cmp, acc) do
-  case l1 do
-    h1 :: t1 -> case l2 do
-        h2 :: t2 -> if cmp(h1, h2) > 0 do rev_merge_rev(t1, l2, cmp, Cons(h1, acc)) else rev_merge_rev(l1, t2, cmp, Cons(h2, acc)) end
-        _ -> rev_onto(l1, acc)
-      end
-    _ -> rev_onto(l2, acc)
-  end
-end
+# `List.sort(xs, cmp)` (stable; `cmp` returns negative / 0 / positive) is a runtime
+# merge sort over the list's elements (runtime/src/library.rs, papers/stdlib-sort.md).
 
 # Materialises an iterator (spec 03 §4).
 pub fn collect(it) = Iter.to_list(it)

@@ -155,6 +155,7 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
     for f in &p.fns {
         g.function(f)?;
     }
+    g.sort_trampolines()?;
     // C entry point called by the runtime's `main`.
     let entry = module.add_function("mesh_main", ctx.void_type().fn_type(&[], false), None);
     let bb = ctx.append_basic_block(entry, "entry");
@@ -369,7 +370,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             ExprKind::Return(v) => self.tail(v, env, fv),
             ExprKind::Drop(v, body) => {
                 let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
-                self.rt_call("mesh_rt_drop", &[p.into()])?;
+                self.inline_drop(p, fv)?;
                 self.tail(body, env, fv)
             }
             ExprKind::Loop {
@@ -524,6 +525,56 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// `mesh_rt_drop` with its fast path inlined: null and immortal cells are left
+    /// alone, a shared cell loses one count in its header; only the last reference
+    /// calls the runtime, which frees the cell and what it alone held.
+    fn inline_drop(&mut self, p: BasicValueEnum<'ctx>, fv: FunctionValue<'ctx>) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let ptr = p.into_pointer_value();
+        let (check, shared, dec, last, done) = (
+            self.ctx.append_basic_block(fv, "drop_check"),
+            self.ctx.append_basic_block(fv, "drop_shared"),
+            self.ctx.append_basic_block(fv, "drop_dec"),
+            self.ctx.append_basic_block(fv, "drop_last"),
+            self.ctx.append_basic_block(fv, "drop_done"),
+        );
+        let b = &self.builder;
+        let is_null = b.build_is_null(ptr, "isnull").map_err(e)?;
+        b.build_conditional_branch(is_null, done, check)
+            .map_err(e)?;
+        b.position_at_end(check);
+        let h = b.build_load(i64t, ptr, "hdr").map_err(e)?.into_int_value();
+        let rc = b
+            .build_right_shift(h, i64t.const_int(32, false), false, "rc")
+            .map_err(e)?;
+        let immortal = b
+            .build_int_compare(
+                IntPredicate::EQ,
+                rc,
+                i64t.const_int(0xFFFF_FFFF, false),
+                "imm",
+            )
+            .map_err(e)?;
+        b.build_conditional_branch(immortal, done, shared)
+            .map_err(e)?;
+        b.position_at_end(shared);
+        let many = b
+            .build_int_compare(IntPredicate::UGT, rc, i64t.const_int(1, false), "many")
+            .map_err(e)?;
+        b.build_conditional_branch(many, dec, last).map_err(e)?;
+        b.position_at_end(dec);
+        let h2 = b
+            .build_int_sub(h, i64t.const_int(1 << 32, false), "hdr1")
+            .map_err(e)?;
+        b.build_store(ptr, h2).map_err(e)?;
+        b.build_unconditional_branch(done).map_err(e)?;
+        self.builder.position_at_end(last);
+        self.rt_call("mesh_rt_drop", &[p.into()])?;
+        self.builder.build_unconditional_branch(done).map_err(e)?;
+        self.builder.position_at_end(done);
+        Ok(())
+    }
+
     /// Emits a runtime failure with `msg`; the current block ends there.
     fn fail(&mut self, msg: &str) -> R<()> {
         let s = self.str_lit(msg);
@@ -674,7 +725,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             ExprKind::Drop(v, body) => {
                 let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
-                self.rt_call("mesh_rt_drop", &[p.into()])?;
+                self.inline_drop(p, fv)?;
                 self.expr(body, env, fv)?
             }
             ExprKind::Runtime(sym, args) => {
@@ -912,6 +963,51 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             exits: Vec::new(),
             tail,
         });
+        Ok(())
+    }
+
+    /// `mesh_cmp_int`, `_float`, `_bool`, `_ptr`, `_unit`: C-ABI entry points through
+    /// which the runtime's `List.sort` calls a comparator closure on two element words
+    /// (runtime/src/library.rs): each converts the words to the element type and calls
+    /// the closure's code (which owns the closure and the elements it is given).
+    fn sort_trampolines(&mut self) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let ptr = self.ty(CTy::Obj);
+        for (name, t) in [
+            ("mesh_cmp_int", CTy::Int),
+            ("mesh_cmp_float", CTy::Float),
+            ("mesh_cmp_bool", CTy::Bool),
+            ("mesh_cmp_ptr", CTy::Obj),
+            ("mesh_cmp_unit", CTy::Unit),
+        ] {
+            let fv = self.module.add_function(
+                name,
+                i64t.fn_type(&[ptr.into(), i64t.into(), i64t.into()], false),
+                None,
+            );
+            let bb = self.ctx.append_basic_block(fv, "entry");
+            self.builder.position_at_end(bb);
+            let clo = fv.get_nth_param(0).unwrap();
+            let a = self.from_word(fv.get_nth_param(1).unwrap().into_int_value(), t)?;
+            let b = self.from_word(fv.get_nth_param(2).unwrap().into_int_value(), t)?;
+            let slot = self.slot_ptr(clo.into_pointer_value(), SLOT0)?;
+            let code = self
+                .builder
+                .build_load(ptr, slot, "code")
+                .map_err(e)?
+                .into_pointer_value();
+            let fn_ty = i64t.fn_type(&[ptr.into(), self.ty(t).into(), self.ty(t).into()], false);
+            let call = self
+                .builder
+                .build_indirect_call(fn_ty, code, &[clo.into(), a.into(), b.into()], "r")
+                .map_err(e)?;
+            call.set_call_convention(FASTCC);
+            let r = match call.try_as_basic_value() {
+                inkwell::values::ValueKind::Basic(v) => v,
+                _ => return Err("comparator without a result".into()),
+            };
+            self.builder.build_return(Some(&r)).map_err(e)?;
+        }
         Ok(())
     }
 

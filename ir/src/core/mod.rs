@@ -353,9 +353,9 @@ pub enum RtTy {
 
 use RtTy::{Is, Word};
 
-/// Maps and sets in the runtime (runtime/src/map.rs): Mesh name, runtime symbol,
-/// parameters, result, and whether the function *owns* its arguments (updates reuse a
-/// map held only once). `Map.new`/`Set.new` are lowered to `mesh_rt_map_new(flags)`.
+/// Maps and sets in the runtime (runtime/src/map.rs), and `List.sort`: Mesh name,
+/// runtime symbol, parameters, result, and whether the function *owns* its arguments
+/// (updates reuse a map or list held only once). `Map.new`/`Set.new` are lowered to `mesh_rt_map_new(flags)`.
 pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
     (
         "Map.new",
@@ -419,6 +419,14 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
         &[Is(CTy::Obj)],
         Is(CTy::Obj),
         false,
+    ),
+    // the comparator closure and the element kind (runtime/src/library.rs `SORT_*`)
+    (
+        "List.sort",
+        "mesh_rt_list_sort",
+        &[Is(CTy::Obj), Is(CTy::Obj), Is(CTy::Int)],
+        Is(CTy::Obj),
+        true,
     ),
     (
         "Set.add",

@@ -468,7 +468,7 @@ impl Lower<'_> {
                 };
                 core::ExprKind::Prim(p, vec![cx])
             }
-            ExprKind::Binary(op, a, b) => return self.binary(*op, a, b, span),
+            ExprKind::Binary(op, a, b) => return self.binary(*op, a, b, tail, span),
             ExprKind::If { cond, then, else_ } => {
                 let c = self.expr(cond, false);
                 let t = self.block(then, tail, span);
@@ -736,6 +736,23 @@ impl Lower<'_> {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.default_value(&t, span);
             }
+            "List.sort" => {
+                let elem = match &args[0].value.ty {
+                    Some(Ty::Con(_, a)) if a.len() == 1 => a[0].clone(),
+                    _ => Ty::Unit,
+                };
+                // runtime/src/library.rs `SORT_*`
+                let kind = match self.cty(Some(&elem), span) {
+                    CTy::Int => 0,
+                    CTy::Float => 1,
+                    CTy::Bool => 2,
+                    CTy::Unit => 4,
+                    _ => 3,
+                };
+                let mut cargs = cargs;
+                cargs.push(mk(core::ExprKind::Int(kind), CTy::Int, span));
+                core::ExprKind::Runtime("mesh_rt_list_sort".into(), cargs)
+            }
             "Map.new" | "Set.new" => {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.map_new(&t, span);
@@ -934,11 +951,13 @@ impl Lower<'_> {
         concat(pieces, span)
     }
 
-    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> core::Expr {
+    /// The right operand of `&&` / `||` is in tail position when the operation is (it
+    /// is the last thing evaluated), so `p(x) && loop(rest)` runs in constant stack.
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, tail: bool, span: Span) -> core::Expr {
         let t = a.ty.clone().unwrap_or(Ty::Unit);
         let at = self.cty(Some(&t), a.span);
         let ca = self.expr(a, false);
-        let cb = self.expr(b, false);
+        let cb = self.expr(b, tail && matches!(op, BinOp::And | BinOp::Or));
         use BinOp::*;
         let float = at == CTy::Float;
         match op {

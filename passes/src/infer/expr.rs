@@ -1169,6 +1169,13 @@ fn builtin(g: &str) -> Option<Scheme> {
             vec![map_ty()],
             list_ty(Ty::Tuple(vec![Ty::Param(0), Ty::Param(1)])),
         ),
+        "List.sort" => mono(
+            vec![
+                list_ty(Ty::Param(0)),
+                Ty::Fun(vec![Ty::Param(0), Ty::Param(0)], Box::new(Ty::Int)),
+            ],
+            list_ty(Ty::Param(0)),
+        ),
         "Set.new" => mono(vec![], set_ty()),
         "Set.add" | "Set.remove" => mono(vec![set_ty(), Ty::Int], set_ty()),
         "Set.contains" => mono(vec![set_ty(), Ty::Int], Ty::Bool),
