@@ -7,6 +7,7 @@
 
 pub mod datetime;
 pub mod encoding;
+pub mod guard;
 pub mod json;
 pub mod library;
 pub mod map;
@@ -37,6 +38,8 @@ pub unsafe extern "C" fn main(argc: i32, argv: *const *const std::ffi::c_char) -
         })
         .collect();
     let _ = system::ARGS.set(args);
+    let here = 0u8;
+    guard::install(&here as *const u8 as usize);
     if std::env::var("MESH_SYSTEM_ALLOC").is_ok_and(|v| v == "1") {
         memory::SYSTEM_ALLOC.store(true, std::sync::atomic::Ordering::Relaxed);
     }
