@@ -7,7 +7,7 @@
 use mesh_ir::core;
 use mesh_ir::llvm::LlvmModule;
 use mesh_ir::source::Sources;
-use mesh_ir::surface::{Desugared, Mono, Program, Typed};
+use mesh_ir::surface::{Desugared, Matched, Mono, Program, Typed};
 use mesh_ir::Ir;
 use mesh_passes::check_exhaustiveness::CheckExhaustiveness;
 use mesh_passes::codegen::Codegen;
@@ -19,6 +19,7 @@ use mesh_passes::insert_rc::InsertRc;
 use mesh_passes::lift_impls::LiftImpls;
 use mesh_passes::lift_lambdas::LiftLambdas;
 use mesh_passes::lift_nested_fns::LiftNestedFns;
+use mesh_passes::match_compile::MatchCompile;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
 use mesh_passes::parse::ParsePass;
@@ -33,6 +34,7 @@ pub enum AnyIr {
     Desugared(Desugared),
     Typed(Typed),
     Mono(Mono),
+    Matched(Matched),
     Core(core::Program),
     Llvm(LlvmModule),
 }
@@ -45,6 +47,7 @@ impl AnyIr {
             AnyIr::Desugared(x) => x.print(),
             AnyIr::Typed(x) => x.print(),
             AnyIr::Mono(x) => x.print(),
+            AnyIr::Matched(x) => x.print(),
             AnyIr::Core(x) => x.print(),
             AnyIr::Llvm(x) => x.print(),
         }
@@ -56,6 +59,7 @@ impl AnyIr {
             AnyIr::Desugared(x) => x.validate(),
             AnyIr::Typed(x) => x.validate(),
             AnyIr::Mono(x) => x.validate(),
+            AnyIr::Matched(x) => x.validate(),
             AnyIr::Core(x) => x.validate(),
             AnyIr::Llvm(x) => x.validate(),
         }
@@ -115,7 +119,8 @@ pipeline! {
     Infer: Desugared(Desugared) -> Typed(Typed),
     CheckExhaustiveness: Typed(Typed) -> Typed(Typed),
     Monomorphise: Typed(Typed) -> Mono(Mono),
-    ExplicateCore: Mono(Mono) -> Core(core::Program),
+    MatchCompile: Mono(Mono) -> Matched(Matched),
+    ExplicateCore: Matched(Matched) -> Core(core::Program),
     ConvertClosures: Core(core::Program) -> Core(core::Program),
     LiftLambdas: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),

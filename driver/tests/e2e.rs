@@ -918,6 +918,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "rich programs: generic library functions instantiated, output checked",
     ),
     (
+        "match-compile",
+        "decision_trees_pick_the_first_matching_arm (generated matrices vs a reference matcher); no value tested twice on a path",
+    ),
+    (
         "explicate-core",
         "core_passes_preserve_meaning (interpreter output = native output)",
     ),
@@ -941,6 +945,78 @@ fn every_pass_has_a_property() {
         passes, covered,
         "each pass of the pipeline table needs an entry in PASS_PROPERTIES (and a property)"
     );
+}
+
+/// `match-compile`: generated clause matrices (nested, overlapping, or-patterns,
+/// guards; tuple scrutinees and tuple values) choose, for every input, the first arm
+/// a direct reference matcher chooses; the output is in decision-tree form (validated)
+/// and no path of the tree tests the same value twice.
+#[test]
+fn decision_trees_pick_the_first_matching_arm() {
+    use mesh::pipeline::{run_until, AnyIr};
+    use mesh_fuzz::match_program;
+    use mesh_ir::core::interp;
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_ir::surface::{visit, ExprKind};
+    use mesh_passes::{Options, PassCx};
+
+    let mut runner = runner(Config {
+        cases: 48,
+        ..Config::default()
+    });
+    let strategy = match_program();
+    for _ in 0..48 {
+        let prog = strategy.new_tree(&mut runner).unwrap().current();
+        let src = mesh::project::with_prelude(Sources {
+            files: vec![SourceFile {
+                path: "p.mpl".into(),
+                module: "Main".into(),
+                text: prog.source.clone(),
+            }],
+        });
+        let mut cx = PassCx::new(src.clone(), Options::default());
+        let (ir, ran) = run_until(src.clone(), &mut cx, Some("match-compile")).unwrap();
+        assert_eq!(ran, "match-compile", "{:?}\n{}", cx.diags, prog.source);
+        let AnyIr::Matched(mut m) = ir else {
+            unreachable!()
+        };
+        // along any path, a local is switched on at most once
+        fn twice(e: &mut mesh_ir::surface::Expr, seen: &mut Vec<String>) -> bool {
+            let mut pushed = false;
+            if let ExprKind::Case { scrutinee, arms } = &e.kind {
+                if let ExprKind::Var(v) = &scrutinee.kind {
+                    if arms.len() > 1 && (v.starts_with("m.") || v.starts_with("f.")) {
+                        if seen.contains(v) {
+                            return true;
+                        }
+                        seen.push(v.clone());
+                        pushed = true;
+                    }
+                }
+            }
+            let mut found = false;
+            visit::children_mut(e, &mut |c| found = found || twice(c, seen));
+            if pushed {
+                seen.pop();
+            }
+            found
+        }
+        let mut repeated = false;
+        visit::exprs_mut(&mut m.0, &mut |e| {
+            if matches!(e.kind, ExprKind::Case { .. }) && twice(e, &mut Vec::new()) {
+                repeated = true;
+            }
+        });
+        assert!(
+            !repeated,
+            "a value is tested twice on one path:\n{}",
+            prog.source
+        );
+        let core = mesh_passes::Pass::run(&mesh_passes::explicate_core::ExplicateCore, m, &mut cx);
+        let out = interp::run(&core, 10_000_000);
+        assert_eq!(out.error, None, "{}", prog.source);
+        assert_eq!(out.stdout, prog.expected, "{}", prog.source);
+    }
 }
 
 /// Evaluating the `core` program after each core-level pass gives the same output:

@@ -343,3 +343,191 @@ end
             )
         })
 }
+
+// ---------------------------------------------------------------- pattern matrices
+
+/// A pattern over `Int`, `Option<Int>` and `List<Int>` values (for `match-compile`).
+#[derive(Clone, Debug)]
+pub enum P {
+    Wild,
+    /// Binds an Int (guards may test it) — only in Int positions.
+    Var,
+    Lit(i64),
+    /// `1 | 2`
+    Or(i64, i64),
+    None_,
+    Some_(Box<P>),
+    Cons(Box<P>, Box<P>),
+}
+
+/// A value of the generated matches.
+#[derive(Clone, Debug)]
+pub enum V {
+    Int(i64),
+    Opt(Option<i64>),
+    List(Vec<i64>),
+}
+
+fn arb_int_pat() -> BoxedStrategy<P> {
+    prop_oneof![
+        2 => Just(P::Wild),
+        2 => Just(P::Var),
+        3 => (0i64..4).prop_map(P::Lit),
+        1 => (0i64..4, 0i64..4).prop_map(|(a, b)| P::Or(a, b)),
+    ]
+    .boxed()
+}
+
+fn arb_opt_pat() -> BoxedStrategy<P> {
+    prop_oneof![
+        1 => Just(P::Wild),
+        1 => Just(P::None_),
+        3 => arb_int_pat().prop_map(|p| P::Some_(Box::new(p))),
+    ]
+    .boxed()
+}
+
+fn arb_list_pat(depth: u32) -> BoxedStrategy<P> {
+    if depth == 0 {
+        return Just(P::Wild).boxed();
+    }
+    prop_oneof![
+        1 => Just(P::Wild),
+        3 => (arb_int_pat(), arb_list_pat(depth - 1))
+            .prop_map(|(h, t)| P::Cons(Box::new(h), Box::new(t))),
+    ]
+    .boxed()
+}
+
+impl P {
+    /// Mesh syntax; Int variables are named `x{arm}_{k}` (`vars` counts them).
+    fn render(&self, arm: usize, vars: &mut usize) -> String {
+        match self {
+            P::Wild => "_".into(),
+            P::Var => {
+                *vars += 1;
+                format!("x{arm}_{}", *vars - 1)
+            }
+            P::Lit(n) => lit(*n),
+            P::Or(a, b) => format!("{} | {}", lit(*a), lit(*b)),
+            P::None_ => "None".into(),
+            P::Some_(p) => format!("Some({})", p.render(arm, vars)),
+            P::Cons(h, t) => format!("{} :: {}", h.render(arm, vars), t.render(arm, vars)),
+        }
+    }
+
+    /// Whether `v` matches; pushes the Int values bound by `Var`s in order.
+    fn matches(&self, v: &V, bound: &mut Vec<i64>) -> bool {
+        match (self, v) {
+            (P::Wild, _) => true,
+            (P::Var, V::Int(n)) => {
+                bound.push(*n);
+                true
+            }
+            (P::Lit(k), V::Int(n)) => k == n,
+            (P::Or(a, b), V::Int(n)) => a == n || b == n,
+            (P::None_, V::Opt(o)) => o.is_none(),
+            (P::Some_(p), V::Opt(Some(n))) => p.matches(&V::Int(*n), bound),
+            (P::Cons(h, t), V::List(xs)) if !xs.is_empty() => {
+                h.matches(&V::Int(xs[0]), bound) && t.matches(&V::List(xs[1..].to_vec()), bound)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl V {
+    fn render(&self) -> String {
+        match self {
+            V::Int(n) => lit(*n),
+            V::Opt(None) => "None".into(),
+            V::Opt(Some(n)) => format!("Some({})", lit(*n)),
+            V::List(xs) => format!(
+                "[{}]",
+                xs.iter().map(|x| lit(*x)).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// A generated `case` over `(Int, Option<Int>, List<Int>)` columns — nested and
+/// overlapping patterns, or-patterns, guards on bound variables — with the values it is
+/// applied to and the exact stdout (the first matching arm's number for each value).
+#[derive(Clone, Debug)]
+pub struct MatchProgram {
+    pub source: String,
+    pub expected: String,
+}
+
+pub fn match_program() -> impl Strategy<Value = MatchProgram> {
+    let arm = (
+        arb_int_pat(),
+        arb_opt_pat(),
+        arb_list_pat(3),
+        proptest::option::of(0i64..4),
+    );
+    let value = (
+        0i64..4,
+        proptest::option::of(0i64..4),
+        proptest::collection::vec(0i64..4, 0..4),
+    );
+    (
+        proptest::collection::vec(arm, 1..7),
+        proptest::collection::vec(value, 1..10),
+        any::<bool>(),
+    )
+        .prop_map(|(arms, values, tuple_scrutinee)| {
+            let mut src =
+                String::from("fn classify(a :: Int, b :: Option<Int>, c :: List<Int>) -> Int do\n");
+            src.push_str(if tuple_scrutinee {
+                "  case (a, b, c) do\n"
+            } else {
+                "  let t = (a, b, c)\n  case t do\n"
+            });
+            for (i, (pa, pb, pc, guard)) in arms.iter().enumerate() {
+                let mut vars = 0;
+                let pats = format!(
+                    "({}, {}, {})",
+                    pa.render(i, &mut vars),
+                    pb.render(i, &mut vars),
+                    pc.render(i, &mut vars)
+                );
+                let g = match guard {
+                    Some(k) if vars > 0 => format!(" when x{i}_0 > {}", lit(*k)),
+                    _ => String::new(),
+                };
+                src.push_str(&format!("    {pats}{g} -> {i}\n"));
+            }
+            src.push_str("    _ -> 99\n  end\nend\n\nfn main() do\n");
+            let mut expected = String::new();
+            for (a, b, c) in &values {
+                let vs = [V::Int(*a), V::Opt(*b), V::List(c.clone())];
+                src.push_str(&format!(
+                    "  println(\"${{classify({}, {}, {})}}\")\n",
+                    vs[0].render(),
+                    vs[1].render(),
+                    vs[2].render()
+                ));
+                let arm = arms
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, (pa, pb, pc, guard))| {
+                        let mut bound = Vec::new();
+                        let ok = pa.matches(&vs[0], &mut bound)
+                            && pb.matches(&vs[1], &mut bound)
+                            && pc.matches(&vs[2], &mut bound);
+                        let guard_ok = match guard {
+                            Some(k) if !bound.is_empty() => bound[0] > *k,
+                            _ => true,
+                        };
+                        (ok && guard_ok).then_some(i)
+                    });
+                expected.push_str(&format!("{}\n", arm.unwrap_or(99)));
+            }
+            src.push_str("end\n");
+            MatchProgram {
+                source: src,
+                expected,
+            }
+        })
+}

@@ -15,6 +15,7 @@ pub mod insert_rc;
 pub mod lift_impls;
 pub mod lift_lambdas;
 pub mod lift_nested_fns;
+pub mod match_compile;
 pub mod merge_clauses;
 pub mod monomorphise;
 pub mod parse;

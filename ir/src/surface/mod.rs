@@ -12,7 +12,7 @@ mod validate;
 pub mod visit;
 
 pub use print::{escape_str, print_module, print_program, type_str};
-pub use typed::{Desugared, Mono, Typed};
+pub use typed::{Desugared, Matched, Mono, Typed};
 
 use crate::types::Ty;
 use crate::Span;

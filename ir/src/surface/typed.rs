@@ -24,6 +24,77 @@ pub struct Typed(pub Program, pub TypeDefs);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mono(pub Program, pub TypeDefs);
 
+/// `matched` — from `mono`: pattern matching compiled to decision trees. Invariants:
+/// those of `mono`; every `case` is one test of one value — each arm's pattern is a
+/// wildcard, a variable, a literal, or a constructor or tuple whose sub-patterns are
+/// all variables or wildcards (no nesting, no or-patterns, no `as`), and a `case`
+/// whose arms test constructors tests them on a plain local.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matched(pub Program, pub TypeDefs);
+
+/// Whether `p` tests at most its own head (the `matched` invariant).
+pub fn is_simple_pattern(p: &Pat) -> bool {
+    let flat = |ps: &[Pat]| {
+        ps.iter()
+            .all(|q| matches!(q.kind, PatKind::Wild | PatKind::Var(_)))
+    };
+    match &p.kind {
+        PatKind::Wild
+        | PatKind::Var(_)
+        | PatKind::Int(_)
+        | PatKind::Float(_)
+        | PatKind::Str(_)
+        | PatKind::Bool(_)
+        | PatKind::Atom(_)
+        | PatKind::Nil => true,
+        PatKind::Tuple(ps) | PatKind::Variant { args: ps, .. } => flat(ps),
+        _ => false,
+    }
+}
+
+impl crate::Ir for Matched {
+    const LANG: &'static str = "matched";
+    fn print(&self) -> String {
+        print_typed(&self.0)
+    }
+    fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errs = self.0.validate().err().unwrap_or_default();
+        check_typed(&self.0, &mut errs, true);
+        let mut p = self.0.clone();
+        visit::exprs_mut(&mut p, &mut |e| {
+            if let ExprKind::Case { scrutinee, arms } = &e.kind {
+                for a in arms {
+                    if !is_simple_pattern(&a.pat) {
+                        errs.push(format!(
+                            "a nested pattern `{}` left in a case at {:?}",
+                            one_line_pat(&a.pat),
+                            a.pat.span
+                        ));
+                    }
+                }
+                let tests_ctor = arms
+                    .iter()
+                    .any(|a| matches!(a.pat.kind, PatKind::Variant { .. } | PatKind::Tuple(_)));
+                if tests_ctor && !matches!(scrutinee.kind, ExprKind::Var(_)) {
+                    errs.push(format!(
+                        "a case tests constructors of a compound expression at {:?}",
+                        e.span
+                    ));
+                }
+            }
+        });
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+fn one_line_pat(p: &Pat) -> String {
+    format!("{:?}", p.kind).chars().take(80).collect()
+}
+
 fn check_desugared(p: &Program, errs: &mut Vec<String>) {
     let mut p = p.clone();
     for m in &mut p.modules {

@@ -69,12 +69,32 @@ pub fn stmt_mut(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
     }
 }
 
-fn arms_mut(arms: &mut [Arm], f: &mut dyn FnMut(&mut Expr)) {
+/// The expressions of a block's statements (not their sub-expressions): a nested
+/// definition's top-level expressions count as the block's.
+fn block_children(b: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
+    for s in b {
+        match &mut s.kind {
+            StmtKind::Let { value, .. } => f(value),
+            StmtKind::Expr(e) => f(e),
+            StmtKind::Item(i) => match &mut i.kind {
+                ItemKind::Fn(d) => {
+                    if let Some(g) = &mut d.guard {
+                        f(g);
+                    }
+                    block_children(&mut d.body, f);
+                }
+                _ => item_exprs_mut(i, f),
+            },
+        }
+    }
+}
+
+fn arms_children(arms: &mut [Arm], f: &mut dyn FnMut(&mut Expr)) {
     for a in arms {
         if let Some(g) = &mut a.guard {
-            expr_mut(g, f);
+            f(g);
         }
-        block_mut(&mut a.body, f);
+        block_children(&mut a.body, f);
     }
 }
 
@@ -138,25 +158,25 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
         }
         ExprKind::If { cond, then, else_ } => {
             f(cond);
-            block_mut(then, f);
+            block_children(then, f);
             if let Some(b) = else_ {
-                block_mut(b, f);
+                block_children(b, f);
             }
         }
         ExprKind::Case { scrutinee, arms } => {
             f(scrutinee);
-            arms_mut(arms, f);
+            arms_children(arms, f);
         }
         ExprKind::Receive { arms, after } => {
-            arms_mut(arms, f);
+            arms_children(arms, f);
             if let Some((t, b)) = after {
                 f(t);
-                block_mut(b, f);
+                block_children(b, f);
             }
         }
         ExprKind::While { cond, body } => {
             f(cond);
-            block_mut(body, f)
+            block_children(body, f)
         }
         ExprKind::For {
             iter, filter, body, ..
@@ -165,7 +185,7 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
             if let Some(x) = filter {
                 f(x);
             }
-            block_mut(body, f)
+            block_children(body, f)
         }
         ExprKind::Return(v) => {
             if let Some(v) = v {
@@ -177,7 +197,7 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
                 if let Some(g) = &mut c.guard {
                     f(g);
                 }
-                block_mut(&mut c.body, f);
+                block_children(&mut c.body, f);
             }
         }
     }

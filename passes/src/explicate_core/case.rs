@@ -1,8 +1,10 @@
-//! `case` as a chain of tests (Augustsson 1985 backtracking automaton, one arm after
-//! the other, the rest of the chain shared): each arm's pattern becomes a conjunction
-//! of tag and literal tests on *paths* (loads from the scrutinee), its variables become
-//! `let`s of those paths, its guard joins the tests. The chain ends in a runtime failure
-//! that exhaustiveness checking makes unreachable.
+//! `case` as a chain of tests. After `match-compile` every `case` tests one value once
+//! per arm (a decision-tree node), so the chain is a switch: each arm's pattern becomes
+//! a tag or literal test, its variables `let`s of loads from the scrutinee, its guard
+//! joins the test. The general form (nested patterns as conjunctions of tests on
+//! *paths*, Augustsson's 1985 backtracking automaton) remains for `let` and `for`
+//! patterns. A chain ends in a runtime failure that exhaustiveness checking makes
+//! unreachable.
 
 use super::*;
 

@@ -27,9 +27,9 @@ pub struct ExplicateCore;
 
 impl Pass for ExplicateCore {
     const NAME: &'static str = "explicate-core";
-    type In = Mono;
+    type In = Matched;
     type Out = core::Program;
-    fn run(&self, Mono(p, defs): Mono, cx: &mut PassCx) -> core::Program {
+    fn run(&self, Matched(p, defs): Matched, cx: &mut PassCx) -> core::Program {
         let mut fn_defs: HashMap<String, &FnDef> = HashMap::new();
         for m in &p.modules {
             for it in &m.items {
