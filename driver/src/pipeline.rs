@@ -25,6 +25,7 @@ use mesh_passes::monomorphise::Monomorphise;
 use mesh_passes::parse::ParsePass;
 use mesh_passes::remove_pipes::RemovePipes;
 use mesh_passes::resolve_names::ResolveNames;
+use mesh_passes::reuse_cells::ReuseCells;
 use mesh_passes::{Pass, PassCx};
 
 /// A value of any intermediate language.
@@ -124,6 +125,7 @@ pipeline! {
     ConvertClosures: Core(core::Program) -> Core(core::Program),
     LiftLambdas: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),
+    ReuseCells: Core(core::Program) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }
 

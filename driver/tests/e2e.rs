@@ -932,6 +932,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "core_passes_preserve_meaning; leak check and valgrind on native runs",
     ),
     (
+        "reuse-cells",
+        "core_passes_preserve_meaning; leak check and valgrind on native runs (cells reused in place)",
+    ),
+    (
         "codegen",
         "native_code_matches_the_core_interpreter; generated_programs_match_reference",
     ),
@@ -1043,6 +1047,7 @@ fn core_passes_preserve_meaning() {
             "convert-closures",
             "lift-lambdas",
             "insert-rc",
+            "reuse-cells",
         ] {
             let src = mesh::project::with_prelude(Sources {
                 files: vec![SourceFile {

@@ -43,6 +43,7 @@ const RUNTIME: &[(&str, &[&str], &str)] = &[
     ("mesh_rt_panic_at", &["ptr", "ptr"], "void"),
     ("mesh_rt_alloc", &["i64", "i64", "i64"], "ptr"),
     ("mesh_rt_dup", &["ptr"], "void"),
+    ("mesh_rt_alloc_at", &["ptr", "i64", "i64", "i64"], "ptr"),
     ("mesh_rt_drop", &["ptr"], "void"),
 ];
 
@@ -784,7 +785,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .map(|a| self.expr(a, env, fv))
                     .collect::<R<_>>()?;
                 let counted: Vec<bool> = fields.iter().map(|f| f.ty.is_counted()).collect();
-                self.alloc(*tag, &vs, &counted)?
+                self.alloc(*tag, &vs, &counted, None)?
+            }
+            ExprKind::Reuse { token, tag, fields } => {
+                let tok = *env
+                    .get(token)
+                    .ok_or_else(|| format!("unbound token {token}"))?;
+                let vs: Vec<BasicValueEnum> = fields
+                    .iter()
+                    .map(|a| self.expr(a, env, fv))
+                    .collect::<R<_>>()?;
+                let counted: Vec<bool> = fields.iter().map(|f| f.ty.is_counted()).collect();
+                self.alloc(*tag, &vs, &counted, Some(tok))?
             }
             ExprKind::Load(o, i) => {
                 let ov = self.expr(o, env, fv)?.into_pointer_value();
@@ -875,11 +887,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// A heap object: a constant for payload-less variants, else runtime-allocated.
     /// An object; `counted[i]` says whether slot `i` holds a counted pointer (its mask
     /// bit, so that the runtime's `drop` releases it).
+    /// A new object, in the cell of reuse token `reuse` when it has one.
     fn alloc(
         &mut self,
         tag: u32,
         vs: &[BasicValueEnum<'ctx>],
         counted: &[bool],
+        reuse: Option<BasicValueEnum<'ctx>>,
     ) -> R<BasicValueEnum<'ctx>> {
         let i64t = self.ctx.i64_type();
         if vs.is_empty() {
@@ -909,10 +923,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             i64t.const_int(tag as u64, false).into(),
             i64t.const_int(mask, false).into(),
         ];
-        let p = self
-            .rt_call("mesh_rt_alloc", &args)?
-            .unwrap()
-            .into_pointer_value();
+        let p = match reuse {
+            None => self.rt_call("mesh_rt_alloc", &args)?,
+            Some(tok) => {
+                self.rt_call("mesh_rt_alloc_at", &[tok.into(), args[0], args[1], args[2]])?
+            }
+        }
+        .unwrap()
+        .into_pointer_value();
         for (i, v) in vs.iter().enumerate() {
             let w = self.to_word(*v)?;
             let sp = self.slot_ptr(p, i as u64 + SLOT0)?;

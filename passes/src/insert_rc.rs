@@ -9,7 +9,8 @@
 //! temporary made for them is dropped after the call), except the map and set updates,
 //! which own them like Mesh functions; a loop borrows the outer locals
 //! its body uses ("lent") and drops them when it ends; `return`, `exit` and `recur`
-//! drop whatever they leave behind. Not yet: borrowed parameters, reuse of unique cells.
+//! drop whatever they leave behind. Reuse of unique cells is the next pass,
+//! `reuse-cells`; borrowed parameters are not done.
 //! Paper: `papers/insert-rc.md`.
 
 use crate::{Pass, PassCx};
@@ -453,6 +454,8 @@ impl Rc<'_> {
             | ExprKind::Fail(_) => e,
             // inserted by this pass, or removed before it (`lift-lambdas`)
             ExprKind::Dup(_) | ExprKind::Drop(..) | ExprKind::Lambda { .. } => e,
+            // made by `reuse-cells`, which runs after this pass
+            ExprKind::Reuse { .. } => e,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod monomorphise;
 pub mod parse;
 pub mod remove_pipes;
 pub mod resolve_names;
+pub mod reuse_cells;
 
 pub use cx::{Options, PassCx};
 

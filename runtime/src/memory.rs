@@ -213,6 +213,92 @@ unsafe fn free_tree(p: *mut u8) {
     }
 }
 
+/// The bytes usable in the block `p` came from (at least what was asked for).
+unsafe fn usable_size(p: *mut u8) -> usize {
+    unsafe extern "C" {
+        fn malloc_usable_size(p: *mut u8) -> usize;
+        fn mi_usable_size(p: *const u8) -> usize;
+    }
+    // SAFETY: `p` came from `malloc` above, under the same (start-up) setting.
+    unsafe {
+        if SYSTEM_ALLOC.load(Ordering::Relaxed) {
+            malloc_usable_size(p)
+        } else {
+            mi_usable_size(p)
+        }
+    }
+}
+
+/// Gives back one reference to object `p` like `mesh_rt_drop`, but when it was the last
+/// one keeps the cell (after releasing its children) and returns it as a *reuse
+/// token* for `mesh_rt_alloc_at`; otherwise returns null (Perceus `drop-reuse`).
+///
+/// # Safety
+/// `p` is null or a live cell to which the caller owns a reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_drop_reuse(p: *mut u8) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        if !release(p) {
+            return std::ptr::null_mut();
+        }
+        let h = p as *mut u64;
+        let tag = *h & 0xFFFF_FFFF;
+        if tag == STR_TAG || tag == FOREIGN_TAG {
+            free_tree(p);
+            return std::ptr::null_mut();
+        }
+        let mut mask = *h.add(1) & ((1 << 62) - 1);
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            mesh_rt_drop(*h.add(2 + i) as *mut u8);
+        }
+        p
+    }
+}
+
+/// An object with `slots` fields like `mesh_rt_alloc`, in the cell of reuse token `tok`
+/// when there is one and it is big enough (else that cell is freed).
+///
+/// # Safety
+/// `tok` is null or a token from `mesh_rt_drop_reuse`, used once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_alloc_at(
+    tok: *mut u8,
+    slots: i64,
+    tag: i64,
+    mask: i64,
+) -> *mut u8 {
+    if !tok.is_null() {
+        // SAFETY: a token is a live block of ours; it is big enough to hold the object.
+        unsafe {
+            if usable_size(tok) >= 8 * (slots.max(0) as usize + 2) {
+                let h = tok as *mut u64;
+                h.write(tag as u64 & 0xFFFF_FFFF | ONE);
+                h.add(1).write(mask as u64);
+                return tok;
+            }
+            mesh_rt_free_reuse(tok);
+        }
+    }
+    mesh_rt_alloc(slots, tag, mask)
+}
+
+/// Frees an unused reuse token.
+///
+/// # Safety
+/// `tok` is null or a token from `mesh_rt_drop_reuse`, used once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_free_reuse(tok: *mut u8) -> u8 {
+    if !tok.is_null() {
+        // SAFETY: forwarded contract.
+        unsafe { free(tok) };
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+    0
+}
+
 /// Cells alive now.
 pub fn live() -> i64 {
     LIVE.load(Ordering::Relaxed)

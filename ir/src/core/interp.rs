@@ -209,7 +209,9 @@ impl Interp<'_> {
             }
             ExprKind::Fail(m) => return Err(m.clone()),
             ExprKind::Return(v) => return Ok(Flow::Return(val!(v))),
-            ExprKind::Alloc { tag, fields } => Value::Obj(Rc::new((*tag, vals!(fields)))),
+            ExprKind::Alloc { tag, fields } | ExprKind::Reuse { tag, fields, .. } => {
+                Value::Obj(Rc::new((*tag, vals!(fields))))
+            }
             ExprKind::Load(o, i) => match val!(o) {
                 Value::Obj(obj) => obj
                     .1
@@ -320,6 +322,9 @@ impl Interp<'_> {
             "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
             "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
             "mesh_rt_math_pow" => Value::Float(float(&a[0]).powf(float(&a[1]))),
+            // reuse tokens only change where memory comes from
+            "mesh_rt_drop_reuse" => Value::Unit,
+            "mesh_rt_free_reuse" => Value::Unit,
             "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
             "mesh_rt_map_put" | "mesh_rt_set_add" => {
                 let mut m = entries(&a[0])?.to_vec();

@@ -339,6 +339,9 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Str,
     ),
     ("Hash.string", "mesh_rt_hash_str", &[CTy::Str], CTy::Int),
+    // reuse tokens (`reuse-cells`); the names cannot be written in Mesh
+    ("%reuse.drop", "mesh_rt_drop_reuse", &[CTy::Obj], CTy::Raw),
+    ("%reuse.free", "mesh_rt_free_reuse", &[CTy::Raw], CTy::Unit),
     ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
 ];
 
@@ -616,6 +619,13 @@ pub enum ExprKind {
     Fail(String),
     /// A new heap object with this tag and these slot values (an `Obj`).
     Alloc {
+        tag: u32,
+        fields: Vec<Expr>,
+    },
+    /// Like `Alloc`, in the cell of reuse token `token` (a `Raw` local made by
+    /// `mesh_rt_drop_reuse`) when it has one big enough (`reuse-cells`).
+    Reuse {
+        token: String,
         tag: u32,
         fields: Vec<Expr>,
     },

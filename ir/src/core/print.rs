@@ -99,6 +99,14 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             }
             out.push(')');
         }
+        ExprKind::Reuse { token, tag, fields } => {
+            let _ = write!(out, "(alloc-in {token} #{tag}");
+            for a in fields {
+                out.push(' ');
+                expr(out, a, d + 1);
+            }
+            out.push(')');
+        }
         ExprKind::Load(o, i) => {
             let _ = write!(out, "(load.{} ", e.ty.name());
             expr(out, o, d + 1);

@@ -157,6 +157,18 @@ impl Cx<'_> {
                 fields.iter().for_each(|a| self.expr(a, false));
                 self.expect(e, CTy::Obj);
             }
+            ExprKind::Reuse { token, fields, .. } => {
+                match self.scope.get(token.as_str()).copied() {
+                    Some(CTy::Raw) => {}
+                    Some(t) => self.err(format!("reuse token `{token}` has type {}", t.name())),
+                    None => self.err(format!("reuse of unbound token `{token}`")),
+                }
+                if fields.is_empty() {
+                    self.err("a reuse allocation without fields".into());
+                }
+                fields.iter().for_each(|a| self.expr(a, false));
+                self.expect(e, CTy::Obj);
+            }
             ExprKind::Load(o, _) => {
                 self.expr(o, false);
                 self.expect(o, CTy::Obj);

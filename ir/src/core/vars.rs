@@ -64,7 +64,7 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Prim(_, args)
         | ExprKind::Runtime(_, args)
         | ExprKind::Recur { args, .. } => args.iter().collect(),
-        ExprKind::Alloc { fields, .. } => fields.iter().collect(),
+        ExprKind::Alloc { fields, .. } | ExprKind::Reuse { fields, .. } => fields.iter().collect(),
         ExprKind::CallClosure { closure, args, .. } => {
             std::iter::once(&**closure).chain(args).collect()
         }
@@ -89,7 +89,9 @@ pub fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
         | ExprKind::Prim(_, args)
         | ExprKind::Runtime(_, args)
         | ExprKind::Recur { args, .. } => args.iter_mut().collect(),
-        ExprKind::Alloc { fields, .. } => fields.iter_mut().collect(),
+        ExprKind::Alloc { fields, .. } | ExprKind::Reuse { fields, .. } => {
+            fields.iter_mut().collect()
+        }
         ExprKind::CallClosure { closure, args, .. } => std::iter::once(&mut **closure)
             .chain(args.iter_mut())
             .collect(),
