@@ -599,23 +599,13 @@ fn every_spec_file_builds_or_fails_cleanly() {
 /// interpreter and native code agree.
 #[test]
 fn core_interpreter_agrees_with_expected_outputs() {
-    use mesh::pipeline::{run_until, AnyIr};
+    use mesh::pipeline::AnyIr;
     use mesh_ir::core::interp;
-    use mesh_ir::source::{SourceFile, Sources};
-    use mesh_passes::{Options, PassCx};
 
     fn core_of(text: &str) -> mesh_ir::core::Program {
-        let src = mesh::project::with_prelude(Sources {
-            files: vec![SourceFile {
-                path: "p.mpl".into(),
-                module: "Main".into(),
-                text: text.into(),
-            }],
-        });
-        let mut cx = PassCx::new(src.clone(), Options::default());
-        let (ir, ran) = run_until(src, &mut cx, Some("lift-lambdas")).unwrap();
-        assert_eq!(ran, "lift-lambdas", "{:?}", cx.diags);
-        let AnyIr::Core(p) = ir else { unreachable!() };
+        let AnyIr::Core(p) = ir_after(text, "lift-lambdas") else {
+            unreachable!()
+        };
         p
     }
     let mut checked = 0;
@@ -641,7 +631,7 @@ fn core_interpreter_agrees_with_expected_outputs() {
     }
     println!("core interpreter: {checked} of 58 core examples run and match");
     assert!(
-        checked >= 30,
+        checked >= 48,
         "only {checked} examples ran in the interpreter"
     );
     let mut runner = runner(Config {
@@ -704,11 +694,9 @@ fn memory_is_exact_under_valgrind() {
 /// exactly what the `core` interpreter prints, and exits 0.
 #[test]
 fn native_code_matches_the_core_interpreter() {
-    use mesh::pipeline::{run_until, AnyIr};
+    use mesh::pipeline::AnyIr;
     use mesh_fuzz::rich_program;
     use mesh_ir::core::interp;
-    use mesh_ir::source::{SourceFile, Sources};
-    use mesh_passes::{Options, PassCx};
 
     let cases: u32 = std::env::var("MESH_PROPTEST_CASES")
         .ok()
@@ -722,18 +710,8 @@ fn native_code_matches_the_core_interpreter() {
     let tmp = tempfile::tempdir().unwrap();
     for i in 0..cases {
         let source = strategy.new_tree(&mut runner).unwrap().current();
-        let src = mesh::project::with_prelude(Sources {
-            files: vec![SourceFile {
-                path: "rich.mpl".into(),
-                module: "Main".into(),
-                text: source.clone(),
-            }],
-        });
-        let mut cx = PassCx::new(src.clone(), Options::default());
-        let (ir, ran) =
-            run_until(src, &mut cx, Some("insert-rc")).unwrap_or_else(|e| panic!("{e}\n{source}"));
-        assert_eq!(ran, "insert-rc", "{:?}\n{source}", cx.diags);
-        let AnyIr::Core(core) = ir else {
+        // the core program codegen receives
+        let AnyIr::Core(core) = ir_after(&source, "reuse-cells") else {
             unreachable!()
         };
         let expected = interp::run(&core, 50_000_000);
@@ -915,7 +893,7 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
     ),
     (
         "monomorphise",
-        "rich programs: generic library functions instantiated, output checked",
+        "core_passes_preserve_meaning (surface evaluator on the mono tree = core interpreter); rich programs",
     ),
     (
         "match-compile",
@@ -949,6 +927,74 @@ fn every_pass_has_a_property() {
         passes, covered,
         "each pass of the pipeline table needs an entry in PASS_PROPERTIES (and a property)"
     );
+}
+
+/// The surface evaluator (`surface::eval`) gives each core example's expected output,
+/// on the `mono` tree (before `match-compile`) and on the `matched` tree (after it).
+#[test]
+fn surface_evaluator_agrees_with_expected_outputs() {
+    let mut checked = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(examples().join("core"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mpl"))
+        .collect();
+    entries.sort();
+    let mut unsupported = Vec::new();
+    for f in entries {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let want = std::fs::read_to_string(f.with_extension("out")).unwrap();
+        let mut agree = true;
+        for pass in ["monomorphise", "match-compile"] {
+            let outcome = surface_eval(&text, pass);
+            match &outcome.error {
+                Some(e) if e.starts_with("Unsupported") || e == "out of fuel" => {
+                    unsupported.push(format!("{}: {e}", f.display()));
+                    agree = false;
+                    break;
+                }
+                Some(e) => panic!("{} after {pass}: evaluator failed: {e}", f.display()),
+                None => assert_eq!(outcome.stdout, want, "{} after {pass}", f.display()),
+            }
+        }
+        checked += agree as usize;
+    }
+    println!("surface evaluator: {checked} of 58 core examples run and match (mono and matched)");
+    assert!(
+        checked >= 25,
+        "only {checked} examples ran:\n{}",
+        unsupported.join("\n")
+    );
+}
+
+/// The IR of a single-file program (`Main`) after `pass`, which must be reached.
+fn ir_after(text: &str, pass: &str) -> mesh::pipeline::AnyIr {
+    use mesh::pipeline::run_until;
+    use mesh_ir::source::{SourceFile, Sources};
+    use mesh_passes::{Options, PassCx};
+    let src = mesh::project::with_prelude(Sources {
+        files: vec![SourceFile {
+            path: "p.mpl".into(),
+            module: "Main".into(),
+            text: text.into(),
+        }],
+    });
+    let mut cx = PassCx::new(src.clone(), Options::default());
+    let (ir, ran) = run_until(src, &mut cx, Some(pass)).unwrap();
+    assert_eq!(ran, pass, "{:?}\n{text}", cx.diags);
+    ir
+}
+
+/// Runs a single-file program up to `pass` (a typed-surface pass) and evaluates it.
+fn surface_eval(text: &str, pass: &str) -> mesh_ir::core::interp::Outcome {
+    use mesh::pipeline::AnyIr;
+    let (p, defs) = match ir_after(text, pass) {
+        AnyIr::Mono(m) => (m.0, m.1),
+        AnyIr::Matched(m) => (m.0, m.1),
+        AnyIr::Typed(t) => (t.0, t.1),
+        _ => unreachable!(),
+    };
+    mesh_ir::surface::eval::run(&p, &defs, 50_000_000)
 }
 
 /// `match-compile`: generated clause matrices (nested, overlapping, or-patterns,
@@ -1016,6 +1062,14 @@ fn decision_trees_pick_the_first_matching_arm() {
             "a value is tested twice on one path:\n{}",
             prog.source
         );
+        // the tree's meaning, by the surface evaluator, before explicate-core
+        let before = mesh_ir::surface::eval::run(&m.0, &m.1, 10_000_000);
+        assert_eq!(before.error, None, "{}", prog.source);
+        assert_eq!(
+            before.stdout, prog.expected,
+            "matched tree:\n{}",
+            prog.source
+        );
         let core = mesh_passes::Pass::run(&mesh_passes::explicate_core::ExplicateCore, m, &mut cx);
         let out = interp::run(&core, 10_000_000);
         assert_eq!(out.error, None, "{}", prog.source);
@@ -1023,22 +1077,22 @@ fn decision_trees_pick_the_first_matching_arm() {
     }
 }
 
-/// Evaluating the `core` program after each core-level pass gives the same output:
-/// explicate-core (lambdas nested), convert-closures (closed), lift-lambdas (lifted),
-/// insert-rc (with dup/drop).
+/// Evaluating the program after each pass from `monomorphise` on gives the same output:
+/// the typed trees by the surface evaluator (mono, matched), then the `core` program
+/// by the core interpreter after explicate-core (lambdas nested), convert-closures
+/// (closed), lift-lambdas (lifted), insert-rc (with dup/drop) and reuse-cells.
 #[test]
 fn core_passes_preserve_meaning() {
-    use mesh::pipeline::{run_until, AnyIr};
+    use mesh::pipeline::AnyIr;
     use mesh_fuzz::rich_program;
     use mesh_ir::core::interp;
-    use mesh_ir::source::{SourceFile, Sources};
-    use mesh_passes::{Options, PassCx};
 
     let mut runner = runner(Config {
         cases: 24,
         ..Config::default()
     });
     let strategy = rich_program();
+    let mut evaluated = 0;
     for _ in 0..24 {
         let source = strategy.new_tree(&mut runner).unwrap().current();
         let mut outputs = Vec::new();
@@ -1049,22 +1103,25 @@ fn core_passes_preserve_meaning() {
             "insert-rc",
             "reuse-cells",
         ] {
-            let src = mesh::project::with_prelude(Sources {
-                files: vec![SourceFile {
-                    path: "p.mpl".into(),
-                    module: "Main".into(),
-                    text: source.clone(),
-                }],
-            });
-            let mut cx = PassCx::new(src.clone(), Options::default());
-            let (ir, ran) = run_until(src, &mut cx, Some(pass)).unwrap();
-            assert_eq!(ran, pass, "{:?}", cx.diags);
-            let AnyIr::Core(core) = ir else {
+            let AnyIr::Core(core) = ir_after(&source, pass) else {
                 unreachable!()
             };
             let out = interp::run(&core, 50_000_000);
             assert_eq!(out.error, None, "after {pass}:\n{source}");
             outputs.push((pass, out.stdout));
+        }
+        // the typed trees before and after match-compile mean the same (when the
+        // surface evaluator models every library function the program uses)
+        for pass in ["monomorphise", "match-compile"] {
+            let out = surface_eval(&source, pass);
+            match &out.error {
+                Some(e) if e.starts_with("Unsupported") => {}
+                e => {
+                    assert_eq!(e, &None, "after {pass}:\n{source}");
+                    outputs.insert(0, (pass, out.stdout));
+                    evaluated += 1;
+                }
+            }
         }
         for (pass, out) in &outputs[1..] {
             assert_eq!(
@@ -1073,6 +1130,11 @@ fn core_passes_preserve_meaning() {
             );
         }
     }
+    // the surface evaluator ran (not "Unsupported") on most programs
+    assert!(
+        evaluated >= 36,
+        "surface evaluator ran {evaluated} times of 48"
+    );
 }
 
 /// The system-facing library (spec 03: IO, Env, File, assert) and the Mesh-written

@@ -21,6 +21,8 @@ pub enum Value {
     Lambda(Rc<LambdaCode>),
     /// A map or set (runtime/src/map.rs): entries in insertion order.
     Map(Rc<Vec<(Value, Value)>>),
+    /// A closure of the surface evaluator (`surface::eval`).
+    Fun(Rc<crate::surface::eval::Closure>),
 }
 
 /// A nested lambda's code: its parameters (the closure object first, for a converted
@@ -92,8 +94,23 @@ fn entries(v: &Value) -> R<&[(Value, Value)]> {
     }
 }
 
+/// The elements of a list in the compiler's layout.
+pub fn elements(l: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cur = l.clone();
+    while let Value::Obj(o) = &cur {
+        if o.0 != 1 {
+            break;
+        }
+        out.push(o.1[0].clone());
+        let next = o.1[1].clone();
+        cur = next;
+    }
+    out
+}
+
 /// A list in the compiler's layout: `Nil` = tag 0, `Cons(head, tail)` = tag 1.
-fn list(items: impl DoubleEndedIterator<Item = Value>) -> Value {
+pub fn list(items: impl DoubleEndedIterator<Item = Value>) -> Value {
     items
         .rev()
         .fold(Value::Obj(Rc::new((0, vec![]))), |tail, x| {
@@ -258,31 +275,8 @@ impl Interp<'_> {
             ExprKind::Drop(_, body) => return self.eval(body, env),
             ExprKind::CallClosure { closure, args, .. } => {
                 let clo = val!(closure);
-                let mut a = vals!(args);
-                let Value::Obj(obj) = &clo else {
-                    return Err("call of a non-closure".into());
-                };
-                match obj.1.first().cloned() {
-                    Some(Value::Code(f)) => {
-                        a.insert(0, clo);
-                        self.call(&f, a)?
-                    }
-                    Some(Value::Lambda(code)) => {
-                        let mut locals = code.outer.clone().unwrap_or_default();
-                        if code.outer.is_none() {
-                            a.insert(0, clo.clone());
-                        }
-                        for (n, v) in code.params.iter().zip(a) {
-                            locals.insert(n.clone(), v);
-                        }
-                        match self.eval(&code.body, &mut locals)? {
-                            Flow::Value(v) | Flow::Return(v) => v,
-                            Flow::TailCall(f, args) => self.call(&f, args)?,
-                            _ => return Err("loop control escaped a lambda".into()),
-                        }
-                    }
-                    _ => return Err("closure without code".into()),
-                }
+                let a = vals!(args);
+                self.call_closure(clo, a)?
             }
             ExprKind::Loop {
                 label,
@@ -307,7 +301,11 @@ impl Interp<'_> {
             ExprKind::Exit { label, value } => return Ok(Flow::Exit(label.clone(), val!(value))),
             ExprKind::Runtime(sym, args) => {
                 let a = vals!(args);
-                self.runtime(sym, &a)?
+                if sym == "mesh_rt_list_sort" {
+                    self.sort(&a[0], &a[1])?
+                } else {
+                    library(sym, &a)?
+                }
             }
             ExprKind::Prim(p, args) => {
                 let a = vals!(args);
@@ -316,49 +314,52 @@ impl Interp<'_> {
         }))
     }
 
-    fn runtime(&mut self, sym: &str, a: &[Value]) -> R<Value> {
-        Ok(match sym {
-            "mesh_rt_str_length" => Value::Int(text(&a[0]).chars().count() as i64),
-            "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
-            "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
-            "mesh_rt_math_pow" => Value::Float(float(&a[0]).powf(float(&a[1]))),
-            // reuse tokens only change where memory comes from
-            "mesh_rt_drop_reuse" => Value::Unit,
-            "mesh_rt_free_reuse" => Value::Unit,
-            "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
-            "mesh_rt_map_put" | "mesh_rt_set_add" => {
-                let mut m = entries(&a[0])?.to_vec();
-                let v = a.get(2).cloned().unwrap_or(Value::Int(0));
-                match m.iter_mut().find(|(k, _)| *k == a[1]) {
-                    Some(e) if sym == "mesh_rt_map_put" => e.1 = v,
-                    Some(_) => {}
-                    None => m.push((a[1].clone(), v)),
+    /// Calls a closure object: slot 0 is its code (a function taking the closure first,
+    /// or a still-nested lambda).
+    fn call_closure(&mut self, clo: Value, mut a: Vec<Value>) -> R<Value> {
+        let Value::Obj(obj) = &clo else {
+            return Err("call of a non-closure".into());
+        };
+        match obj.1.first().cloned() {
+            Some(Value::Code(f)) => {
+                a.insert(0, clo);
+                self.call(&f, a)
+            }
+            Some(Value::Lambda(code)) => {
+                let mut locals = code.outer.clone().unwrap_or_default();
+                if code.outer.is_none() {
+                    a.insert(0, clo.clone());
                 }
-                Value::Map(Rc::new(m))
+                for (n, v) in code.params.iter().zip(a) {
+                    locals.insert(n.clone(), v);
+                }
+                match self.eval(&code.body, &mut locals)? {
+                    Flow::Value(v) | Flow::Return(v) => Ok(v),
+                    Flow::TailCall(f, args) => self.call(&f, args),
+                    _ => Err("loop control escaped a lambda".into()),
+                }
             }
-            "mesh_rt_map_delete" => {
-                let m = entries(&a[0])?.iter().filter(|(k, _)| *k != a[1]);
-                Value::Map(Rc::new(m.cloned().collect()))
+            _ => Err("closure without code".into()),
+        }
+    }
+
+    /// `List.sort`: the definition (a stable insertion sort calling the comparator), not
+    /// the runtime's algorithm.
+    fn sort(&mut self, xs: &Value, cmp: &Value) -> R<Value> {
+        let mut items = elements(xs);
+        for i in 1..items.len() {
+            let mut j = i;
+            while j > 0 {
+                let c =
+                    self.call_closure(cmp.clone(), vec![items[j - 1].clone(), items[j].clone()])?;
+                if int(&c) <= 0 {
+                    break;
+                }
+                items.swap(j - 1, j);
+                j -= 1;
             }
-            "mesh_rt_map_get" => match entries(&a[0])?.iter().find(|(k, _)| *k == a[1]) {
-                Some((_, v)) => v.clone(),
-                None => return Err("Map.get: key not found".into()),
-            },
-            "mesh_rt_map_has_key" => Value::Bool(entries(&a[0])?.iter().any(|(k, _)| *k == a[1])),
-            "mesh_rt_map_size" => Value::Int(entries(&a[0])?.len() as i64),
-            "mesh_rt_map_keys" => list(entries(&a[0])?.iter().map(|e| e.0.clone())),
-            "mesh_rt_map_values" => list(entries(&a[0])?.iter().map(|e| e.1.clone())),
-            "mesh_rt_map_to_list" => list(
-                entries(&a[0])?
-                    .iter()
-                    .map(|(k, v)| Value::Obj(Rc::new((0, vec![k.clone(), v.clone()])))),
-            ),
-            _ => {
-                return Err(format!(
-                    "Unsupported: runtime function {sym} in the interpreter"
-                ))
-            }
-        })
+        }
+        Ok(list(items.into_iter()))
     }
 
     fn prim(&mut self, p: Prim, a: &[Value]) -> R<Value> {
@@ -413,4 +414,90 @@ impl Interp<'_> {
             Panic => return Err(text(&a[0]).to_string()),
         })
     }
+}
+
+/// The runtime-library functions the interpreters model, by runtime symbol.
+pub fn library(sym: &str, a: &[Value]) -> R<Value> {
+    Ok(match sym {
+        "mesh_rt_str_length" => Value::Int(text(&a[0]).chars().count() as i64),
+        "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
+        "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
+        "mesh_rt_math_pow" => Value::Float(float(&a[0]).powf(float(&a[1]))),
+        "mesh_rt_math_floor" => Value::Int(float(&a[0]).floor() as i64),
+        "mesh_rt_math_ceil" => Value::Int(float(&a[0]).ceil() as i64),
+        "mesh_rt_math_round" => Value::Int(float(&a[0]).round() as i64),
+        "mesh_rt_str_to_upper" => Value::Str(Rc::from(text(&a[0]).to_uppercase())),
+        "mesh_rt_str_to_lower" => Value::Str(Rc::from(text(&a[0]).to_lowercase())),
+        "mesh_rt_str_trim" => Value::Str(Rc::from(text(&a[0]).trim())),
+        "mesh_rt_str_contains" => Value::Bool(text(&a[0]).contains(&*text(&a[1]))),
+        "mesh_rt_str_starts_with" => Value::Bool(text(&a[0]).starts_with(&*text(&a[1]))),
+        "mesh_rt_str_ends_with" => Value::Bool(text(&a[0]).ends_with(&*text(&a[1]))),
+        "mesh_rt_str_slice" => {
+            let t = text(&a[0]);
+            let len = t.chars().count() as i64;
+            let lo = int(&a[1]).clamp(0, len);
+            let hi = int(&a[2]).clamp(0, len).max(lo);
+            let out: String = t
+                .chars()
+                .skip(lo as usize)
+                .take((hi - lo) as usize)
+                .collect();
+            Value::Str(Rc::from(out))
+        }
+        "mesh_rt_str_join" => {
+            let parts: Vec<String> = elements(&a[0])
+                .iter()
+                .map(|x| text(x).to_string())
+                .collect();
+            Value::Str(Rc::from(parts.join(&*text(&a[1]))))
+        }
+        "mesh_rt_str_split" => {
+            let (t, sep) = (text(&a[0]), text(&a[1]));
+            let parts: Vec<String> = if sep.is_empty() {
+                std::iter::once(String::new())
+                    .chain(t.chars().map(|c| c.to_string()))
+                    .chain(std::iter::once(String::new()))
+                    .collect()
+            } else {
+                t.split(&*sep).map(str::to_string).collect()
+            };
+            list(parts.into_iter().map(|x| Value::Str(Rc::from(x))))
+        }
+        // reuse tokens only change where memory comes from
+        "mesh_rt_drop_reuse" => Value::Unit,
+        "mesh_rt_free_reuse" => Value::Unit,
+        "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
+        "mesh_rt_map_put" | "mesh_rt_set_add" => {
+            let mut m = entries(&a[0])?.to_vec();
+            let v = a.get(2).cloned().unwrap_or(Value::Int(0));
+            match m.iter_mut().find(|(k, _)| *k == a[1]) {
+                Some(e) if sym == "mesh_rt_map_put" => e.1 = v,
+                Some(_) => {}
+                None => m.push((a[1].clone(), v)),
+            }
+            Value::Map(Rc::new(m))
+        }
+        "mesh_rt_map_delete" => {
+            let m = entries(&a[0])?.iter().filter(|(k, _)| *k != a[1]);
+            Value::Map(Rc::new(m.cloned().collect()))
+        }
+        "mesh_rt_map_get" => match entries(&a[0])?.iter().find(|(k, _)| *k == a[1]) {
+            Some((_, v)) => v.clone(),
+            None => return Err("Map.get: key not found".into()),
+        },
+        "mesh_rt_map_has_key" => Value::Bool(entries(&a[0])?.iter().any(|(k, _)| *k == a[1])),
+        "mesh_rt_map_size" => Value::Int(entries(&a[0])?.len() as i64),
+        "mesh_rt_map_keys" => list(entries(&a[0])?.iter().map(|e| e.0.clone())),
+        "mesh_rt_map_values" => list(entries(&a[0])?.iter().map(|e| e.1.clone())),
+        "mesh_rt_map_to_list" => list(
+            entries(&a[0])?
+                .iter()
+                .map(|(k, v)| Value::Obj(Rc::new((0, vec![k.clone(), v.clone()])))),
+        ),
+        _ => {
+            return Err(format!(
+                "Unsupported: runtime function {sym} in the interpreter"
+            ))
+        }
+    })
 }

@@ -6,6 +6,7 @@
 //! strengthen its invariants (each such pass's validator says which, e.g. "no pipes").
 //! `typed` is this tree with every expression's `ty` filled in (see `typed.rs`).
 
+pub mod eval;
 mod print;
 pub mod typed;
 mod validate;
