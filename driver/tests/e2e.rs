@@ -609,12 +609,7 @@ fn core_interpreter_agrees_with_expected_outputs() {
         p
     }
     let mut checked = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(examples().join("core"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "mpl"))
-        .collect();
-    entries.sort();
+    let entries = core_examples();
     for f in entries {
         let text = std::fs::read_to_string(&f).unwrap();
         let want = std::fs::read_to_string(f.with_extension("out")).unwrap();
@@ -934,12 +929,7 @@ fn every_pass_has_a_property() {
 #[test]
 fn surface_evaluator_agrees_with_expected_outputs() {
     let mut checked = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(examples().join("core"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "mpl"))
-        .collect();
-    entries.sort();
+    let entries = core_examples();
     let mut unsupported = Vec::new();
     for f in entries {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -965,6 +955,17 @@ fn surface_evaluator_agrees_with_expected_outputs() {
         "only {checked} examples ran:\n{}",
         unsupported.join("\n")
     );
+}
+
+/// The core examples (`tests/examples/core/*.mpl`), sorted.
+fn core_examples() -> Vec<PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(examples().join("core"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mpl"))
+        .collect();
+    entries.sort();
+    entries
 }
 
 /// The IR of a single-file program (`Main`) after `pass`, which must be reached.
