@@ -24,10 +24,12 @@ snapshots:
     INSTA_UPDATE=always cargo test -p mesh --test snapshots
     git diff --stat snapshots
 
-# long property-testing campaign (the CI run uses small case counts)
-fuzz cases="20000":
+# long property-testing campaign (the CI run uses small case counts); failures are
+# shrunk and saved into fuzz/regressions/
+fuzz cases="20000" scale="40":
     PROPTEST_CASES={{cases}} cargo test --release -p mesh-fuzz
-    MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs
+    MESH_PROPTEST_SCALE={{scale}} cargo test --release -p mesh --test e2e -- decision_trees core_passes_preserve_meaning generated_programs
+    MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs_match_reference
     MESH_PROPTEST_CASES=500 MESH_VALGRIND=1 cargo test --release -p mesh --test e2e native_code_matches
 
 # compute benchmarks: Mesh vs Rust vs Go side by side (needs golang-go and hyperfine)

@@ -21,6 +21,64 @@ fn runner(config: Config) -> TestRunner {
     }
 }
 
+/// Checks `cases` programs from `strategy` with proptest's runner, which shrinks a
+/// failing program to a small one. The small one is saved in the regression corpus
+/// (`fuzz/regressions/found_<property>_<hash>.mpl`, with its `.out` when the generator
+/// knows the right output), headed by the property and the failure, so that it runs as
+/// an ordinary test from then on; then the test fails.
+fn check_programs<S: Strategy>(
+    property: &str,
+    strategy: S,
+    cases: u32,
+    program: impl Fn(&S::Value) -> (String, Option<String>),
+    check: impl Fn(&S::Value),
+) where
+    S::Value: std::fmt::Debug,
+{
+    // `MESH_PROPTEST_SCALE=N` multiplies every property's cases (`just fuzz-long`)
+    let scale: u32 = std::env::var("MESH_PROPTEST_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let mut runner = runner(Config {
+        cases: cases * scale.max(1),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&strategy, |v| {
+        check(&v);
+        Ok(())
+    });
+    if let Err(proptest::test_runner::TestError::Fail(reason, small)) = result {
+        let (source, expected) = program(&small);
+        let path = save_regression(property, &source, expected.as_deref(), &reason.to_string());
+        panic!(
+            "{property} failed; the shrunk program is saved as {}:\n{source}\n{reason}",
+            path.display()
+        );
+    }
+}
+
+/// Writes a found program into `fuzz/regressions`; returns its path.
+fn save_regression(property: &str, source: &str, expected: Option<&str>, failure: &str) -> PathBuf {
+    let hash = source.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let path = dir.join(format!("found_{property}_{:08x}.mpl", hash as u32));
+    let mut text =
+        format!("# found by the property `{property}` (shrunk by proptest); it failed with:\n");
+    for line in failure.lines().take(6) {
+        text.push_str(&format!("#   {line}\n"));
+    }
+    text.push_str(source);
+    std::fs::write(&path, text).unwrap();
+    if let Some(out) = expected {
+        std::fs::write(path.with_extension("out"), out).unwrap();
+    }
+    path
+}
+
 fn mesh() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mesh"))
 }
@@ -206,37 +264,39 @@ fn generated_programs_match_reference() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(24);
-    let mut runner = runner(Config {
-        cases,
-        ..Config::default()
-    });
     let tmp = tempfile::tempdir().unwrap();
-    let strategy = int_program();
-    for i in 0..cases {
-        let prog = strategy.new_tree(&mut runner).unwrap().current();
-        let dir = tmp.path().join(format!("p{i}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("main.mpl"), &prog.source).unwrap();
-        let out = mesh()
-            .arg("run")
-            .arg(&dir)
-            .env("NO_COLOR", "1")
-            .env("MESH_CHECK_LEAKS", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "program failed:\n{}\n{}",
-            prog.source,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            prog.expected_stdout,
-            "program:\n{}",
-            prog.source
-        );
-    }
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    check_programs(
+        "generated_programs_match_reference",
+        int_program(),
+        cases,
+        |prog| (prog.source.clone(), Some(prog.expected_stdout.clone())),
+        |prog| {
+            let i = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dir = tmp.path().join(format!("p{i}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("main.mpl"), &prog.source).unwrap();
+            let out = mesh()
+                .arg("run")
+                .arg(&dir)
+                .env("NO_COLOR", "1")
+                .env("MESH_CHECK_LEAKS", "1")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "program failed:\n{}\n{}",
+                prog.source,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                prog.expected_stdout,
+                "program:\n{}",
+                prog.source
+            );
+        },
+    );
 }
 
 #[test]
@@ -810,9 +870,16 @@ fn run_corpus(dir: &str) -> usize {
             f.display(),
             String::from_utf8_lossy(&run.stderr)
         );
+        let want = std::fs::read_to_string(f.with_extension("out")).unwrap_or_else(|_| {
+            panic!(
+                "{}: no .out beside it — a found program needs its right output (see the \
+                 comment at its top), written once the bug is fixed",
+                f.display()
+            )
+        });
         assert_eq!(
             String::from_utf8_lossy(&run.stdout),
-            std::fs::read_to_string(f.with_extension("out")).unwrap(),
+            want,
             "{}",
             f.display()
         );
@@ -1011,71 +1078,72 @@ fn decision_trees_pick_the_first_matching_arm() {
     use mesh_ir::surface::{visit, ExprKind};
     use mesh_passes::{Options, PassCx};
 
-    let mut runner = runner(Config {
-        cases: 48,
-        ..Config::default()
-    });
-    let strategy = match_program();
-    for _ in 0..48 {
-        let prog = strategy.new_tree(&mut runner).unwrap().current();
-        let src = mesh::project::with_prelude(Sources {
-            files: vec![SourceFile {
-                path: "p.mpl".into(),
-                module: "Main".into(),
-                text: prog.source.clone(),
-            }],
-        });
-        let mut cx = PassCx::new(src.clone(), Options::default());
-        let (ir, ran) = run_until(src.clone(), &mut cx, Some("match-compile")).unwrap();
-        assert_eq!(ran, "match-compile", "{:?}\n{}", cx.diags, prog.source);
-        let AnyIr::Matched(mut m) = ir else {
-            unreachable!()
-        };
-        // along any path, a local is switched on at most once
-        fn twice(e: &mut mesh_ir::surface::Expr, seen: &mut Vec<String>) -> bool {
-            let mut pushed = false;
-            if let ExprKind::Case { scrutinee, arms } = &e.kind {
-                if let ExprKind::Var(v) = &scrutinee.kind {
-                    if arms.len() > 1 && (v.starts_with("m.") || v.starts_with("f.")) {
-                        if seen.contains(v) {
-                            return true;
+    check_programs(
+        "decision_trees_pick_the_first_matching_arm",
+        match_program(),
+        48,
+        |prog| (prog.source.clone(), Some(prog.expected.clone())),
+        |prog| {
+            let src = mesh::project::with_prelude(Sources {
+                files: vec![SourceFile {
+                    path: "p.mpl".into(),
+                    module: "Main".into(),
+                    text: prog.source.clone(),
+                }],
+            });
+            let mut cx = PassCx::new(src.clone(), Options::default());
+            let (ir, ran) = run_until(src.clone(), &mut cx, Some("match-compile")).unwrap();
+            assert_eq!(ran, "match-compile", "{:?}\n{}", cx.diags, prog.source);
+            let AnyIr::Matched(mut m) = ir else {
+                unreachable!()
+            };
+            // along any path, a local is switched on at most once
+            fn twice(e: &mut mesh_ir::surface::Expr, seen: &mut Vec<String>) -> bool {
+                let mut pushed = false;
+                if let ExprKind::Case { scrutinee, arms } = &e.kind {
+                    if let ExprKind::Var(v) = &scrutinee.kind {
+                        if arms.len() > 1 && (v.starts_with("m.") || v.starts_with("f.")) {
+                            if seen.contains(v) {
+                                return true;
+                            }
+                            seen.push(v.clone());
+                            pushed = true;
                         }
-                        seen.push(v.clone());
-                        pushed = true;
                     }
                 }
+                let mut found = false;
+                visit::children_mut(e, &mut |c| found = found || twice(c, seen));
+                if pushed {
+                    seen.pop();
+                }
+                found
             }
-            let mut found = false;
-            visit::children_mut(e, &mut |c| found = found || twice(c, seen));
-            if pushed {
-                seen.pop();
-            }
-            found
-        }
-        let mut repeated = false;
-        visit::exprs_mut(&mut m.0, &mut |e| {
-            if matches!(e.kind, ExprKind::Case { .. }) && twice(e, &mut Vec::new()) {
-                repeated = true;
-            }
-        });
-        assert!(
-            !repeated,
-            "a value is tested twice on one path:\n{}",
-            prog.source
-        );
-        // the tree's meaning, by the surface evaluator, before explicate-core
-        let before = mesh_ir::surface::eval::run(&m.0, &m.1, 10_000_000);
-        assert_eq!(before.error, None, "{}", prog.source);
-        assert_eq!(
-            before.stdout, prog.expected,
-            "matched tree:\n{}",
-            prog.source
-        );
-        let core = mesh_passes::Pass::run(&mesh_passes::explicate_core::ExplicateCore, m, &mut cx);
-        let out = interp::run(&core, 10_000_000);
-        assert_eq!(out.error, None, "{}", prog.source);
-        assert_eq!(out.stdout, prog.expected, "{}", prog.source);
-    }
+            let mut repeated = false;
+            visit::exprs_mut(&mut m.0, &mut |e| {
+                if matches!(e.kind, ExprKind::Case { .. }) && twice(e, &mut Vec::new()) {
+                    repeated = true;
+                }
+            });
+            assert!(
+                !repeated,
+                "a value is tested twice on one path:\n{}",
+                prog.source
+            );
+            // the tree's meaning, by the surface evaluator, before explicate-core
+            let before = mesh_ir::surface::eval::run(&m.0, &m.1, 10_000_000);
+            assert_eq!(before.error, None, "{}", prog.source);
+            assert_eq!(
+                before.stdout, prog.expected,
+                "matched tree:\n{}",
+                prog.source
+            );
+            let core =
+                mesh_passes::Pass::run(&mesh_passes::explicate_core::ExplicateCore, m, &mut cx);
+            let out = interp::run(&core, 10_000_000);
+            assert_eq!(out.error, None, "{}", prog.source);
+            assert_eq!(out.stdout, prog.expected, "{}", prog.source);
+        },
+    );
 }
 
 /// Evaluating the program after each pass from `monomorphise` on gives the same output:
@@ -1088,50 +1156,51 @@ fn core_passes_preserve_meaning() {
     use mesh_fuzz::rich_program;
     use mesh_ir::core::interp;
 
-    let mut runner = runner(Config {
-        cases: 24,
-        ..Config::default()
-    });
-    let strategy = rich_program();
-    let mut evaluated = 0;
-    for _ in 0..24 {
-        let source = strategy.new_tree(&mut runner).unwrap().current();
-        let mut outputs = Vec::new();
-        for pass in [
-            "explicate-core",
-            "convert-closures",
-            "lift-lambdas",
-            "insert-rc",
-            "reuse-cells",
-        ] {
-            let AnyIr::Core(core) = ir_after(&source, pass) else {
-                unreachable!()
-            };
-            let out = interp::run(&core, 50_000_000);
-            assert_eq!(out.error, None, "after {pass}:\n{source}");
-            outputs.push((pass, out.stdout));
-        }
-        // the typed trees before and after match-compile mean the same (when the
-        // surface evaluator models every library function the program uses)
-        for pass in ["monomorphise", "match-compile"] {
-            let out = surface_eval(&source, pass);
-            match &out.error {
-                Some(e) if e.starts_with("Unsupported") => {}
-                e => {
-                    assert_eq!(e, &None, "after {pass}:\n{source}");
-                    outputs.insert(0, (pass, out.stdout));
-                    evaluated += 1;
+    let evaluated = std::sync::atomic::AtomicUsize::new(0);
+    check_programs(
+        "core_passes_preserve_meaning",
+        rich_program(),
+        24,
+        |source| (source.clone(), None),
+        |source| {
+            let mut outputs = Vec::new();
+            for pass in [
+                "explicate-core",
+                "convert-closures",
+                "lift-lambdas",
+                "insert-rc",
+                "reuse-cells",
+            ] {
+                let AnyIr::Core(core) = ir_after(&source, pass) else {
+                    unreachable!()
+                };
+                let out = interp::run(&core, 50_000_000);
+                assert_eq!(out.error, None, "after {pass}:\n{source}");
+                outputs.push((pass, out.stdout));
+            }
+            // the typed trees before and after match-compile mean the same (when the
+            // surface evaluator models every library function the program uses)
+            for pass in ["monomorphise", "match-compile"] {
+                let out = surface_eval(&source, pass);
+                match &out.error {
+                    Some(e) if e.starts_with("Unsupported") => {}
+                    e => {
+                        assert_eq!(e, &None, "after {pass}:\n{source}");
+                        outputs.insert(0, (pass, out.stdout));
+                        evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
             }
-        }
-        for (pass, out) in &outputs[1..] {
-            assert_eq!(
-                out, &outputs[0].1,
-                "{pass} changed the meaning of\n{source}"
-            );
-        }
-    }
+            for (pass, out) in &outputs[1..] {
+                assert_eq!(
+                    out, &outputs[0].1,
+                    "{pass} changed the meaning of\n{source}"
+                );
+            }
+        },
+    );
     // the surface evaluator ran (not "Unsupported") on most programs
+    let evaluated = evaluated.into_inner();
     assert!(
         evaluated >= 36,
         "surface evaluator ran {evaluated} times of 48"
