@@ -313,17 +313,19 @@ fn sort_into(a: &mut [u64], b: &mut [u64], cmp: &mut impl FnMut(u64, u64) -> i64
     sort_into(&mut b[..mid], &mut a[..mid], cmp);
     sort_into(&mut b[mid..], &mut a[mid..], cmp);
     let (l, r) = a.split_at(mid);
-    let (mut i, mut j) = (0, 0);
-    for out in b.iter_mut() {
-        // the left run wins ties: stable
-        if j == r.len() || (i < l.len() && cmp(l[i], r[j]) <= 0) {
-            *out = l[i];
-            i += 1;
-        } else {
-            *out = r[j];
-            j += 1;
-        }
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    // branch-free while both runs last (the comparison's outcome picks by arithmetic,
+    // which random data cannot mispredict); the left run wins ties: stable
+    while i < l.len() && j < r.len() {
+        let left = cmp(l[i], r[j]) <= 0;
+        b[k] = if left { l[i] } else { r[j] };
+        i += left as usize;
+        j += !left as usize;
+        k += 1;
     }
+    b[k..k + l.len() - i].copy_from_slice(&l[i..]);
+    k += l.len() - i;
+    b[k..].copy_from_slice(&r[j..]);
 }
 
 #[cfg(not(test))]
@@ -362,27 +364,39 @@ pub unsafe extern "C" fn mesh_rt_list_sort(xs: *mut u8, cmp: *mut u8, kind: i64)
             cur = *(cur as *const u64).add(3) as *mut u8;
         }
     }
-    let tramp = match kind {
-        SORT_INT => mesh_cmp_int,
-        SORT_FLOAT => mesh_cmp_float,
-        SORT_BOOL => mesh_cmp_bool,
-        SORT_COUNTED => mesh_cmp_ptr,
-        _ => mesh_cmp_unit,
-    };
     let counted = kind == SORT_COUNTED;
-    merge_sort(&mut words, &mut |a, b| {
-        // SAFETY: the closure's code takes one reference to itself and to each element.
-        unsafe {
-            mesh_rt_dup(cmp);
-            if counted {
-                mesh_rt_dup(a as *mut u8);
-                mesh_rt_dup(b as *mut u8);
-            }
-            tramp(cmp, a, b)
-        }
-    });
+    // The closure's code takes one reference to itself per call and gives it back at
+    // its end. The sort owns the closure and nothing else can reach it (a closure
+    // cannot capture itself), so while sorting its count is pinned (immortal): the
+    // code's drop is then a no-op and no dup is needed per comparison.
+    // SAFETY: `cmp` is a live closure cell the sort owns; its header is restored below.
+    let header = unsafe { *(cmp as *const u64) };
+    unsafe { *(cmp as *mut u64) = header | crate::memory::IMMORTAL << 32 };
+    // one merge sort per trampoline, so each comparison is a direct call
+    macro_rules! sort_with {
+        ($tramp:ident) => {
+            merge_sort(&mut words, &mut |a, b| {
+                // SAFETY: the closure's code takes one reference to each element.
+                unsafe {
+                    if counted {
+                        mesh_rt_dup(a as *mut u8);
+                        mesh_rt_dup(b as *mut u8);
+                    }
+                    $tramp(cmp, a, b)
+                }
+            })
+        };
+    }
+    match kind {
+        SORT_INT => sort_with!(mesh_cmp_int),
+        SORT_FLOAT => sort_with!(mesh_cmp_float),
+        SORT_BOOL => sort_with!(mesh_cmp_bool),
+        SORT_COUNTED => sort_with!(mesh_cmp_ptr),
+        _ => sort_with!(mesh_cmp_unit),
+    }
     // SAFETY: `cells` are ours alone; every element is alive (held by `xs`).
     unsafe {
+        *(cmp as *mut u64) = header;
         mesh_rt_drop(cmp);
         if counted {
             // each element gets the reference of its new place before the reused
