@@ -32,6 +32,14 @@ fuzz cases="20000" scale="40":
     MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs_match_reference
     MESH_PROPTEST_CASES=500 MESH_VALGRIND=1 cargo test --release -p mesh --test e2e native_code_matches
 
+# libFuzzer campaign on the parser or the type checker (needs the nightly toolchain;
+# installs cargo-fuzz if missing); seeds from the spec examples
+fuzz-libfuzzer target="parse" seconds="300":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p fuzz/libfuzzer/corpus/{{target}}
+    cp tests/examples/*/*.mpl fuzz/libfuzzer/corpus/{{target}}/
+    cargo +nightly fuzz run --fuzz-dir fuzz/libfuzzer {{target}} -- -max_total_time={{seconds}} -max_len=4096
+
 # compute benchmarks: Mesh vs Rust vs Go side by side (needs golang-go and hyperfine)
 bench:
     benchmarks/run.py

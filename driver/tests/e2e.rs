@@ -951,7 +951,7 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
     ("infer", "inferred_types_recheck_and_mutations_are_rejected"),
     (
         "check-exhaustiveness",
-        "generated_programs_validate_after_every_pass (case with guards)",
+        "generated_programs_validate_after_every_pass (case with guards); core_passes_preserve_meaning (the typed tree evaluated = mono = core)",
     ),
     (
         "monomorphise",
@@ -1146,8 +1146,8 @@ fn decision_trees_pick_the_first_matching_arm() {
     );
 }
 
-/// Evaluating the program after each pass from `monomorphise` on gives the same output:
-/// the typed trees by the surface evaluator (mono, matched), then the `core` program
+/// Evaluating the program after each pass from `check-exhaustiveness` on gives the same
+/// output: the typed trees by the surface evaluator (typed, mono, matched), then the `core` program
 /// by the core interpreter after explicate-core (lambdas nested), convert-closures
 /// (closed), lift-lambdas (lifted), insert-rc (with dup/drop) and reuse-cells.
 #[test]
@@ -1180,7 +1180,7 @@ fn core_passes_preserve_meaning() {
             }
             // the typed trees before and after match-compile mean the same (when the
             // surface evaluator models every library function the program uses)
-            for pass in ["monomorphise", "match-compile"] {
+            for pass in ["check-exhaustiveness", "monomorphise", "match-compile"] {
                 let out = surface_eval(&source, pass);
                 match &out.error {
                     Some(e) if e.starts_with("Unsupported") => {}
@@ -1202,8 +1202,8 @@ fn core_passes_preserve_meaning() {
     // the surface evaluator ran (not "Unsupported") on most programs
     let evaluated = evaluated.into_inner();
     assert!(
-        evaluated >= 36,
-        "surface evaluator ran {evaluated} times of 48"
+        evaluated >= 48,
+        "surface evaluator ran {evaluated} times of 72"
     );
 }
 
