@@ -966,14 +966,17 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "core_passes_preserve_meaning (interpreter output = native output)",
     ),
     ("convert-closures", "core_passes_preserve_meaning"),
-    ("lift-lambdas", "core_passes_preserve_meaning"),
+    (
+        "lift-lambdas",
+        "core_passes_preserve_meaning; cleanup_passes_are_idempotent",
+    ),
     (
         "insert-rc",
         "core_passes_preserve_meaning; leak check and valgrind on native runs",
     ),
     (
         "reuse-cells",
-        "core_passes_preserve_meaning; leak check and valgrind on native runs (cells reused in place)",
+        "core_passes_preserve_meaning; cleanup_passes_are_idempotent; leak check and valgrind on native runs",
     ),
     (
         "codegen",
@@ -1204,6 +1207,35 @@ fn core_passes_preserve_meaning() {
     assert!(
         evaluated >= 48,
         "surface evaluator ran {evaluated} times of 72"
+    );
+}
+
+/// Cleanup passes are idempotent: running `lift-lambdas` or `reuse-cells` again on
+/// their own output changes nothing.
+#[test]
+fn cleanup_passes_are_idempotent() {
+    use mesh::pipeline::AnyIr;
+    use mesh_fuzz::rich_program;
+    use mesh_ir::source::Sources;
+    use mesh_passes::{Options, Pass, PassCx};
+    check_programs(
+        "cleanup_passes_are_idempotent",
+        rich_program(),
+        16,
+        |source| (source.clone(), None),
+        |source| {
+            let mut cx = PassCx::new(Sources { files: vec![] }, Options::default());
+            let AnyIr::Core(once) = ir_after(source, "lift-lambdas") else {
+                unreachable!()
+            };
+            let twice = mesh_passes::lift_lambdas::LiftLambdas.run(once.clone(), &mut cx);
+            assert_eq!(twice, once, "lift-lambdas is not idempotent on\n{source}");
+            let AnyIr::Core(once) = ir_after(source, "reuse-cells") else {
+                unreachable!()
+            };
+            let twice = mesh_passes::reuse_cells::ReuseCells.run(once.clone(), &mut cx);
+            assert_eq!(twice, once, "reuse-cells is not idempotent on\n{source}");
+        },
     );
 }
 
