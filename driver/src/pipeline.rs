@@ -160,7 +160,10 @@ pub fn run_until(
     for p in passes() {
         ir = (p.run)(ir, cx);
         ran = p.name;
-        if validation_enabled() {
+        // a pass that reported errors in the input stops here; its output need not be
+        // a valid IR (an unsupported construct is left untyped, …)
+        let failed = cx.has_errors() && stops_on_error(p.name);
+        if validation_enabled() && !failed {
             if let Err(errs) = ir.validate() {
                 return Err(format!(
                     "internal error: the {} IR after pass `{}` is invalid:\n  {}\n{}",
@@ -171,7 +174,7 @@ pub fn run_until(
                 ));
             }
         }
-        if (cx.has_errors() && stops_on_error(p.name)) || Some(p.name) == last {
+        if failed || Some(p.name) == last {
             break;
         }
     }

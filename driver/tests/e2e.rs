@@ -1210,6 +1210,37 @@ fn core_passes_preserve_meaning() {
     );
 }
 
+/// Found by the libFuzzer `typecheck` target: a program the type checker rejects (here
+/// an actor, not supported yet) is an error about the program, never an "internal
+/// error" about an invalid IR, also through `mesh dump`.
+#[test]
+fn rejected_programs_are_not_internal_errors() {
+    let src = examples().join("server/03_timers_and_timeouts.mpl");
+    let bin = std::env::temp_dir().join("mesh-rejected");
+    let bin = bin.to_str().unwrap();
+    for args in [
+        vec!["dump", "--after=check-exhaustiveness"],
+        vec!["build", "-o", bin],
+    ] {
+        let out = mesh()
+            .args(&args)
+            .arg(&src)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            !err.contains("internal error") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("not supported by this compiler yet"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// Cleanup passes are idempotent: running `lift-lambdas` or `reuse-cells` again on
 /// their own output changes nothing.
 #[test]

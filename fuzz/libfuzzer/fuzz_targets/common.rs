@@ -9,13 +9,19 @@ pub fn run_until(data: &[u8], pass: &str) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let src = mesh::project::with_prelude(Sources {
+    let file = Sources {
         files: vec![SourceFile {
             path: "fuzz.mpl".into(),
             module: "Main".into(),
             text: text.to_string(),
         }],
-    });
+    };
+    // the parser needs only the file; later passes need the library beside it
+    let src = if pass == "parse" {
+        file
+    } else {
+        mesh::project::with_prelude(file)
+    };
     let mut cx = PassCx::new(src.clone(), Options::default());
     if let Err(e) = mesh::pipeline::run_until(src, &mut cx, Some(pass)) {
         panic!("{e}");
