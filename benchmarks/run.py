@@ -6,7 +6,7 @@ import json, os, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(ROOT)
-NAMES = sys.argv[1:] or ["fib", "sort", "strings", "map"]
+NAMES = sys.argv[1:] or ["fib", "sort", "strings", "map", "lists"]
 
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)

@@ -724,6 +724,7 @@ fn memory_is_exact_under_valgrind() {
         "44_regex",
         "../../library/maps_runtime",
         "../../library/sort_reuse",
+        "../../library/reuse_shapes",
     ] {
         let src = examples().join(format!("core/{name}.mpl"));
         let bin = tmp.path().join(name.rsplit('/').next().unwrap());

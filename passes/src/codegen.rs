@@ -44,6 +44,7 @@ const RUNTIME: &[(&str, &[&str], &str)] = &[
     ("mesh_rt_alloc", &["i64", "i64", "i64"], "ptr"),
     ("mesh_rt_dup", &["ptr"], "void"),
     ("mesh_rt_alloc_at", &["ptr", "i64", "i64", "i64"], "ptr"),
+    ("mesh_rt_alloc_fit", &["ptr", "i64", "i64", "i64"], "ptr"),
     ("mesh_rt_drop", &["ptr"], "void"),
 ];
 
@@ -787,7 +788,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let counted: Vec<bool> = fields.iter().map(|f| f.ty.is_counted()).collect();
                 self.alloc(*tag, &vs, &counted, None)?
             }
-            ExprKind::Reuse { token, tag, fields } => {
+            ExprKind::Reuse {
+                token,
+                tag,
+                fields,
+                fits,
+            } => {
                 let tok = *env
                     .get(token)
                     .ok_or_else(|| format!("unbound token {token}"))?;
@@ -796,7 +802,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .map(|a| self.expr(a, env, fv))
                     .collect::<R<_>>()?;
                 let counted: Vec<bool> = fields.iter().map(|f| f.ty.is_counted()).collect();
-                self.alloc(*tag, &vs, &counted, Some(tok))?
+                self.alloc(*tag, &vs, &counted, Some((tok, *fits)))?
             }
             ExprKind::Load(o, i) => {
                 let ov = self.expr(o, env, fv)?.into_pointer_value();
@@ -893,7 +899,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         tag: u32,
         vs: &[BasicValueEnum<'ctx>],
         counted: &[bool],
-        reuse: Option<BasicValueEnum<'ctx>>,
+        reuse: Option<(BasicValueEnum<'ctx>, bool)>,
     ) -> R<BasicValueEnum<'ctx>> {
         let i64t = self.ctx.i64_type();
         if vs.is_empty() {
@@ -925,8 +931,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         ];
         let p = match reuse {
             None => self.rt_call("mesh_rt_alloc", &args)?,
-            Some(tok) => {
-                self.rt_call("mesh_rt_alloc_at", &[tok.into(), args[0], args[1], args[2]])?
+            Some((tok, fits)) => {
+                let f = if fits {
+                    "mesh_rt_alloc_fit"
+                } else {
+                    "mesh_rt_alloc_at"
+                };
+                self.rt_call(f, &[tok.into(), args[0], args[1], args[2]])?
             }
         }
         .unwrap()

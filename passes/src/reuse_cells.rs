@@ -35,7 +35,7 @@ impl Pass for ReuseCells {
             binder_types(&f.body, &mut types);
             let body = std::mem::replace(&mut f.body, unit(f.span));
             let body = float_drops(body);
-            f.body = pair(body, &types, cx);
+            f.body = pair(body, &types, &HashMap::new(), cx);
         }
         p
     }
@@ -101,13 +101,20 @@ enum Took {
     Unsafe,
 }
 
-/// Step 2, top-down.
-fn pair(mut e: Expr, types: &HashMap<String, CTy>, cx: &mut PassCx) -> Expr {
+/// Step 2, top-down. `dom`: for each local, the slots it is known to have — one more
+/// than the highest slot read from it by a load that runs before this point on every
+/// path (a load is valid only once the tests that prove the variant have passed).
+fn pair(
+    mut e: Expr,
+    types: &HashMap<String, CTy>,
+    dom: &HashMap<String, u32>,
+    cx: &mut PassCx,
+) -> Expr {
     if let ExprKind::Drop(x, body) = &e.kind {
         if types.get(x) == Some(&CTy::Obj) {
             let tok = cx.fresh("reuse");
             let mut trial = (**body).clone();
-            if take(&mut trial, &tok) == Took::Yes {
+            if take(&mut trial, &tok, dom.get(x).copied().unwrap_or(0)) == Took::Yes {
                 let (ty, span) = (e.ty, e.span);
                 let drop = mk(
                     ExprKind::Runtime(
@@ -125,17 +132,58 @@ fn pair(mut e: Expr, types: &HashMap<String, CTy>, cx: &mut PassCx) -> Expr {
             }
         }
     }
-    for c in mesh_ir::core::vars::children_mut(&mut e) {
-        let x = std::mem::replace(c, unit(c.span));
-        *c = pair(x, types, cx);
+    let step = |x: &mut Box<Expr>, dom: &HashMap<String, u32>, cx: &mut PassCx| {
+        let span = x.span;
+        let inner = std::mem::replace(&mut **x, unit(span));
+        **x = pair(inner, types, dom, cx);
+    };
+    match &mut e.kind {
+        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => {
+            step(a, dom, cx);
+            let mut after = dom.clone();
+            spine_loads(a, &mut after);
+            step(b, &after, cx);
+        }
+        ExprKind::If(c, t, f) => {
+            step(c, dom, cx);
+            let mut after = dom.clone();
+            spine_loads(c, &mut after);
+            step(t, &after, cx);
+            step(f, &after, cx);
+        }
+        _ => {
+            for c in mesh_ir::core::vars::children_mut(&mut e) {
+                let x = std::mem::replace(c, unit(c.span));
+                *c = pair(x, types, dom, cx);
+            }
+        }
     }
     e
 }
 
+/// Records the loads `e` makes on every path (not those inside a branch or a loop).
+fn spine_loads(e: &Expr, out: &mut HashMap<String, u32>) {
+    match &e.kind {
+        ExprKind::Load(o, i) => {
+            if let ExprKind::Var(x) = &o.kind {
+                let n = out.entry(x.clone()).or_insert(0);
+                *n = (*n).max(i + 1);
+            }
+            spine_loads(o, out);
+        }
+        ExprKind::If(c, _, _) => spine_loads(c, out),
+        ExprKind::Loop { inits, .. } => inits.iter().for_each(|x| spine_loads(x, out)),
+        ExprKind::Lambda { .. } => {}
+        _ => mesh_ir::core::vars::children(e)
+            .into_iter()
+            .for_each(|c| spine_loads(c, out)),
+    }
+}
+
 /// Operands evaluated in order: the first that takes the token decides.
-fn take_seq<'a>(es: impl IntoIterator<Item = &'a mut Expr>, tok: &str) -> Took {
+fn take_seq<'a>(es: impl IntoIterator<Item = &'a mut Expr>, tok: &str, known: u32) -> Took {
     for x in es {
-        match take(x, tok) {
+        match take(x, tok, known) {
             Took::No => {}
             t => return t,
         }
@@ -144,10 +192,10 @@ fn take_seq<'a>(es: impl IntoIterator<Item = &'a mut Expr>, tok: &str) -> Took {
 }
 
 /// Gives the token to the first allocation `e` makes on every path.
-fn take(e: &mut Expr, tok: &str) -> Took {
+fn take(e: &mut Expr, tok: &str, known: u32) -> Took {
     match &mut e.kind {
         ExprKind::Alloc { fields, .. } if !fields.is_empty() => {
-            match take_seq(fields.iter_mut(), tok) {
+            match take_seq(fields.iter_mut(), tok, known) {
                 Took::No => {}
                 t => return t,
             }
@@ -158,36 +206,39 @@ fn take(e: &mut Expr, tok: &str) -> Took {
             e.kind = ExprKind::Reuse {
                 token: tok.to_string(),
                 tag,
+                fits: fields.len() as u32 <= known,
                 fields,
             };
             Took::Yes
         }
-        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => match take(a, tok) {
-            Took::No => take(b, tok),
+        ExprKind::Let(_, a, b) | ExprKind::Seq(a, b) => match take(a, tok, known) {
+            Took::No => take(b, tok, known),
             t => t,
         },
-        ExprKind::Drop(_, b) => take(b, tok),
+        ExprKind::Drop(_, b) => take(b, tok, known),
         ExprKind::Call { args, .. } | ExprKind::Prim(_, args) | ExprKind::Runtime(_, args) => {
-            take_seq(args.iter_mut(), tok)
+            take_seq(args.iter_mut(), tok, known)
         }
         ExprKind::Alloc { fields, .. } | ExprKind::Reuse { fields, .. } => {
-            take_seq(fields.iter_mut(), tok)
+            take_seq(fields.iter_mut(), tok, known)
         }
-        ExprKind::CallClosure { closure, args, .. } => {
-            take_seq(std::iter::once(&mut **closure).chain(args.iter_mut()), tok)
-        }
-        ExprKind::Load(o, _) | ExprKind::Tag(o) => take(o, tok),
-        ExprKind::Return(v) | ExprKind::Exit { value: v, .. } => match take(v, tok) {
+        ExprKind::CallClosure { closure, args, .. } => take_seq(
+            std::iter::once(&mut **closure).chain(args.iter_mut()),
+            tok,
+            known,
+        ),
+        ExprKind::Load(o, _) | ExprKind::Tag(o) => take(o, tok, known),
+        ExprKind::Return(v) | ExprKind::Exit { value: v, .. } => match take(v, tok, known) {
             Took::No => Took::Unsafe,
             t => t,
         },
-        ExprKind::Recur { args, .. } => match take_seq(args.iter_mut(), tok) {
+        ExprKind::Recur { args, .. } => match take_seq(args.iter_mut(), tok, known) {
             Took::No => Took::Unsafe,
             t => t,
         },
-        ExprKind::If(c, t, f) => match take(c, tok) {
+        ExprKind::If(c, t, f) => match take(c, tok, known) {
             Took::No => {
-                let (tt, ft) = (take(t, tok), take(f, tok));
+                let (tt, ft) = (take(t, tok, known), take(f, tok, known));
                 match (tt, ft) {
                     (Took::Yes, Took::Yes) => Took::Yes,
                     (Took::Yes, _) => {
@@ -206,7 +257,7 @@ fn take(e: &mut Expr, tok: &str) -> Took {
         },
         ExprKind::Loop {
             label, inits, body, ..
-        } => match take_seq(inits.iter_mut(), tok) {
+        } => match take_seq(inits.iter_mut(), tok, known) {
             Took::No if leaves(body, label) => Took::Unsafe,
             t => t,
         },

@@ -285,6 +285,31 @@ pub unsafe extern "C" fn mesh_rt_alloc_at(
     mesh_rt_alloc(slots, tag, mask)
 }
 
+/// Like `mesh_rt_alloc_at` for a token whose cell is known (by `reuse-cells`) to have
+/// room for `slots` fields: no size check.
+///
+/// # Safety
+/// `tok` is null or a token from `mesh_rt_drop_reuse` of a cell with at least `slots`
+/// slots, used once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_alloc_fit(
+    tok: *mut u8,
+    slots: i64,
+    tag: i64,
+    mask: i64,
+) -> *mut u8 {
+    if tok.is_null() {
+        return mesh_rt_alloc(slots, tag, mask);
+    }
+    let h = tok as *mut u64;
+    // SAFETY: forwarded contract.
+    unsafe {
+        h.write(tag as u64 & 0xFFFF_FFFF | ONE);
+        h.add(1).write(mask as u64);
+    }
+    tok
+}
+
 /// Frees an unused reuse token.
 ///
 /// # Safety

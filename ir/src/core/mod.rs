@@ -623,11 +623,13 @@ pub enum ExprKind {
         fields: Vec<Expr>,
     },
     /// Like `Alloc`, in the cell of reuse token `token` (a `Raw` local made by
-    /// `mesh_rt_drop_reuse`) when it has one big enough (`reuse-cells`).
+    /// `mesh_rt_drop_reuse`) when it has one big enough (`reuse-cells`); `fits`: the
+    /// token's cell is known to have at least as many slots (no run-time size check).
     Reuse {
         token: String,
         tag: u32,
         fields: Vec<Expr>,
+        fits: bool,
     },
     /// Slot `index` of an object; the node's type says how to read the slot.
     Load(Box<Expr>, u32),

@@ -99,8 +99,14 @@ fn expr(out: &mut String, e: &Expr, d: usize) {
             }
             out.push(')');
         }
-        ExprKind::Reuse { token, tag, fields } => {
-            let _ = write!(out, "(alloc-in {token} #{tag}");
+        ExprKind::Reuse {
+            token,
+            tag,
+            fields,
+            fits,
+        } => {
+            let at = if *fits { "alloc-in-fit" } else { "alloc-in" };
+            let _ = write!(out, "({at} {token} #{tag}");
             for a in fields {
                 out.push(' ');
                 expr(out, a, d + 1);

@@ -152,6 +152,20 @@ impl Env {
         for (module, it) in decls {
             match &it.kind {
                 ItemKind::Struct(s) => {
+                    // the grammar reads `name args…` lines in a struct body (DB
+                    // annotations of the reference); Mesh structs have only fields
+                    for (key, args) in &s.meta {
+                        let span = args.first().map(|a| a.span).unwrap_or(it.span);
+                        cx.emit(
+                            Diagnostic::error(
+                                "struct field error",
+                                format!("`{key}` in struct `{}` is not a field", s.name),
+                                span,
+                            )
+                            .with_code("E0009")
+                            .with_note("a struct body lists fields: `name :: Type`"),
+                        );
+                    }
                     let fields: Vec<(String, Ty)> = s
                         .fields
                         .iter()
