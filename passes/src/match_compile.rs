@@ -34,6 +34,7 @@ impl Pass for MatchCompile {
             guarded: vec![],
             used: vec![],
             budget: 0,
+            entries: vec![],
         };
         visit::exprs_mut(&mut p, &mut |e| {
             if matches!(e.kind, ExprKind::Case { .. }) {
@@ -199,6 +200,8 @@ struct Compiler<'a> {
     used: Vec<bool>,
     /// Tree nodes the `case` being compiled may still use.
     budget: usize,
+    /// In a tree that picks an entry: arm, bindings, their paths (`leaf_entries`).
+    entries: Vec<(usize, Vec<(String, usize)>, String)>,
 }
 
 fn wild(ty: &Ty, span: Span) -> Pat {
@@ -327,8 +330,10 @@ impl Compiler<'_> {
         let tree = self.compile(&mut occs, columns.clone(), rows.clone());
         let mut out = prelude;
         let int = Ty::Int;
-        // the arm's number, and for each arm the occurrences of its variables
-        let (pick, binds): (Block, Vec<Option<Vec<(String, usize)>>>) = if self.budget == 0 {
+        // code giving an entry's number, and the entries: an arm with the occurrences of
+        // its variables (an arm matched through different alternatives of a binding
+        // or-pattern is one entry per alternative)
+        let (pick, entries): (Block, Vec<(usize, Vec<(String, usize)>)>) = if self.budget == 0 {
             // the tree would be too big: test the rows one after the other instead
             self.row_chain(&mut occs, &columns, &rows, &arms, span)
         } else {
@@ -344,12 +349,13 @@ impl Compiler<'_> {
                 out.extend(self.emit(&tree, &occs, &arms, &ty, false, span));
                 return block_expr(out, &ty, span);
             }
-            let mut first_binds = vec![None; arms.len()];
-            first_leaf_binds(&tree, &mut first_binds);
-            (
-                self.emit(&tree, &occs, &arms, &int, true, span),
-                first_binds,
-            )
+            self.entries = leaf_entries(&tree, &occs);
+            let pick = self.emit(&tree, &occs, &arms, &int, true, span);
+            let entries = std::mem::take(&mut self.entries)
+                .into_iter()
+                .map(|(arm, binds, _)| (arm, binds))
+                .collect();
+            (pick, entries)
         };
         // each body runs once, after the arm is chosen
         let k = self.cx.fresh("arm");
@@ -360,10 +366,8 @@ impl Compiler<'_> {
             span,
         ));
         let mut dispatch = Vec::new();
-        for (i, a) in arms.iter().enumerate() {
-            let Some(binds) = &binds[i] else {
-                continue;
-            };
+        for (i, (arm, binds)) in entries.iter().enumerate() {
+            let a = &arms[*arm];
             let mut body = self.rebind(binds, &occs, a.span);
             body.extend(a.body.iter().cloned());
             dispatch.push(Arm {
@@ -406,10 +410,22 @@ impl Compiler<'_> {
         rows: &[Row],
         arms: &[Arm],
         span: Span,
-    ) -> (Block, Vec<Option<Vec<(String, usize)>>>) {
-        let mut binds = vec![None; arms.len()];
+    ) -> (Block, Vec<(usize, Vec<(String, usize)>)>) {
+        // an or-pattern whose alternatives bind variables becomes one row each, so that
+        // every row binds its variables in one place
+        let rows: Vec<Row> = rows
+            .iter()
+            .flat_map(|r| {
+                expand_binding_ors(&r.pats).into_iter().map(|pats| Row {
+                    pats,
+                    binds: r.binds.clone(),
+                    arm: r.arm,
+                })
+            })
+            .collect();
+        let mut entries = vec![(0, vec![]); rows.len()];
         let mut chain = fail(&Ty::Int, span);
-        for r in rows.iter().rev() {
+        for (id, r) in rows.iter().enumerate().rev() {
             let a = &arms[r.arm];
             let mut bs = Vec::new();
             let mut k = a
@@ -426,22 +442,18 @@ impl Compiler<'_> {
             for plan in per_col.into_iter().rev() {
                 k = plan.wrap(k, occs, span);
             }
-            binds[r.arm] = Some(bs);
+            entries[id] = (r.arm, bs);
             chain = typed(
                 ExprKind::If {
                     cond: Box::new(k),
-                    then: vec![expr_stmt(typed(
-                        ExprKind::Int(r.arm as i64),
-                        &Ty::Int,
-                        a.span,
-                    ))],
+                    then: vec![expr_stmt(typed(ExprKind::Int(id as i64), &Ty::Int, a.span))],
                     else_: Some(vec![expr_stmt(chain)]),
                 },
                 &Ty::Int,
                 a.span,
             );
         }
-        (vec![expr_stmt(chain)], binds)
+        (vec![expr_stmt(chain)], entries)
     }
 
     /// How to test pattern `p` on occurrence `o` (creating occurrences for its fields
@@ -725,7 +737,13 @@ impl Compiler<'_> {
     ) -> Block {
         let a = &arms[arm];
         if pick {
-            return vec![expr_stmt(typed(ExprKind::Int(arm as i64), ty, a.span))];
+            let key = (arm, bind_paths(binds, occs));
+            let id = self
+                .entries
+                .iter()
+                .position(|(x, _, k)| (*x, k) == (key.0, &key.1))
+                .expect("every leaf has an entry");
+            return vec![expr_stmt(typed(ExprKind::Int(id as i64), ty, a.span))];
         }
         let mut b = lets(binds, occs, a.span);
         b.extend(a.body.iter().cloned());
@@ -946,12 +964,102 @@ fn count_leaves(t: &Tree, reached: &mut [usize]) {
     });
 }
 
-fn first_leaf_binds(t: &Tree, out: &mut [Option<Vec<(String, usize)>>]) {
+/// The distinct (arm, variable paths) of the tree's leaves, in tree order.
+fn leaf_entries(t: &Tree, occs: &[Occ]) -> Vec<(usize, Vec<(String, usize)>, String)> {
+    let mut out: Vec<(usize, Vec<(String, usize)>, String)> = Vec::new();
     walk(t, &mut |n| {
         if let Some((arm, binds)) = leaf_of(n) {
-            out[arm].get_or_insert_with(|| binds.to_vec());
+            let key = bind_paths(binds, occs);
+            if !out.iter().any(|(a, _, k)| *a == arm && *k == key) {
+                out.push((arm, binds.to_vec(), key));
+            }
         }
     });
+    out
+}
+
+/// Where each variable is read from: its occurrence's path from a root, as text. Two
+/// leaves of an arm with the same paths bind the same values.
+fn bind_paths(binds: &[(String, usize)], occs: &[Occ]) -> String {
+    let path = |mut o: usize| {
+        let mut steps = Vec::new();
+        while let Some((parent, h, i, _)) = &occs[o].parent {
+            steps.push(format!("{h:?}.{i}"));
+            o = *parent;
+        }
+        format!("{}/{}", occs[o].name, steps.join("/"))
+    };
+    binds
+        .iter()
+        .map(|(x, o)| format!("{x}={}", path(*o)))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The rows a row of patterns stands for once its binding or-patterns are expanded
+/// (or-patterns that bind nothing stay, tested as one).
+fn expand_binding_ors(pats: &[Pat]) -> Vec<Vec<Pat>> {
+    let mut out = vec![vec![]];
+    for p in pats {
+        let alts = expand_pat(p);
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                alts.iter().map(move |a| {
+                    let mut r = prefix.clone();
+                    r.push(a.clone());
+                    r
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn binds_vars(p: &Pat) -> bool {
+    match &p.kind {
+        PatKind::Var(_) | PatKind::As(..) => true,
+        PatKind::Tuple(ps) | PatKind::Variant { args: ps, .. } | PatKind::Or(ps) => {
+            ps.iter().any(binds_vars)
+        }
+        _ => false,
+    }
+}
+
+fn expand_pat(p: &Pat) -> Vec<Pat> {
+    let with = |kind: PatKind| Pat {
+        kind,
+        span: p.span,
+        ty: p.ty.clone(),
+    };
+    match &p.kind {
+        PatKind::Or(alts) if binds_vars(p) => alts.iter().flat_map(expand_pat).collect(),
+        PatKind::As(q, x) => expand_pat(q)
+            .into_iter()
+            .map(|q| with(PatKind::As(Box::new(q), x.clone())))
+            .collect(),
+        PatKind::Tuple(ps) => expand_binding_ors(ps)
+            .into_iter()
+            .map(|ps| with(PatKind::Tuple(ps)))
+            .collect(),
+        PatKind::Variant {
+            ty,
+            index,
+            name,
+            args,
+        } => expand_binding_ors(args)
+            .into_iter()
+            .map(|args| {
+                with(PatKind::Variant {
+                    ty: ty.clone(),
+                    index: *index,
+                    name: name.clone(),
+                    args,
+                })
+            })
+            .collect(),
+        _ => vec![p.clone()],
+    }
 }
 
 fn mark_used(t: &Tree, used: &mut [bool]) {
