@@ -459,20 +459,66 @@ pub struct MatchProgram {
     pub expected: String,
 }
 
-pub fn match_program() -> impl Strategy<Value = MatchProgram> {
-    let arm = (
-        arb_int_pat(),
-        arb_opt_pat(),
-        arb_list_pat(3),
+/// An Int-position pattern that binds nothing.
+fn arb_int_pat_novar() -> BoxedStrategy<P> {
+    prop_oneof![
+        1 => Just(P::Wild),
+        2 => (0i64..4).prop_map(P::Lit),
+    ]
+    .boxed()
+}
+
+/// One alternative of a binding or-pattern: `(a, b, c)` binding exactly one Int
+/// variable, in column `a`, inside `Some(_)`, or as the head of the list.
+fn arb_bind_alt() -> BoxedStrategy<(P, P, P)> {
+    let opt = prop_oneof![
+        Just(P::Wild),
+        Just(P::None_),
+        arb_int_pat_novar().prop_map(|p| P::Some_(Box::new(p)))
+    ];
+    let list = prop_oneof![
+        Just(P::Wild),
+        arb_int_pat_novar().prop_map(|h| P::Cons(Box::new(h), Box::new(P::Wild)))
+    ];
+    (0u8..3, arb_int_pat_novar(), opt, list)
+        .prop_map(|(slot, a, b, c)| match slot {
+            0 => (P::Var, b, c),
+            1 => (a, P::Some_(Box::new(P::Var)), c),
+            _ => (a, b, P::Cons(Box::new(P::Var), Box::new(P::Wild))),
+        })
+        .boxed()
+}
+
+/// An arm of a generated `case`: one pattern (variables only in Int positions) or an
+/// or-pattern of two alternatives binding the same variable; a guard on the first
+/// variable; a body big enough to be shared (`big`) or not.
+#[derive(Clone, Debug)]
+struct MatchArm {
+    alts: Vec<(P, P, P)>,
+    guard: Option<i64>,
+    big: bool,
+}
+
+fn arb_match_arm() -> BoxedStrategy<MatchArm> {
+    let plain = (arb_int_pat(), arb_opt_pat(), arb_list_pat(3)).prop_map(|a| vec![a]);
+    let or_bind = proptest::collection::vec(arb_bind_alt(), 2..3);
+    (
+        prop_oneof![3 => plain, 1 => or_bind],
         proptest::option::of(0i64..4),
-    );
+        any::<bool>(),
+    )
+        .prop_map(|(alts, guard, big)| MatchArm { alts, guard, big })
+        .boxed()
+}
+
+pub fn match_program() -> impl Strategy<Value = MatchProgram> {
     let value = (
         0i64..4,
         proptest::option::of(0i64..4),
         proptest::collection::vec(0i64..4, 0..4),
     );
     (
-        proptest::collection::vec(arm, 1..7),
+        proptest::collection::vec(arb_match_arm(), 1..7),
         proptest::collection::vec(value, 1..10),
         any::<bool>(),
     )
@@ -484,19 +530,37 @@ pub fn match_program() -> impl Strategy<Value = MatchProgram> {
             } else {
                 "  let t = (a, b, c)\n  case t do\n"
             });
-            for (i, (pa, pb, pc, guard)) in arms.iter().enumerate() {
+            for (i, arm) in arms.iter().enumerate() {
                 let mut vars = 0;
-                let pats = format!(
-                    "({}, {}, {})",
-                    pa.render(i, &mut vars),
-                    pb.render(i, &mut vars),
-                    pc.render(i, &mut vars)
-                );
-                let g = match guard {
-                    Some(k) if vars > 0 => format!(" when x{i}_0 > {}", lit(*k)),
+                let alts: Vec<String> = arm
+                    .alts
+                    .iter()
+                    .map(|(pa, pb, pc)| {
+                        vars = 0;
+                        format!(
+                            "({}, {}, {})",
+                            pa.render(i, &mut vars),
+                            pb.render(i, &mut vars),
+                            pc.render(i, &mut vars)
+                        )
+                    })
+                    .collect();
+                let g = match arm.guard {
+                    Some(k) if vars > 0 => format!(" when x{i}_0 > {}", lit(k)),
                     _ => String::new(),
                 };
-                src.push_str(&format!("    {pats}{g} -> {i}\n"));
+                // an or-pattern arm shows which value its variable got
+                let value = if arm.alts.len() > 1 {
+                    format!("{i} * 1000 + x{i}_0")
+                } else {
+                    i.to_string()
+                };
+                let body = if arm.big {
+                    format!("do\n      let u = {value}\n      let v = u * 2\n      let w = v - u\n      w + 0 * (u + v + w)\n    end")
+                } else {
+                    value
+                };
+                src.push_str(&format!("    {}{g} -> {body}\n", alts.join(" | ")));
             }
             src.push_str("    _ -> 99\n  end\nend\n\nfn main() do\n");
             let mut expected = String::new();
@@ -508,21 +572,29 @@ pub fn match_program() -> impl Strategy<Value = MatchProgram> {
                     vs[1].render(),
                     vs[2].render()
                 ));
-                let arm = arms
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, (pa, pb, pc, guard))| {
+                let result = arms.iter().enumerate().find_map(|(i, arm)| {
+                    // alternatives are tried left to right; the guard is tested with
+                    // the bindings of each one that matches (Rust's or-patterns)
+                    let bound = arm.alts.iter().find_map(|(pa, pb, pc)| {
                         let mut bound = Vec::new();
                         let ok = pa.matches(&vs[0], &mut bound)
                             && pb.matches(&vs[1], &mut bound)
                             && pc.matches(&vs[2], &mut bound);
-                        let guard_ok = match guard {
-                            Some(k) if !bound.is_empty() => bound[0] > *k,
+                        let guard_ok = match arm.guard {
+                            Some(k) if !bound.is_empty() => bound[0] > k,
                             _ => true,
                         };
-                        (ok && guard_ok).then_some(i)
-                    });
-                expected.push_str(&format!("{}\n", arm.unwrap_or(99)));
+                        (ok && guard_ok).then_some(bound)
+                    })?;
+                    Some(bound).map(|bound| {
+                        if arm.alts.len() > 1 {
+                            i as i64 * 1000 + bound[0]
+                        } else {
+                            i as i64
+                        }
+                    })
+                });
+                expected.push_str(&format!("{}\n", result.unwrap_or(99)));
             }
             src.push_str("end\n");
             MatchProgram {

@@ -441,19 +441,26 @@ impl Eval<'_> {
             ExprKind::Case { scrutinee, arms } => {
                 let v = self.expr(scrutinee)?;
                 for a in arms {
-                    let mark = self.env.len();
-                    if self.bind(&a.pat, &v) {
-                        let pass = match &a.guard {
-                            Some(g) => self.expr(g)? == Value::Bool(true),
-                            None => true,
-                        };
-                        if pass {
-                            let r = self.block_in(&a.body, tail);
-                            self.env.truncate(mark);
-                            return r;
+                    // with a guard, each alternative of a binding or-pattern is tried
+                    let alts = match &a.guard {
+                        Some(_) => super::patterns::expand_pat(&a.pat),
+                        None => vec![a.pat.clone()],
+                    };
+                    for pat in &alts {
+                        let mark = self.env.len();
+                        if self.bind(pat, &v) {
+                            let pass = match &a.guard {
+                                Some(g) => self.expr(g)? == Value::Bool(true),
+                                None => true,
+                            };
+                            if pass {
+                                let r = self.block_in(&a.body, tail);
+                                self.env.truncate(mark);
+                                return r;
+                            }
                         }
+                        self.env.truncate(mark);
                     }
-                    self.env.truncate(mark);
                 }
                 return err("no clause matched");
             }

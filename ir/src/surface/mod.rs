@@ -7,6 +7,7 @@
 //! `typed` is this tree with every expression's `ty` filled in (see `typed.rs`).
 
 pub mod eval;
+pub mod patterns;
 mod print;
 pub mod typed;
 mod validate;
