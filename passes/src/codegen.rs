@@ -215,6 +215,14 @@ struct Gen<'a, 'ctx> {
 
 type R<T> = Result<T, String>;
 
+/// Header word, count, `done` block and extra blocks (`Gen::counted_header`).
+type CountedHeader<'ctx> = (
+    IntValue<'ctx>,
+    IntValue<'ctx>,
+    inkwell::basic_block::BasicBlock<'ctx>,
+    Vec<inkwell::basic_block::BasicBlock<'ctx>>,
+);
+
 fn e<E: std::fmt::Display>(x: E) -> String {
     x.to_string()
 }
@@ -466,8 +474,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.store_site(span)
     }
 
-    /// Before a runtime call from user code that may fail (`Map.get` of a missing key),
-    /// records the call's location as `mark_site` does for library functions.
+    /// Before a runtime call from user code that may fail (`Map.get` of a missing key,
+    /// `core::fails_at_call_site`), records the call's location as `mark_site` does for
+    /// library functions; other runtime calls store nothing.
     fn mark_runtime_site(&mut self, span: mesh_ir::Span) -> R<()> {
         if self.in_library {
             return Ok(());
@@ -489,16 +498,26 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
-    /// `mesh_rt_dup` inlined: unless `p` is null or immortal, add one to the count in
-    /// the header's high half (runtime/src/memory.rs has the layout).
-    fn inline_dup(&mut self, p: BasicValueEnum<'ctx>, fv: FunctionValue<'ctx>) -> R<()> {
+    /// The common start of inlined `dup` and `drop`: unless `p` is null or immortal
+    /// (both go straight to the returned `done` block), loads the header and positions
+    /// the builder in a block where the cell is counted. Returns the header, the count,
+    /// the `done` block and the `extra` blocks the caller asked for (made before it).
+    /// The layout is runtime/src/memory.rs's: count in the header's high half.
+    fn counted_header(
+        &mut self,
+        p: BasicValueEnum<'ctx>,
+        fv: FunctionValue<'ctx>,
+        (what, counted, extra): (&str, &str, &[&str]),
+    ) -> R<CountedHeader<'ctx>> {
         let i64t = self.ctx.i64_type();
         let ptr = p.into_pointer_value();
-        let (check, inc, done) = (
-            self.ctx.append_basic_block(fv, "dup_check"),
-            self.ctx.append_basic_block(fv, "dup_inc"),
-            self.ctx.append_basic_block(fv, "dup_done"),
-        );
+        let check = self.ctx.append_basic_block(fv, &format!("{what}_check"));
+        let counted = self.ctx.append_basic_block(fv, counted);
+        let blocks: Vec<_> = extra
+            .iter()
+            .map(|n| self.ctx.append_basic_block(fv, n))
+            .collect();
+        let done = self.ctx.append_basic_block(fv, &format!("{what}_done"));
         let b = &self.builder;
         let is_null = b.build_is_null(ptr, "isnull").map_err(e)?;
         b.build_conditional_branch(is_null, done, check)
@@ -516,12 +535,21 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 "imm",
             )
             .map_err(e)?;
-        b.build_conditional_branch(immortal, done, inc).map_err(e)?;
-        b.position_at_end(inc);
+        b.build_conditional_branch(immortal, done, counted)
+            .map_err(e)?;
+        b.position_at_end(counted);
+        Ok((h, rc, done, blocks))
+    }
+
+    /// `mesh_rt_dup` inlined: unless `p` is null or immortal, add one to the count.
+    fn inline_dup(&mut self, p: BasicValueEnum<'ctx>, fv: FunctionValue<'ctx>) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let (h, _, done, _) = self.counted_header(p, fv, ("dup", "dup_inc", &[]))?;
+        let b = &self.builder;
         let h2 = b
             .build_int_add(h, i64t.const_int(1 << 32, false), "hdr1")
             .map_err(e)?;
-        b.build_store(ptr, h2).map_err(e)?;
+        b.build_store(p.into_pointer_value(), h2).map_err(e)?;
         b.build_unconditional_branch(done).map_err(e)?;
         b.position_at_end(done);
         Ok(())
@@ -532,34 +560,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// calls the runtime, which frees the cell and what it alone held.
     fn inline_drop(&mut self, p: BasicValueEnum<'ctx>, fv: FunctionValue<'ctx>) -> R<()> {
         let i64t = self.ctx.i64_type();
-        let ptr = p.into_pointer_value();
-        let (check, shared, dec, last, done) = (
-            self.ctx.append_basic_block(fv, "drop_check"),
-            self.ctx.append_basic_block(fv, "drop_shared"),
-            self.ctx.append_basic_block(fv, "drop_dec"),
-            self.ctx.append_basic_block(fv, "drop_last"),
-            self.ctx.append_basic_block(fv, "drop_done"),
-        );
+        let (h, rc, done, blocks) =
+            self.counted_header(p, fv, ("drop", "drop_shared", &["drop_dec", "drop_last"]))?;
+        let (dec, last) = (blocks[0], blocks[1]);
         let b = &self.builder;
-        let is_null = b.build_is_null(ptr, "isnull").map_err(e)?;
-        b.build_conditional_branch(is_null, done, check)
-            .map_err(e)?;
-        b.position_at_end(check);
-        let h = b.build_load(i64t, ptr, "hdr").map_err(e)?.into_int_value();
-        let rc = b
-            .build_right_shift(h, i64t.const_int(32, false), false, "rc")
-            .map_err(e)?;
-        let immortal = b
-            .build_int_compare(
-                IntPredicate::EQ,
-                rc,
-                i64t.const_int(0xFFFF_FFFF, false),
-                "imm",
-            )
-            .map_err(e)?;
-        b.build_conditional_branch(immortal, done, shared)
-            .map_err(e)?;
-        b.position_at_end(shared);
         let many = b
             .build_int_compare(IntPredicate::UGT, rc, i64t.const_int(1, false), "many")
             .map_err(e)?;
@@ -568,7 +572,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let h2 = b
             .build_int_sub(h, i64t.const_int(1 << 32, false), "hdr1")
             .map_err(e)?;
-        b.build_store(ptr, h2).map_err(e)?;
+        b.build_store(p.into_pointer_value(), h2).map_err(e)?;
         b.build_unconditional_branch(done).map_err(e)?;
         self.builder.position_at_end(last);
         self.rt_call("mesh_rt_drop", &[p.into()])?;
@@ -747,7 +751,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                         v.into()
                     });
                 }
-                self.mark_runtime_site(x.span)?;
+                if core::fails_at_call_site(sym) {
+                    self.mark_runtime_site(x.span)?;
+                }
                 let r = self.rt_call(sym, &argv)?.unwrap();
                 if ret == core::RtTy::Word {
                     self.from_word(r.into_int_value(), x.ty)?

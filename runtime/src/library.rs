@@ -33,9 +33,14 @@ pub(crate) fn none() -> *mut u8 {
 
 /// A list of counted cells (`counted`) or of runtime-owned raw pointers.
 pub(crate) fn list(items: Vec<*mut u8>, counted: bool) -> *mut u8 {
+    words_list(items.into_iter().map(|p| p as u64), counted)
+}
+
+/// A list of words, built back to front (`counted`: the words are counted pointers).
+pub(crate) fn words_list(words: impl DoubleEndedIterator<Item = u64>, counted: bool) -> *mut u8 {
     let mut l = obj(0, &[], 0);
-    for it in items.into_iter().rev() {
-        l = obj(1, &[it as u64, l as u64], if counted { 0b11 } else { 0b10 });
+    for w in words.rev() {
+        l = obj(1, &[w, l as u64], if counted { 0b11 } else { 0b10 });
     }
     l
 }
@@ -407,10 +412,7 @@ pub unsafe extern "C" fn mesh_rt_list_sort(xs: *mut u8, cmp: *mut u8, kind: i64)
             }
         }
         let k = cells.len();
-        let mut rest = obj(0, &[], 0);
-        for w in words[k..].iter().rev() {
-            rest = obj(1, &[*w, rest as u64], if counted { 0b11 } else { 0b10 });
-        }
+        let rest = words_list(words[k..].iter().copied(), counted);
         for (c, w) in cells.iter().zip(&words) {
             (*c as *mut u64).add(2).write(*w);
         }

@@ -10,7 +10,7 @@
 //! pointers, so the map can compare keys by content and dup/drop what it holds.
 //! A set is a map whose values are all 0.
 
-use crate::library::obj;
+use crate::library::{obj, words_list};
 use crate::memory::{foreign, foreign_cell, is_unique, mesh_rt_drop, mesh_rt_dup};
 use crate::strings::as_bytes;
 use indexmap::IndexMap;
@@ -315,13 +315,4 @@ pub unsafe extern "C" fn mesh_rt_map_to_list(m: *const u8) -> *mut u8 {
         .iter()
         .map(|(k, v)| obj(0, &[mm.share(k.word, sk), mm.share(*v, cv)], mask) as u64);
     words_list(pairs, true)
-}
-
-/// A list of words, built back to front (`counted`: the words are counted pointers).
-fn words_list(words: impl DoubleEndedIterator<Item = u64>, counted: bool) -> *mut u8 {
-    let mut l = obj(0, &[], 0);
-    for w in words.rev() {
-        l = obj(1, &[w, l as u64], if counted { 0b11 } else { 0b10 });
-    }
-    l
 }

@@ -468,6 +468,12 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
     ),
 ];
 
+/// Runtime functions that report a failure at the user's call (reading the location
+/// generated code stores in `mesh_rt_site` before calling them).
+pub fn fails_at_call_site(symbol: &str) -> bool {
+    matches!(symbol, "mesh_rt_map_get")
+}
+
 /// The signature of a runtime function by symbol: parameters, result, owns arguments.
 pub fn runtime_sig(symbol: &str) -> Option<(Vec<RtTy>, RtTy, bool)> {
     if let Some((_, _, ps, r)) = RUNTIME_LIBRARY.iter().find(|x| x.1 == symbol) {
