@@ -16,9 +16,11 @@ use mesh_passes::expand_keyword_args::ExpandKeywordArgs;
 use mesh_passes::explicate_core::ExplicateCore;
 use mesh_passes::infer::Infer;
 use mesh_passes::insert_rc::InsertRc;
+use mesh_passes::insert_yield_points::InsertYieldPoints;
 use mesh_passes::lift_impls::LiftImpls;
 use mesh_passes::lift_lambdas::LiftLambdas;
 use mesh_passes::lift_nested_fns::LiftNestedFns;
+use mesh_passes::lower_actors::LowerActors;
 use mesh_passes::match_compile::MatchCompile;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
@@ -112,6 +114,7 @@ macro_rules! pipeline {
 pipeline! {
     ParsePass: Sources(Sources) -> Surface(Program),
     MergeClauses: Surface(Program) -> Surface(Program),
+    LowerActors: Surface(Program) -> Surface(Program),
     LiftImpls: Surface(Program) -> Surface(Program),
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ExpandKeywordArgs: Desugared(Desugared) -> Desugared(Desugared),
@@ -126,6 +129,7 @@ pipeline! {
     LiftLambdas: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),
     ReuseCells: Core(core::Program) -> Core(core::Program),
+    InsertYieldPoints: Core(core::Program) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }
 
@@ -135,6 +139,7 @@ fn stops_on_error(pass: &str) -> bool {
     !matches!(
         pass,
         "merge-clauses"
+            | "lower-actors"
             | "lift-impls"
             | "remove-pipes"
             | "expand-keyword-args"

@@ -930,6 +930,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "generated_programs_validate_after_every_pass; generated programs match the reference",
     ),
     (
+        "lower-actors",
+        "actor_chains_deliver_in_order (generated relay chains and messages, native run vs expected); server examples",
+    ),
+    (
         "lift-impls",
         "generated_programs_validate_after_every_pass; rich programs (traits via the library)",
     ),
@@ -978,6 +982,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
     (
         "reuse-cells",
         "core_passes_preserve_meaning; cleanup_passes_are_idempotent; leak check and valgrind on native runs",
+    ),
+    (
+        "insert-yield-points",
+        "core_passes_preserve_meaning; cleanup_passes_are_idempotent; actor_chains_deliver_in_order; server/08 on one worker",
     ),
     (
         "codegen",
@@ -1174,6 +1182,7 @@ fn core_passes_preserve_meaning() {
                 "lift-lambdas",
                 "insert-rc",
                 "reuse-cells",
+                "insert-yield-points",
             ] {
                 let AnyIr::Core(core) = ir_after(&source, pass) else {
                     unreachable!()
@@ -1212,11 +1221,17 @@ fn core_passes_preserve_meaning() {
 }
 
 /// Found by the libFuzzer `typecheck` target: a program the type checker rejects (here
-/// an actor, not supported yet) is an error about the program, never an "internal
+/// a construct not supported yet) is an error about the program, never an "internal
 /// error" about an invalid IR, also through `mesh dump`.
 #[test]
 fn rejected_programs_are_not_internal_errors() {
-    let src = examples().join("server/03_timers_and_timeouts.mpl");
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("rejected.mpl");
+    std::fs::write(
+        &src,
+        "actor a() do\n  receive do\n    n -> println(\"${n}\")\n  end\nterminate do\n  println(\"bye\")\nend\nend\n\nfn main() do\n  send(spawn(a), 1)\nend\n",
+    )
+    .unwrap();
     let bin = std::env::temp_dir().join("mesh-rejected");
     let bin = bin.to_str().unwrap();
     for args in [
@@ -1267,6 +1282,15 @@ fn cleanup_passes_are_idempotent() {
             };
             let twice = mesh_passes::reuse_cells::ReuseCells.run(once.clone(), &mut cx);
             assert_eq!(twice, once, "reuse-cells is not idempotent on\n{source}");
+            let AnyIr::Core(once) = ir_after(source, "insert-yield-points") else {
+                unreachable!()
+            };
+            let twice =
+                mesh_passes::insert_yield_points::InsertYieldPoints.run(once.clone(), &mut cx);
+            assert_eq!(
+                twice, once,
+                "insert-yield-points is not idempotent on\n{source}"
+            );
         },
     );
 }

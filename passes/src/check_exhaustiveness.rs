@@ -20,14 +20,25 @@ impl Pass for CheckExhaustiveness {
     type Out = Typed;
     fn run(&self, Typed(mut p, defs): Typed, cx: &mut PassCx) -> Typed {
         visit::exprs_mut(&mut p, &mut |e| {
-            if let ExprKind::Case { scrutinee, arms } = &e.kind {
-                check(
-                    &defs,
-                    scrutinee.ty.clone().unwrap_or(Ty::Unit),
-                    arms,
-                    e.span,
-                    cx,
-                );
+            let result = e.ty.clone().unwrap_or(Ty::Unit);
+            if let ExprKind::Case { scrutinee, arms } = &mut e.kind {
+                let partial = partial_ok(scrutinee);
+                let t = scrutinee.ty.clone().unwrap_or(Ty::Unit);
+                let missing = check(&defs, t.clone(), arms, partial.is_some(), e.span, cx);
+                if let (Some(missing), Some(what)) = (missing, partial) {
+                    // allowed to fail at run time: complete it with a failing arm
+                    if what == CLAUSES {
+                        cx.emit(
+                            Diagnostic::warning(
+                                "non-exhaustive function clauses",
+                                format!("non-exhaustive function clauses: a call with [{}] crashes the process", missing.join(", ")),
+                                e.span,
+                            )
+                            .with_code("W0002"),
+                        );
+                    }
+                    arms.push(failing_arm(what, result, t, e.span));
+                }
             }
         });
         Typed(p, defs)
@@ -250,7 +261,71 @@ fn show_ctor(defs: &TypeDefs, t: &Ty, c: &Ctor, args: &[String]) -> String {
     }
 }
 
-fn check(defs: &TypeDefs, t: Ty, arms: &[Arm], span: mesh_ir::Span, cx: &mut PassCx) {
+const CLAUSES: &str = "no function clause matches the arguments";
+const RECEIVE: &str = "no `receive` clause matches the message";
+
+/// Matches that may be partial, failing at run time: the clauses of a function (spec 04
+/// §10 crashes the calling process; decision 31) and a `receive` (spec 04 §7).
+fn partial_ok(scrutinee: &Expr) -> Option<&'static str> {
+    let clause_arg = |e: &Expr| matches!(&e.kind, ExprKind::Var(v) if v.starts_with("arg."));
+    match &scrutinee.kind {
+        ExprKind::Call { callee, .. } if matches!(&callee.kind, ExprKind::Global(g) if g == "Process.receive") => {
+            Some(RECEIVE)
+        }
+        ExprKind::Tuple(es) if !es.is_empty() && es.iter().all(clause_arg) => Some(CLAUSES),
+        _ if clause_arg(scrutinee) => Some(CLAUSES),
+        _ => None,
+    }
+}
+
+/// `_ -> Kernel.panic(message)`, typed.
+fn failing_arm(message: &str, result: Ty, scrutinee: Ty, span: mesh_ir::Span) -> Arm {
+    let typed = |kind, ty| Expr {
+        kind,
+        span,
+        ty: Some(ty),
+    };
+    let callee = typed(
+        ExprKind::Global("Kernel.panic".into()),
+        Ty::Fun(vec![Ty::String], Box::new(Ty::Never)),
+    );
+    let msg = typed(
+        ExprKind::Str(vec![StrPart::Text(message.into())]),
+        Ty::String,
+    );
+    let call = typed(
+        ExprKind::Call {
+            callee: Box::new(callee),
+            args: vec![Arg {
+                name: None,
+                value: msg,
+            }],
+        },
+        result,
+    );
+    let mut pat = Pat::new(PatKind::Wild, span);
+    pat.ty = Some(scrutinee);
+    Arm {
+        pat,
+        guard: None,
+        body: vec![Stmt {
+            kind: StmtKind::Expr(call),
+            span,
+        }],
+        span,
+    }
+}
+
+/// Reports redundant arms, and a non-exhaustive match unless it may be `partial`;
+/// returns the missing patterns when it is not exhaustive.
+fn check(
+    defs: &TypeDefs,
+    t: Ty,
+    arms: &[Arm],
+    partial: bool,
+    span: mesh_ir::Span,
+    cx: &mut PassCx,
+) -> Option<Vec<String>> {
     let mut rows: Vec<Vec<P>> = Vec::new();
     for arm in arms {
         let alts: Vec<Vec<P>> = lower(&arm.pat).into_iter().map(|p| vec![p]).collect();
@@ -271,7 +346,8 @@ fn check(defs: &TypeDefs, t: Ty, arms: &[Arm], span: mesh_ir::Span, cx: &mut Pas
             rows.extend(alts);
         }
     }
-    if let Some(w) = missing(defs, &rows, std::slice::from_ref(&t)) {
+    let w = missing(defs, &rows, std::slice::from_ref(&t))?;
+    if !partial {
         cx.emit(
             Diagnostic::error(
                 "non-exhaustive match",
@@ -285,4 +361,5 @@ fn check(defs: &TypeDefs, t: Ty, arms: &[Arm], span: mesh_ir::Span, cx: &mut Pas
             .with_note("add an arm for the missing values, or a final `_ -> …` arm"),
         );
     }
+    Some(w)
 }

@@ -20,7 +20,7 @@ use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
 };
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue};
+use inkwell::values::{AnyValue, BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue};
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate, OptimizationLevel};
 use mesh_ir::core::{self, CTy, Cmp, ExprKind, Prim};
 use mesh_ir::llvm::LlvmModule;
@@ -158,6 +158,7 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         g.function(f)?;
     }
     g.sort_trampolines()?;
+    g.process_entry_points()?;
     // C entry point called by the runtime's `main`.
     let entry = module.add_function("mesh_main", ctx.void_type().fn_type(&[], false), None);
     let bb = ctx.append_basic_block(entry, "entry");
@@ -734,6 +735,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.inline_drop(p, fv)?;
                 self.expr(body, env, fv)?
             }
+            ExprKind::Runtime(sym, _) if sym == "mesh_rt_check" => {
+                self.stack_check(fv)?;
+                self.unit()
+            }
             ExprKind::Runtime(sym, args) => {
                 let (params, ret, _) = core::runtime_sig(sym)
                     .ok_or_else(|| format!("unknown runtime function {sym}"))?;
@@ -998,6 +1003,128 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             exits: Vec::new(),
             tail,
         });
+        Ok(())
+    }
+
+    /// `@mesh_tls_slots`, this thread's `[unused, stack limit]` (runtime/src/actor).
+    fn tls(&self) -> inkwell::values::GlobalValue<'ctx> {
+        if let Some(g) = self.module.get_global("mesh_tls_slots") {
+            return g;
+        }
+        let i64t = self.ctx.i64_type();
+        let t = i64t.array_type(2);
+        let g = self.module.add_global(t, None, "mesh_tls_slots");
+        g.set_thread_local(true);
+        g.set_thread_local_mode(Some(inkwell::ThreadLocalMode::LocalExecTLSModel));
+        g.set_initializer(&i64t.const_array(&[i64t.const_zero(), i64t.const_zero()]));
+        g
+    }
+
+    /// A check (`insert-yield-points`): the stack pointer against this thread's limit
+    /// (0 outside processes; raised past every stack by the runtime to preempt).
+    fn stack_check(&mut self, fv: FunctionValue<'ctx>) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let ptr = self.ctx.ptr_type(AddressSpace::default());
+        let slot = unsafe {
+            self.builder
+                .build_in_bounds_gep(
+                    i64t,
+                    self.tls().as_pointer_value(),
+                    &[i64t.const_int(1, false)],
+                    "limit.p",
+                )
+                .map_err(e)?
+        };
+        let limit = self.builder.build_load(i64t, slot, "limit").map_err(e)?;
+        // the runtime's monitor thread writes it to preempt the running process
+        let load = limit
+            .as_any_value_enum()
+            .into_int_value()
+            .as_instruction()
+            .ok_or("a load is an instruction")?;
+        load.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
+            .map_err(|m| m.to_string())?;
+        load.set_alignment(8).map_err(|m| m.to_string())?;
+        let limit = limit.into_int_value();
+        let save = inkwell::intrinsics::Intrinsic::find("llvm.stacksave")
+            .ok_or("llvm.stacksave is missing")?
+            .get_declaration(self.module, &[ptr.into()])
+            .ok_or("llvm.stacksave is missing")?;
+        let sp = self
+            .builder
+            .build_call(save, &[], "sp")
+            .map_err(e)?
+            .try_as_basic_value()
+            .basic()
+            .ok_or("llvm.stacksave has no result")?
+            .into_pointer_value();
+        let sp = self.builder.build_ptr_to_int(sp, i64t, "sp.i").map_err(e)?;
+        let over = self
+            .builder
+            .build_int_compare(IntPredicate::ULT, sp, limit, "over")
+            .map_err(e)?;
+        self.cold_call(over, "mesh_rt_check", fv)
+    }
+
+    /// `if cond { runtime sym() }`, the call out of line.
+    fn cold_call(&mut self, cond: IntValue<'ctx>, sym: &str, fv: FunctionValue<'ctx>) -> R<()> {
+        let slow = self.ctx.append_basic_block(fv, "slow");
+        let cont = self.ctx.append_basic_block(fv, "cont");
+        let br = self
+            .builder
+            .build_conditional_branch(cond, slow, cont)
+            .map_err(e)?;
+        let weights = self.ctx.metadata_node(&[
+            self.ctx.metadata_string("branch_weights").into(),
+            self.ctx.i32_type().const_int(1, false).into(),
+            self.ctx.i32_type().const_int(2000, false).into(),
+        ]);
+        let kind = self.ctx.get_kind_id("prof");
+        br.set_metadata(weights, kind)
+            .map_err(|_| "bad branch weights".to_string())?;
+        self.builder.position_at_end(slow);
+        self.rt_call(sym, &[])?;
+        self.builder.build_unconditional_branch(cont).map_err(e)?;
+        self.builder.position_at_end(cont);
+        Ok(())
+    }
+
+    /// `mesh_tls()` (the address of this thread's `@mesh_tls`, for the runtime) and
+    /// `mesh_run_thunk(closure)`, which runs a spawned process's zero-argument closure
+    /// (owning it) and discards its result.
+    fn process_entry_points(&mut self) -> R<()> {
+        let ptr = self.ty(CTy::Obj);
+        let tls = self.tls();
+        let fv = self
+            .module
+            .add_function("mesh_tls", ptr.fn_type(&[], false), None);
+        let bb = self.ctx.append_basic_block(fv, "entry");
+        self.builder.position_at_end(bb);
+        self.builder
+            .build_return(Some(&tls.as_pointer_value()))
+            .map_err(e)?;
+
+        let fv = self.module.add_function(
+            "mesh_run_thunk",
+            self.ctx.void_type().fn_type(&[ptr.into()], false),
+            None,
+        );
+        let bb = self.ctx.append_basic_block(fv, "entry");
+        self.builder.position_at_end(bb);
+        let clo = fv.get_nth_param(0).unwrap().into_pointer_value();
+        let slot = self.slot_ptr(clo, SLOT0)?;
+        let code = self
+            .builder
+            .build_load(ptr, slot, "code")
+            .map_err(e)?
+            .into_pointer_value();
+        let fn_ty = self.ty(CTy::Int).fn_type(&[ptr.into()], false);
+        let call = self
+            .builder
+            .build_indirect_call(fn_ty, code, &[clo.into()], "")
+            .map_err(e)?;
+        call.set_call_convention(FASTCC);
+        self.builder.build_return(None).map_err(e)?;
         Ok(())
     }
 

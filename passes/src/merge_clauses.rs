@@ -243,6 +243,7 @@ fn merge(mut clauses: Vec<FnDef>, cx: &mut PassCx) -> FnDef {
             kind: StmtKind::Expr(case),
         }],
         eq_form: false,
+        actor: first.actor,
         sig: None,
         span,
     }

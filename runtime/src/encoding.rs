@@ -115,6 +115,12 @@ pub extern "C" fn mesh_rt_uuid4() -> *mut u8 {
 
 // ---------------------------------------------------------------- Regex
 
+impl crate::memory::Foreign for regex::Regex {
+    fn deep_copy(&self) -> Self {
+        self.clone()
+    }
+}
+
 /// A compiled regex: a counted foreign cell, freed with its last reference.
 fn regex_obj(r: regex::Regex) -> *mut u8 {
     crate::memory::foreign_cell(r)

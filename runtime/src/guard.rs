@@ -41,14 +41,7 @@ pub fn install(top: usize) {
         {
             STACK_SIZE.store(lim.rlim_cur as usize, Ordering::Relaxed);
         }
-        let size = 64 * 1024;
-        let mem = Box::leak(vec![0u8; size].into_boxed_slice());
-        let ss = libc::stack_t {
-            ss_sp: mem.as_mut_ptr() as *mut libc::c_void,
-            ss_flags: 0,
-            ss_size: size,
-        };
-        libc::sigaltstack(&ss, std::ptr::null_mut());
+        alt_stack();
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = on_fault as *const () as usize;
         sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
@@ -56,4 +49,18 @@ pub fn install(top: usize) {
         libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
         libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
     }
+}
+
+/// Gives the calling thread its own signal stack (the fault handler runs there); every
+/// thread that runs Mesh code calls it.
+pub fn alt_stack() {
+    let size = 64 * 1024;
+    let mem = Box::leak(vec![0u8; size].into_boxed_slice());
+    let ss = libc::stack_t {
+        ss_sp: mem.as_mut_ptr() as *mut libc::c_void,
+        ss_flags: 0,
+        ss_size: size,
+    };
+    // SAFETY: the alternate stack is leaked, so it lives as long as the thread.
+    unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) };
 }

@@ -21,6 +21,12 @@ fn err(msg: &str) -> *mut u8 {
     obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
+impl crate::memory::Foreign for Value {
+    fn deep_copy(&self) -> Self {
+        self.clone()
+    }
+}
+
 /// A parsed JSON value: a counted foreign cell, freed with its last reference.
 fn value_obj(v: Value) -> *mut u8 {
     crate::memory::foreign_cell(v)

@@ -62,6 +62,32 @@ struct MeshMap {
     entries: IndexMap<Key, u64, foldhash::fast::RandomState>,
 }
 
+impl crate::memory::Foreign for MeshMap {
+    /// For a message: every string key and counted value copied (`actor::copy`).
+    fn deep_copy(&self) -> Self {
+        let copy = |w: u64, counted: bool| {
+            // SAFETY: the words are live cells when the flags say they are pointers.
+            unsafe { crate::actor::copy::deep_copy(w, counted) }
+        };
+        MeshMap {
+            flags: self.flags,
+            entries: self
+                .entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        Key {
+                            word: copy(k.word, k.string),
+                            string: k.string,
+                        },
+                        copy(*v, self.counted_values()),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 impl MeshMap {
     fn string_keys(&self) -> bool {
         self.flags & STRING_KEYS != 0

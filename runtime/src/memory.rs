@@ -13,20 +13,37 @@ pub const STR_TAG: u64 = 0xFFFF;
 /// the boxed value, slot 1 the function that frees it when the last reference goes.
 pub const FOREIGN_TAG: u64 = 0xFFFE;
 
+/// A Rust value the runtime keeps in a foreign cell. Messages between processes are
+/// deep copies (actors share nothing, and reference counts are not atomic), so every
+/// foreign value says how to copy itself without sharing a counted cell.
+pub trait Foreign: Sized + 'static {
+    /// A copy sharing no counted cell with `self`.
+    fn deep_copy(&self) -> Self;
+}
+
 /// Wraps `value` in a counted foreign cell; the runtime reads it back with `foreign`.
-pub fn foreign_cell<T>(value: T) -> *mut u8 {
+/// Layout: header, mask (0), the boxed value, the function that frees it, and the
+/// function that deep-copies it (`actor::copy`).
+pub fn foreign_cell<T: Foreign>(value: T) -> *mut u8 {
     unsafe fn free_box<T>(p: *mut u8) {
         // SAFETY: `p` came from `Box::into_raw` in `foreign_cell::<T>`.
         drop(unsafe { Box::from_raw(p as *mut T) });
     }
-    let p = cell(4, FOREIGN_TAG);
+    unsafe fn copy_box<T: Foreign>(p: *mut u8) -> *mut u8 {
+        // SAFETY: `p` came from `Box::into_raw` in `foreign_cell::<T>`.
+        let v = unsafe { &*(p as *const T) };
+        Box::into_raw(Box::new(v.deep_copy())) as *mut u8
+    }
+    let p = cell(5, FOREIGN_TAG);
     let free: unsafe fn(*mut u8) = free_box::<T>;
-    // SAFETY: the cell has a mask word and two slots.
+    let copy: unsafe fn(*mut u8) -> *mut u8 = copy_box::<T>;
+    // SAFETY: the cell has a mask word and three slots.
     unsafe {
         let w = p as *mut u64;
         w.add(1).write(0);
         w.add(2).write(Box::into_raw(Box::new(value)) as u64);
         w.add(3).write(free as usize as u64);
+        w.add(4).write(copy as usize as u64);
     }
     p
 }
@@ -73,7 +90,7 @@ mod libc_alloc {
     }
 }
 
-unsafe fn malloc(n: usize) -> *mut u8 {
+pub(crate) unsafe fn malloc(n: usize) -> *mut u8 {
     // SAFETY: forwarded to a malloc-compatible allocator.
     unsafe {
         if SYSTEM_ALLOC.load(Ordering::Relaxed) {
@@ -105,6 +122,18 @@ pub fn cell(words: usize, tag: u64) -> *mut u8 {
     }
     // SAFETY: at least one word.
     unsafe { (p as *mut u64).write(tag | ONE) };
+    LIVE.fetch_add(1, Ordering::Relaxed);
+    p
+}
+
+/// `n` uninitialised bytes counted as one live cell (message copies fill them in).
+pub(crate) fn alloc_bytes(n: usize) -> *mut u8 {
+    // SAFETY: plain allocation; checked for null below.
+    let p = unsafe { malloc(n.max(8)) };
+    if p.is_null() {
+        eprintln!("error: out of memory");
+        std::process::exit(1);
+    }
     LIVE.fetch_add(1, Ordering::Relaxed);
     p
 }
@@ -214,7 +243,7 @@ unsafe fn free_tree(p: *mut u8) {
 }
 
 /// The bytes usable in the block `p` came from (at least what was asked for).
-unsafe fn usable_size(p: *mut u8) -> usize {
+pub(crate) unsafe fn usable_size(p: *mut u8) -> usize {
     unsafe extern "C" {
         fn malloc_usable_size(p: *mut u8) -> usize;
         fn mi_usable_size(p: *const u8) -> usize;

@@ -104,12 +104,3 @@ pub unsafe extern "C" fn mesh_rt_file_delete(path: *const u8) -> *mut u8 {
         Err(e) => err(e),
     }
 }
-
-/// `Timer.sleep(ms)`: blocks the calling thread (until the actor runtime exists, the
-/// program); a negative duration does not sleep.
-#[unsafe(no_mangle)]
-pub extern "C" fn mesh_rt_sleep(ms: i64) {
-    if ms > 0 {
-        std::thread::sleep(std::time::Duration::from_millis(ms as u64));
-    }
-}

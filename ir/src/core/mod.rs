@@ -343,6 +343,23 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     ("%reuse.drop", "mesh_rt_drop_reuse", &[CTy::Obj], CTy::Raw),
     ("%reuse.free", "mesh_rt_free_reuse", &[CTy::Raw], CTy::Unit),
     ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
+    // processes (runtime/src/actor)
+    (
+        "Process.register",
+        "mesh_rt_register",
+        &[CTy::Str, CTy::Int],
+        CTy::Int,
+    ),
+    ("Process.whereis", "mesh_rt_whereis", &[CTy::Str], CTy::Int),
+    ("%self", "mesh_rt_self", &[], CTy::Int),
+    (
+        "%pid.to_string",
+        "mesh_rt_pid_to_str",
+        &[CTy::Int],
+        CTy::Str,
+    ),
+    // the preemption and stack check (`insert-yield-points`; codegen inlines the test)
+    ("%check", "mesh_rt_check", &[], CTy::Unit),
 ];
 
 /// A parameter or result of a collection function: a value of one type, or any value
@@ -463,6 +480,36 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
         "Set.to_list",
         "mesh_rt_map_keys",
         &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+    // processes (runtime/src/actor): messages cross as words, with a last argument
+    // saying whether the word is a counted pointer (the runtime deep-copies those)
+    (
+        "Process.spawn",
+        "mesh_rt_spawn",
+        &[Is(CTy::Obj)],
+        Is(CTy::Int),
+        false,
+    ),
+    (
+        "Prelude.send",
+        "mesh_rt_send",
+        &[Is(CTy::Int), Word, Is(CTy::Int)],
+        Is(CTy::Unit),
+        false,
+    ),
+    (
+        "Timer.send_after",
+        "mesh_rt_send_after",
+        &[Is(CTy::Int), Is(CTy::Int), Word, Is(CTy::Int)],
+        Is(CTy::Unit),
+        false,
+    ),
+    (
+        "Process.receive",
+        "mesh_rt_receive",
+        &[Is(CTy::Int), Is(CTy::Int)],
         Is(CTy::Obj),
         false,
     ),

@@ -85,6 +85,9 @@ pub struct FnDef {
     pub body: Block,
     /// `fn f(x) = e` rather than `do … end` (printing only).
     pub eq_form: bool,
+    /// An `actor` turned into a function by `lower-actors`: its result is the
+    /// process's `Pid<M>`, and `receive`/`self()` are allowed in it (spec 04 §2).
+    pub actor: bool,
     /// The function's type, filled by `infer`.
     pub sig: Option<Ty>,
     pub span: Span,

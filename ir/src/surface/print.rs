@@ -340,8 +340,9 @@ impl Printer {
         let ps = self.params(&f.params);
         let _ = write!(
             self.out,
-            "{}fn {}{}({})",
+            "{}{} {}{}({})",
             pub_(f.is_pub),
+            if f.actor { "actor" } else { "fn" },
             f.name,
             generics(&f.generics),
             ps

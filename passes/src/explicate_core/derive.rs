@@ -89,6 +89,11 @@ impl Lower<'_> {
             Ty::Bool => prim(Prim::BoolToStr, vec![v], span),
             Ty::String => v,
             Ty::Unit => str_lit("()", span),
+            Ty::Con(k, _) if k == "Pid" => mk(
+                core::ExprKind::Runtime("mesh_rt_pid_to_str".into(), vec![v]),
+                CTy::Str,
+                span,
+            ),
             _ => self.helper("display", t, vec![v], CTy::Str, span),
         }
     }

@@ -176,7 +176,7 @@ impl Lower<'_> {
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
             Some(Ty::Con(k, _)) if matches!(k.as_str(), "Regex" | "Map" | "Set") => CTy::Obj,
             // an instant is its Unix milliseconds; an atom is its (interned) text
-            Some(Ty::Con(k, _)) if k == "DateTime" => CTy::Int,
+            Some(Ty::Con(k, _)) if k == "DateTime" || k == "Pid" => CTy::Int,
             Some(Ty::Con(k, _)) if k == "Atom" => CTy::Str,
             Some(Ty::Param(_)) | Some(Ty::Var(_)) | None => {
                 self.cx.emit(Diagnostic::error(
@@ -336,6 +336,7 @@ impl Lower<'_> {
             ExprKind::Float(f) => core::ExprKind::Float(*f),
             ExprKind::Bool(b) => core::ExprKind::Bool(*b),
             ExprKind::Unit => core::ExprKind::Unit,
+            ExprKind::SelfPid => core::ExprKind::Runtime("mesh_rt_self".into(), vec![]),
             ExprKind::Str(parts) => return self.interpolation(parts, span),
             ExprKind::Var(n) => match self.local(n) {
                 Some(c) => core::ExprKind::Var(c),
@@ -756,6 +757,21 @@ impl Lower<'_> {
             "Map.new" | "Set.new" => {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.map_new(&t, span);
+            }
+            // the message's last argument: is it a counted pointer (runtime/src/actor)
+            "Prelude.send" | "Timer.send_after" | "Process.receive" => {
+                let message = if g == "Process.receive" {
+                    match &e.ty {
+                        Some(Ty::Con(_, a)) if a.len() == 1 => Some(a[0].clone()),
+                        _ => None,
+                    }
+                } else {
+                    args.last().and_then(|a| a.value.ty.clone())
+                };
+                let counted = self.cty(message.as_ref(), span).is_counted();
+                let mut cargs = cargs;
+                cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
+                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
             }
             "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
             "DateTime.to_unix_secs" => {

@@ -121,6 +121,11 @@ impl Inferer<'_> {
                     ExprKind::Global(g) => Some(g.clone()),
                     _ => None,
                 };
+                if callee_name.as_deref() == Some("Process.receive") {
+                    let r = self.receive(&arg_tys, args, span);
+                    callee.ty = Some(Ty::Fun(vec![Ty::Int], Box::new(r.clone())));
+                    return r;
+                }
                 let ft = match &callee_name {
                     Some(g) => match self.global_type(g, Some(arg_tys.len())) {
                         Some(t) => t,
@@ -144,7 +149,22 @@ impl Inferer<'_> {
                         for (i, ((p, a), arg)) in
                             ps.iter().zip(&arg_tys).zip(args.iter()).enumerate()
                         {
-                            if fname == "println" || fname == "print" {
+                            if fname == "send"
+                                && i == 1
+                                && callee_name.as_deref() == Some("Prelude.send")
+                            {
+                                if self.table.unify(p, a).is_err() {
+                                    let (want, found) = (self.show(p), self.show(a));
+                                    self.cx.emit(
+                                        Diagnostic::error(
+                                            "send type mismatch",
+                                            format!("send type mismatch: the process accepts messages of type {want}, found {found}"),
+                                            arg.value.span,
+                                        )
+                                        .with_code("E0014"),
+                                    );
+                                }
+                            } else if fname == "println" || fname == "print" {
                                 if self.table.unify(p, a).is_err() {
                                     let f = self.show(a);
                                     self.cx.emit(
@@ -660,11 +680,53 @@ impl Inferer<'_> {
                 self.ret.pop();
                 Ty::Fun(ps, Box::new(ret))
             }
+            ExprKind::SelfPid => match self.actor_msg.clone() {
+                Some(m) => pid_ty(m),
+                None => {
+                    self.cx.emit(
+                        Diagnostic::error(
+                            "self outside actor",
+                            "`self()` is only available inside an `actor` body",
+                            span,
+                        )
+                        .with_code("E0015"),
+                    );
+                    self.table.fresh()
+                }
+            },
             _ => {
                 self.unsupported(expr_word(&e.kind), span);
                 self.table.fresh()
             }
         }
+    }
+
+    /// `Process.receive(timeout)`, the scrutinee `lower-actors` made of a `receive`:
+    /// `Option<M>` for the enclosing actor's message type `M` (spec 04 §7).
+    fn receive(&mut self, arg_tys: &[Ty], args: &[Arg], span: Span) -> Ty {
+        if let (Some(t), Some(a)) = (arg_tys.first(), args.first()) {
+            self.expect(
+                &Ty::Int,
+                t,
+                a.value.span,
+                "the `after` timeout (milliseconds)",
+            );
+        }
+        let m = match self.actor_msg.clone() {
+            Some(m) => m,
+            None => {
+                self.cx.emit(
+                    Diagnostic::error(
+                        "receive outside actor",
+                        "`receive` is only available inside an `actor` body",
+                        span,
+                    )
+                    .with_code("E0017"),
+                );
+                self.table.fresh()
+            }
+        };
+        Ty::Con("Option".into(), vec![m])
     }
 
     /// A constructor used as a value: rewrites `e` to `Variant` and returns its type.
@@ -1070,6 +1132,8 @@ impl Inferer<'_> {
             }
             Ty::Unit => matches!(trait_, "Eq" | "Display" | "Debug"),
             Ty::Con(key, _) if matches!(key.as_str(), "List" | "Map" | "Set") => trait_ != "Hash",
+            // process ids print as `<0.N>` and compare as numbers (spec 04 §1)
+            Ty::Con(key, _) if key == "Pid" => trait_ != "Json",
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
                 Some(def) => {
                     def.derives(trait_)
@@ -1185,6 +1249,15 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
         "IO.eprintln" => mono(vec![Ty::String], Ty::Unit),
         "Timer.sleep" => mono(vec![Ty::Int], Ty::Unit),
+        // processes (spec 04); `receive` is typed by the enclosing actor (`actor_call`)
+        "Prelude.send" => mono(vec![pid_ty(Ty::Param(0)), Ty::Param(0)], Ty::Unit),
+        "Process.spawn" => mono(
+            vec![Ty::Fun(vec![], Box::new(pid_ty(Ty::Param(0))))],
+            pid_ty(Ty::Param(0)),
+        ),
+        "Timer.send_after" => mono(vec![pid_ty(Ty::Param(0)), Ty::Int, Ty::Param(0)], Ty::Unit),
+        "Process.register" => mono(vec![Ty::String, pid_ty(Ty::Param(0))], Ty::Int),
+        "Process.whereis" => mono(vec![Ty::String], Ty::Con("Pid".into(), vec![])),
         "Tuple.size" => mono(vec![Ty::Param(0)], Ty::Int),
         "Json.get" => mono(vec![Ty::String, Ty::String], Ty::String),
         "Json.get_nested" => mono(vec![Ty::String; 3], Ty::String),
@@ -1284,6 +1357,11 @@ fn builtin(g: &str) -> Option<Scheme> {
         ),
         _ => None,
     }
+}
+
+/// `Pid<M>`.
+fn pid_ty(m: Ty) -> Ty {
+    Ty::Con("Pid".into(), vec![m])
 }
 
 fn map_ty() -> Ty {

@@ -58,6 +58,7 @@ impl Pass for Infer {
             interfaces: HashMap::new(),
             sig_bounds: HashMap::new(),
             bounds: Vec::new(),
+            actor_msg: None,
             cx,
         };
         // the functions of the program, and what is not supported yet
@@ -167,6 +168,14 @@ impl Pass for Infer {
                 };
                 inf.fn_body(f, sig);
             }
+            // `main` is not generic: what its last expression leaves open (the `Pid<M>`
+            // of an actor that receives nothing, …) is `()`
+            for (&i, sig) in members.iter().zip(&sigs) {
+                if key(&p, fns[i]).0 == "Main.main" {
+                    let empty = HashMap::new();
+                    inf.finish(sig, &empty);
+                }
+            }
             // generalise the group
             let mut params: HashMap<u32, u32> = HashMap::new();
             let mut numeric = HashSet::new();
@@ -196,6 +205,14 @@ impl Pass for Infer {
         }
         let defs = std::mem::take(&mut inf.env.defs);
         Typed(p, defs)
+    }
+}
+
+/// The message type of `f` when it is an actor (its result is `Pid<M>`).
+fn actor_message(f: &FnDef, ret: &Ty) -> Option<Ty> {
+    match ret {
+        Ty::Con(k, args) if f.actor && k == "Pid" && args.len() == 1 => Some(args[0].clone()),
+        _ => None,
     }
 }
 
@@ -230,6 +247,8 @@ pub(crate) struct Inferer<'a> {
     sig_bounds: HashMap<String, Vec<(Ty, String)>>,
     /// The bounds of the function being inferred.
     bounds: Vec<(Ty, String)>,
+    /// The message type of the actor whose body is being inferred (spec 04 §2).
+    actor_msg: Option<Ty>,
     cx: &'a mut PassCx,
 }
 
@@ -253,7 +272,12 @@ impl Inferer<'_> {
             .iter()
             .map(|p| self.annotation(p.ty.as_ref(), &mut named))
             .collect();
-        let r = self.annotation(f.ret.as_ref(), &mut named);
+        let r = if f.actor {
+            // an actor's result is its process id, typed by its message type (spec 04 §2)
+            Ty::Con("Pid".into(), vec![self.table.fresh()])
+        } else {
+            self.annotation(f.ret.as_ref(), &mut named)
+        };
         let mut bounds = Vec::new();
         for b in &f.bounds {
             if let Some(v) = named.get(&b.var) {
@@ -538,8 +562,24 @@ impl Inferer<'_> {
             self.pat(&mut p.pat, t);
         }
         self.ret.push((**r).clone());
+        let outer = std::mem::replace(&mut self.actor_msg, actor_message(f, r));
         let (t, span) = self.block(&mut f.body, f.span);
-        self.expect(r, &t, span, &format!("return type of `{}`", f.name));
+        if f.actor
+            && !matches!(self.table.shallow(&t), Ty::Con(k, _) if k == "Pid")
+            && !matches!(self.table.shallow(&t), Ty::Var(_) | Ty::Never)
+        {
+            // a body that never loops may have any type; its value is discarded, and
+            // the function returns the process id like a looping one (spec 04 §2)
+            let mut pid = Expr::new(ExprKind::SelfPid, span);
+            pid.ty = Some((**r).clone());
+            f.body.push(Stmt {
+                kind: StmtKind::Expr(pid),
+                span,
+            });
+        } else {
+            self.expect(r, &t, span, &format!("return type of `{}`", f.name));
+        }
+        self.actor_msg = outer;
         self.ret.pop();
         self.scopes.pop();
     }

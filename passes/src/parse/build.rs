@@ -148,6 +148,7 @@ impl Builder {
             guard: None,
             body: vec![],
             eq_form: false,
+            actor: false,
             sig: None,
             span,
         };

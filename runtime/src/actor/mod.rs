@@ -1,0 +1,675 @@
+//! Processes (spec 04): stackful coroutines (`corosensei`) on tokio. One worker thread
+//! per core runs a single-threaded tokio runtime; a process is a task of one worker and
+//! stays there (spec 04 §15 allows it, and it keeps thread-local state that compiled
+//! code reads — the reduction counter and the stack limit — valid across suspensions,
+//! since LLVM may keep a thread-local's address across calls). New processes go to the
+//! workers in turn. Each process owns a mailbox (one FIFO queue); `send` deep-copies
+//! the message (`copy`), wakes the receiver, and never blocks. A runtime error ends only
+//! its process. The program ends when `main` has returned and no process can run
+//! again (spec 04 §17): `ACTIVE` counts processes that are not blocked in a `receive`
+//! without timeout, plus pending `Timer.send_after` deliveries.
+//! Paper: `papers/actors.md`.
+
+pub mod copy;
+mod stack;
+
+use crate::library::obj;
+use crate::memory::mesh_rt_drop;
+use crate::strings::{as_str, new_str};
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use dashmap::DashMap;
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+pub type Pid = i64;
+
+/// A message in a mailbox: a word the receiver owns (a counted pointer when `counted`).
+struct Msg {
+    word: u64,
+    counted: bool,
+}
+
+// SAFETY: a message's cells were copied for the receiver; nobody else refers to them.
+unsafe impl Send for Msg {}
+
+impl Msg {
+    fn discard(self) {
+        if self.counted {
+            // SAFETY: the mailbox owned this reference.
+            unsafe { mesh_rt_drop(self.word as *mut u8) }
+        }
+    }
+}
+
+pub struct Process {
+    pid: Pid,
+    inner: Mutex<Inner>,
+    /// Wakes the main thread waiting in a blocking receive.
+    cv: Condvar,
+    /// The process's coroutine yielder (set when it first runs).
+    yielder: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Inner {
+    queue: VecDeque<Msg>,
+    waker: Option<Waker>,
+    /// Blocked in a receive without timeout (not counted in `ACTIVE`).
+    idle: bool,
+    exited: bool,
+    names: Vec<String>,
+}
+
+impl Process {
+    fn new(pid: Pid) -> Process {
+        Process {
+            pid,
+            inner: Mutex::new(Inner::default()),
+            cv: Condvar::new(),
+            yielder: AtomicUsize::new(0),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+static PROCS: LazyLock<DashMap<Pid, Arc<Process>>> = LazyLock::new(DashMap::new);
+static NAMES: LazyLock<DashMap<String, Pid>> = LazyLock::new(DashMap::new);
+static NEXT_PID: AtomicI64 = AtomicI64::new(1);
+static ACTIVE: AtomicI64 = AtomicI64::new(0);
+static QUIET: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
+static MAIN: OnceLock<Arc<Process>> = OnceLock::new();
+
+fn active_inc() {
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
+}
+
+fn active_dec() {
+    if ACTIVE.fetch_sub(1, Ordering::SeqCst) == 1 {
+        let _g = QUIET.0.lock();
+        QUIET.1.notify_all();
+    }
+}
+
+/// The main thread's process (created on first use).
+fn main_process() -> &'static Arc<Process> {
+    MAIN.get_or_init(|| {
+        let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+        PROCS.insert(p.pid, p.clone());
+        p
+    })
+}
+
+// ------------------------------------------------------------------ the running process
+
+thread_local! {
+    /// The process this worker is running right now (null between processes and on
+    /// the main thread).
+    static CURRENT: Cell<*const Process> = const { Cell::new(std::ptr::null()) };
+}
+
+/// The running process, when the caller runs inside one (not on the main thread).
+#[inline(never)]
+fn current() -> Option<&'static Process> {
+    let p = CURRENT.with(|c| c.get());
+    // SAFETY: the worker keeps the process alive while it runs it.
+    unsafe { p.as_ref() }
+}
+
+enum Suspend {
+    /// The time slice is used up.
+    Preempt,
+    /// The mailbox is empty: wait for a message, or until the deadline.
+    Wait(Option<Instant>),
+    Sleep(Instant),
+    /// A runtime error ended the process.
+    Crash,
+}
+
+fn suspend(p: &Process, s: Suspend) {
+    let y = p.yielder.load(Ordering::Relaxed) as *const Yielder<(), Suspend>;
+    // SAFETY: set by the coroutine of `p`, which is the one running this code.
+    unsafe { (*y).suspend(s) }
+}
+
+/// Thread-local state compiled code reads: `[unused, stack limit]`. The limit is the
+/// running process's stack limit, 0 outside processes, or `PREEMPT` when the monitor
+/// asks the running process to let others run (`insert-yield-points`).
+fn tls() -> *mut i64 {
+    #[cfg(not(test))]
+    {
+        unsafe extern "C" {
+            /// Emitted by codegen: the address of this thread's `@mesh_tls_slots`.
+            fn mesh_tls() -> *mut i64;
+        }
+        // SAFETY: a plain accessor generated with the program.
+        unsafe { mesh_tls() }
+    }
+    #[cfg(test)]
+    {
+        thread_local! {
+            static T: std::cell::UnsafeCell<[i64; 2]> = const { std::cell::UnsafeCell::new([0; 2]) };
+        }
+        T.with(|t| t.get() as *mut i64)
+    }
+}
+
+/// A limit no stack pointer is above (compared unsigned): the next check calls
+/// `mesh_rt_check`.
+const PREEMPT: i64 = -1;
+
+/// This thread's stack-limit slot, shared with the monitor thread.
+fn limit_slot() -> &'static AtomicI64 {
+    // SAFETY: the slot is an aligned i64 that lives as long as the thread; compiled
+    // code reads it with monotonic atomic loads.
+    unsafe { &*(tls().add(1) as *const AtomicI64) }
+}
+
+/// Calls the zero-argument closure `thunk` (owning it): emitted by codegen.
+unsafe fn run_thunk(thunk: *mut u8) {
+    #[cfg(not(test))]
+    {
+        unsafe extern "C" {
+            fn mesh_run_thunk(thunk: *mut u8);
+        }
+        // SAFETY: forwarded contract.
+        unsafe { mesh_run_thunk(thunk) }
+    }
+    #[cfg(test)]
+    let _ = thunk;
+}
+
+thread_local! {
+    /// The running process's real stack limit (while the slot may say `PREEMPT`).
+    static LIMIT: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Called by compiled code when the stack pointer is below this thread's limit: the
+/// monitor asked for a yield (the process lets others run), or the stack is used up
+/// (the process crashes).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_check() {
+    let Some(p) = current() else {
+        return;
+    };
+    if limit_slot().load(Ordering::Relaxed) == PREEMPT {
+        limit_slot().store(LIMIT.with(|l| l.get()), Ordering::Relaxed);
+        suspend(p, Suspend::Preempt);
+        return;
+    }
+    fail("stack overflow: recursion too deep (only calls in tail position run in constant stack)");
+}
+
+/// Ends the running process with a runtime error (already located by the caller), or
+/// the whole program when the error is on the main thread.
+pub fn fail(text: &str) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    match current() {
+        Some(p) => {
+            eprintln!("error: {text} (process <0.{}> crashed)", p.pid);
+            suspend(p, Suspend::Crash);
+            unreachable!("a crashed process was resumed")
+        }
+        None => {
+            eprintln!("error: {text}");
+            std::process::exit(1)
+        }
+    }
+}
+
+// ------------------------------------------------------------------ workers
+
+enum Job {
+    Spawn(Arc<Process>, usize),
+    Timer(Instant, Pid, Msg),
+}
+
+// SAFETY: a job's pointers are owned by the job (a copied closure, a copied message).
+unsafe impl Send for Job {}
+
+struct Workers {
+    queues: Vec<tokio::sync::mpsc::UnboundedSender<Job>>,
+    next: AtomicUsize,
+}
+
+/// What the monitor sees of a worker.
+struct WorkerSlot {
+    /// The worker's stack-limit slot (null until the worker starts).
+    limit: std::sync::atomic::AtomicPtr<i64>,
+    /// Processes resumed so far.
+    resumes: std::sync::atomic::AtomicU64,
+    /// Running a process now.
+    running: std::sync::atomic::AtomicBool,
+}
+
+static SLOTS: OnceLock<Vec<WorkerSlot>> = OnceLock::new();
+
+thread_local! {
+    /// This worker's index in `SLOTS`.
+    static WORKER: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A process running for longer than this is asked to yield (spec 04 §15's time slice).
+const SLICE: Duration = Duration::from_millis(2);
+
+/// The monitor: a process still running after a whole slice gets `PREEMPT` as its
+/// limit, so its next check (a call or a loop iteration) yields.
+fn monitor() {
+    let slots = SLOTS.get().unwrap();
+    let mut seen = vec![u64::MAX; slots.len()];
+    loop {
+        std::thread::sleep(SLICE);
+        for (w, last) in slots.iter().zip(seen.iter_mut()) {
+            let r = w.resumes.load(Ordering::Relaxed);
+            let slot = w.limit.load(Ordering::Acquire);
+            if w.running.load(Ordering::Relaxed) && r == *last && !slot.is_null() {
+                // SAFETY: a worker's slot lives as long as the worker (the process).
+                unsafe { (*(slot as *const AtomicI64)).store(PREEMPT, Ordering::Relaxed) };
+            }
+            *last = r;
+        }
+    }
+}
+
+static WORKERS: OnceLock<Workers> = OnceLock::new();
+
+fn workers() -> &'static Workers {
+    WORKERS.get_or_init(|| {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let _ = SLOTS.set(
+            (0..n)
+                .map(|_| WorkerSlot {
+                    limit: Default::default(),
+                    resumes: Default::default(),
+                    running: Default::default(),
+                })
+                .collect(),
+        );
+        let queues = (0..n)
+            .map(|i| {
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                std::thread::Builder::new()
+                    .name(format!("mesh-worker-{i}"))
+                    .spawn(move || worker(i, rx))
+                    .expect("cannot start a worker thread");
+                tx
+            })
+            .collect();
+        std::thread::Builder::new()
+            .name("mesh-monitor".into())
+            .spawn(monitor)
+            .expect("cannot start the monitor thread");
+        Workers {
+            queues,
+            next: AtomicUsize::new(0),
+        }
+    })
+}
+
+fn dispatch(job: Job) {
+    let w = workers();
+    let i = w.next.fetch_add(1, Ordering::Relaxed) % w.queues.len();
+    if w.queues[i].send(job).is_err() {
+        fail("internal error: a worker thread is gone");
+    }
+}
+
+fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    crate::guard::alt_stack();
+    WORKER.with(|w| w.set(index));
+    // SAFETY: this thread's slot, published for the monitor.
+    SLOTS.get().unwrap()[index]
+        .limit
+        .store(unsafe { tls().add(1) }, Ordering::Release);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("cannot start the scheduler");
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, async move {
+        while let Some(job) = rx.recv().await {
+            match job {
+                Job::Spawn(p, thunk) => {
+                    tokio::task::spawn_local(Running {
+                        proc: p,
+                        thunk,
+                        limit: 0,
+                        co: None,
+                        timer: None,
+                        waiting: false,
+                    });
+                }
+                Job::Timer(at, pid, msg) => {
+                    tokio::task::spawn_local(async move {
+                        tokio::time::sleep_until(at.into()).await;
+                        match PROCS.get(&pid).map(|p| p.clone()) {
+                            Some(p) => deliver(&p, msg),
+                            None => msg.discard(),
+                        }
+                        active_dec();
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// A process as a task of its worker.
+struct Running {
+    proc: Arc<Process>,
+    thunk: usize,
+    /// The stack limit compiled code checks.
+    limit: usize,
+    co: Option<Coroutine<(), Suspend, (), stack::PoolStack>>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Suspended in a receive: a message ends the wait.
+    waiting: bool,
+}
+
+impl Future for Running {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        loop {
+            let message = || !this.proc.lock().queue.is_empty();
+            if let Some(t) = this.timer.as_mut() {
+                if t.as_mut().poll(cx).is_pending() && !(this.waiting && message()) {
+                    return Poll::Pending;
+                }
+                this.timer = None;
+            } else if this.waiting && !message() {
+                return Poll::Pending;
+            }
+            this.waiting = false;
+            let limit = &mut this.limit;
+            let co = this.co.get_or_insert_with(|| {
+                let (p, thunk) = (Arc::as_ptr(&this.proc) as usize, this.thunk);
+                let stack = stack::take();
+                *limit = stack.check_limit();
+                // captures plain words only: a crashed coroutine is abandoned, not unwound
+                Coroutine::with_stack(stack, move |y: &Yielder<(), Suspend>, ()| {
+                    // SAFETY: the task keeps the process alive.
+                    let p = unsafe { &*(p as *const Process) };
+                    p.yielder.store(y as *const _ as usize, Ordering::Relaxed);
+                    // SAFETY: the copied closure is ours.
+                    unsafe { run_thunk(thunk as *mut u8) }
+                })
+            });
+            CURRENT.with(|c| c.set(Arc::as_ptr(&this.proc)));
+            let slot = &SLOTS.get().unwrap()[WORKER.with(|w| w.get())];
+            slot.resumes.fetch_add(1, Ordering::Relaxed);
+            slot.running.store(true, Ordering::Relaxed);
+            LIMIT.with(|l| l.set(this.limit as i64));
+            limit_slot().store(this.limit as i64, Ordering::Relaxed);
+            let r = co.resume(());
+            limit_slot().store(0, Ordering::Relaxed);
+            slot.running.store(false, Ordering::Relaxed);
+            CURRENT.with(|c| c.set(std::ptr::null()));
+            match r {
+                CoroutineResult::Return(()) => return this.finish(false),
+                CoroutineResult::Yield(Suspend::Crash) => return this.finish(true),
+                CoroutineResult::Yield(Suspend::Preempt) => {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                CoroutineResult::Yield(Suspend::Sleep(at)) => {
+                    this.timer = Some(Box::pin(tokio::time::sleep_until(at.into())));
+                }
+                CoroutineResult::Yield(Suspend::Wait(deadline)) => {
+                    let mut inner = this.proc.lock();
+                    if !inner.queue.is_empty() {
+                        continue;
+                    }
+                    inner.waker = Some(cx.waker().clone());
+                    let now_idle = deadline.is_none() && !inner.idle;
+                    if now_idle {
+                        inner.idle = true;
+                    }
+                    drop(inner);
+                    if now_idle {
+                        active_dec();
+                    }
+                    this.waiting = true;
+                    if let Some(at) = deadline {
+                        this.timer = Some(Box::pin(tokio::time::sleep_until(at.into())));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Running {
+    fn finish(&mut self, crashed: bool) -> Poll<()> {
+        if let Some(mut co) = self.co.take() {
+            if crashed {
+                // SAFETY: the frames left on the stack are Mesh code and runtime frames
+                // that own no Rust values needing `Drop` (see `fail`).
+                unsafe { co.force_reset() };
+            }
+            stack::give(co.into_stack());
+        }
+        exit(&self.proc);
+        Poll::Ready(())
+    }
+}
+
+/// Exit processing (spec 04 §10): names removed, mailbox discarded.
+fn exit(p: &Process) {
+    PROCS.remove(&p.pid);
+    let (queue, names, idle) = {
+        let mut inner = p.lock();
+        inner.exited = true;
+        inner.waker = None;
+        (
+            std::mem::take(&mut inner.queue),
+            std::mem::take(&mut inner.names),
+            inner.idle,
+        )
+    };
+    for n in names {
+        NAMES.remove_if(&n, |_, v| *v == p.pid);
+    }
+    for m in queue {
+        m.discard();
+    }
+    if !idle {
+        active_dec();
+    }
+}
+
+fn deliver(p: &Process, m: Msg) {
+    let mut inner = p.lock();
+    if inner.exited {
+        drop(inner);
+        return m.discard();
+    }
+    inner.queue.push_back(m);
+    let waker = inner.waker.take();
+    if inner.idle {
+        inner.idle = false;
+        active_inc();
+    }
+    drop(inner);
+    if let Some(w) = waker {
+        w.wake();
+    }
+    p.cv.notify_one();
+}
+
+// ------------------------------------------------------------------ the library
+
+/// `spawn`: a new process running the closure `thunk` (borrowed; the process gets a
+/// copy). Returns its pid.
+///
+/// # Safety
+/// `thunk` is a live zero-argument closure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
+    // SAFETY: forwarded contract.
+    let copy = unsafe { copy::deep_copy(thunk as u64, true) };
+    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    PROCS.insert(p.pid, p.clone());
+    active_inc();
+    let pid = p.pid;
+    dispatch(Job::Spawn(p, copy as usize));
+    pid
+}
+
+/// `send`: copies `word` (a counted pointer when `counted` is 1) into `pid`'s mailbox.
+/// Sending to an unknown or ended process does nothing (spec 04 §5).
+///
+/// # Safety
+/// When `counted`, `word` is a live cell.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_send(pid: Pid, word: u64, counted: i64) {
+    let Some(p) = PROCS.get(&pid).map(|p| p.clone()) else {
+        return;
+    };
+    let counted = counted != 0;
+    // SAFETY: forwarded contract.
+    let word = unsafe { copy::deep_copy(word, counted) };
+    deliver(&p, Msg { word, counted });
+}
+
+/// `receive`: the oldest message as `Some(message)`, or `None` after `timeout_ms`
+/// (negative: wait for ever; 0: only a message already there).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_receive(timeout_ms: i64, counted: i64) -> *mut u8 {
+    let deadline =
+        (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+    let some = |m: Msg| obj(0, &[m.word], counted as u64 & 1);
+    match current() {
+        Some(p) => loop {
+            if let Some(m) = p.lock().queue.pop_front() {
+                return some(m);
+            }
+            if timeout_ms == 0 || deadline.is_some_and(|d| Instant::now() >= d) {
+                return obj(1, &[], 0);
+            }
+            suspend(p, Suspend::Wait(deadline));
+        },
+        None => {
+            let p = main_process();
+            let mut inner = p.lock();
+            loop {
+                if let Some(m) = inner.queue.pop_front() {
+                    return some(m);
+                }
+                let now = Instant::now();
+                match deadline {
+                    _ if timeout_ms == 0 => return obj(1, &[], 0),
+                    Some(d) if now >= d => return obj(1, &[], 0),
+                    Some(d) => inner = p.cv.wait_timeout(inner, d - now).unwrap().0,
+                    None => inner = p.cv.wait(inner).unwrap(),
+                }
+            }
+        }
+    }
+}
+
+/// `self()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_self() -> Pid {
+    current().map_or_else(|| main_process().pid, |p| p.pid)
+}
+
+/// `Timer.sleep(ms)`: suspends only the calling process (the thread, on `main`).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_sleep(ms: i64) {
+    if ms <= 0 {
+        return;
+    }
+    let until = Instant::now() + Duration::from_millis(ms as u64);
+    match current() {
+        Some(p) => {
+            while Instant::now() < until {
+                suspend(p, Suspend::Sleep(until));
+            }
+        }
+        None => std::thread::sleep(until - Instant::now()),
+    }
+}
+
+/// `Timer.send_after(pid, ms, message)`: the message is copied now, delivered later.
+///
+/// # Safety
+/// As `mesh_rt_send`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_send_after(pid: Pid, ms: i64, word: u64, counted: i64) {
+    let counted = counted != 0;
+    // SAFETY: forwarded contract.
+    let word = unsafe { copy::deep_copy(word, counted) };
+    active_inc();
+    let at = Instant::now() + Duration::from_millis(ms.max(0) as u64);
+    dispatch(Job::Timer(at, pid, Msg { word, counted }));
+}
+
+/// `Process.register(name, pid)`: 0, or 1 when the name is taken or empty, or the
+/// process does not exist.
+///
+/// # Safety
+/// `name` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_register(name: *const u8, pid: Pid) -> i64 {
+    // SAFETY: forwarded contract.
+    let name = unsafe { as_str(name) }.to_string();
+    let Some(p) = PROCS.get(&pid).map(|p| p.clone()) else {
+        return 1;
+    };
+    if name.is_empty() {
+        return 1;
+    }
+    let mut inner = p.lock();
+    if inner.exited {
+        return 1;
+    }
+    match NAMES.entry(name.clone()) {
+        dashmap::Entry::Occupied(_) => 1,
+        dashmap::Entry::Vacant(v) => {
+            v.insert(pid);
+            inner.names.push(name);
+            0
+        }
+    }
+}
+
+/// `Process.whereis(name)`: the pid registered under `name`, or 0.
+///
+/// # Safety
+/// `name` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_whereis(name: *const u8) -> Pid {
+    // SAFETY: forwarded contract.
+    NAMES.get(unsafe { as_str(name) }).map_or(0, |p| *p)
+}
+
+/// How a pid prints: `<0.N>`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_pid_to_str(pid: Pid) -> *mut u8 {
+    new_str(format!("<0.{pid}>").as_bytes())
+}
+
+/// After `main` returns: waits until no process can run again (spec 04 §17).
+pub fn wait_quiet() {
+    if WORKERS.get().is_none() {
+        return;
+    }
+    let mut g = QUIET.0.lock().unwrap_or_else(|e| e.into_inner());
+    while ACTIVE.load(Ordering::SeqCst) > 0 {
+        g = QUIET
+            .1
+            .wait_timeout(g, Duration::from_millis(10))
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+}
