@@ -83,6 +83,11 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         "<stdlib/string.mpl>",
         include_str!("../../stdlib/string.mpl"),
     ),
+    (
+        "Job",
+        "<stdlib/job.mpl>",
+        include_str!("../../stdlib/job.mpl"),
+    ),
 ];
 
 /// Adds the library modules after the program's own files.

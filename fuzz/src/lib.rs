@@ -603,3 +603,92 @@ pub fn match_program() -> impl Strategy<Value = MatchProgram> {
             }
         })
 }
+
+/// A message value of one of the generated message types.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Int(i64),
+    Str(String),
+    Pair(i64, String),
+    List(Vec<i64>),
+}
+
+impl Msg {
+    fn mesh(&self) -> String {
+        let s = |t: &String| format!("\"{t}\"");
+        match self {
+            Msg::Int(n) => lit(*n),
+            Msg::Str(t) => s(t),
+            Msg::Pair(n, t) => format!("({}, {})", lit(*n), s(t)),
+            Msg::List(xs) => format!(
+                "[{}]",
+                xs.iter().map(|x| lit(*x)).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
+    fn printed(&self) -> String {
+        match self {
+            Msg::Int(n) => n.to_string(),
+            Msg::Str(t) => t.clone(),
+            Msg::Pair(n, t) => format!("{n} {t}"),
+            Msg::List(xs) => xs
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+}
+
+/// Messages of one type: which type, and the values.
+fn messages() -> impl Strategy<Value = (u8, Vec<Msg>)> {
+    let text = "[a-z]{0,6}";
+    prop_oneof![
+        prop::collection::vec((-50i64..50).prop_map(Msg::Int), 1..8).prop_map(|v| (0, v)),
+        prop::collection::vec(text.prop_map(Msg::Str), 1..8).prop_map(|v| (1, v)),
+        prop::collection::vec((-50i64..50, text).prop_map(|(n, t)| Msg::Pair(n, t)), 1..8)
+            .prop_map(|v| (2, v)),
+        prop::collection::vec(
+            prop::collection::vec(-50i64..50, 0..5).prop_map(Msg::List),
+            1..8
+        )
+        .prop_map(|v| (3, v)),
+    ]
+}
+
+/// An actor program: `main` sends messages through a chain of relay actors to a sink
+/// that prints them; per-sender FIFO order (spec 04 §5) fixes the output. The relays
+/// never stop (the program still ends, spec 04 §17).
+pub fn actor_program() -> impl Strategy<Value = IntProgram> {
+    (messages(), 0usize..4, any::<bool>()).prop_map(|((kind, msgs), relays, crash)| {
+        let print = match kind {
+            0 | 1 => "m -> do\n        println(\"${m}\")",
+            2 => "(n, t) -> do\n        println(\"${n} ${t}\")",
+            _ => "m -> do\n        println(String.join(List.map(m, fn(x) -> \"${x}\" end), \",\"))",
+        };
+        let mut src = format!(
+            "actor sink(left :: Int) do\n  if left == 0 do\n    self()\n  else\n    receive do\n      {print}\n        sink(left - 1)\n      end\n    end\n  end\nend\n\n\
+             actor relay(next) do\n  receive do\n    m -> do\n      send(next, m)\n      relay(next)\n    end\n  end\nend\n\n\
+             fn only_zero(0) = 0\n\nactor doomed() do\n  let _ = only_zero(1)\n  self()\nend\n\n\
+             fn main() do\n  let p0 = spawn(sink, {})\n",
+            msgs.len()
+        );
+        for i in 1..=relays {
+            src.push_str(&format!("  let p{i} = spawn(relay, p{})\n", i - 1));
+        }
+        if crash {
+            // a crashing process ends alone
+            src.push_str("  let _ = spawn(doomed)\n");
+        }
+        for m in &msgs {
+            src.push_str(&format!("  send(p{relays}, {})\n", m.mesh()));
+        }
+        src.push_str("end\n");
+        let expected: String = msgs.iter().map(|m| m.printed() + "\n").collect();
+        IntProgram {
+            source: src,
+            expected_stdout: expected,
+        }
+    })
+}

@@ -12,6 +12,15 @@
 //!   message that matches no arm crashes the process: `check-exhaustiveness` completes
 //!   such a `case` with a failing arm instead of rejecting it.
 //!
+//! * `service S do fn init(…) … call V(ps) :: R do |st| … end … cast W(ps) do |st| … end
+//!   end` (spec 04 §12) becomes: a message type `S__Msg` (a variant per handler; a call
+//!   carries the id of its reply), a function per handler (`s__h_v(st, ps) -> (State,
+//!   R)`), the service loop `actor s__loop(state)` receiving one request at a time, an
+//!   actor `s__run(init params)` that runs `init` in the new process, and the helpers
+//!   `s__start(…)`, `s__v(pid, ps)` (a call: `Process.call_id`, `send`,
+//!   `Process.await_reply`) and `s__w(pid, ps)` (a cast: `send`). `S.start(…)`,
+//!   `S.v(…)` in the module become calls of those helpers.
+//!
 //! `terminate` clauses are not run yet (reported). Paper: `papers/actors.md`.
 
 use crate::diag::Diagnostic;
@@ -56,8 +65,386 @@ impl Pass for LowerActors {
                 }
             }
         }
+        for m in &mut p.modules {
+            let mut services = Vec::new();
+            let mut items = Vec::new();
+            for it in std::mem::take(&mut m.items) {
+                match it.kind {
+                    ItemKind::Service(s) => {
+                        services.push(s.name.clone());
+                        items.extend(service(s, it.span, cx));
+                    }
+                    kind => items.push(Item {
+                        kind,
+                        span: it.span,
+                    }),
+                }
+            }
+            m.items = items;
+            if !services.is_empty() {
+                let mut one = Program {
+                    modules: vec![std::mem::replace(
+                        m,
+                        Module {
+                            name: String::new(),
+                            file: 0,
+                            items: vec![],
+                        },
+                    )],
+                };
+                visit::exprs_mut(&mut one, &mut |e| service_call(e, &services));
+                *m = one.modules.pop().unwrap();
+            }
+        }
         visit::exprs_mut(&mut p, &mut |e| lower(e, cx));
         p
+    }
+}
+
+/// `S.start` / `S.handler` for a service `S` of this module: its generated helper.
+fn service_call(e: &mut Expr, services: &[String]) {
+    if let ExprKind::Field(base, member) = &e.kind {
+        if let ExprKind::Var(s) = &base.kind {
+            if services.contains(s) {
+                e.kind = ExprKind::Var(format!("{}__{member}", snake(s)));
+            }
+        }
+    }
+}
+
+/// `GetCount` → `get_count`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn fn_item(
+    name: String,
+    params: Vec<Param>,
+    ret: Option<TypeExpr>,
+    body: Block,
+    actor: bool,
+    span: Span,
+) -> Item {
+    Item {
+        kind: ItemKind::Fn(FnDef {
+            is_pub: true,
+            cluster: None,
+            name,
+            generics: vec![],
+            params,
+            ret,
+            bounds: vec![],
+            guard: None,
+            body,
+            eq_form: false,
+            actor,
+            sig: None,
+            span,
+        }),
+        span,
+    }
+}
+
+fn param(name: &str, ty: Option<TypeExpr>, span: Span) -> Param {
+    Param {
+        pat: Pat::new(PatKind::Var(name.to_string()), span),
+        ty,
+    }
+}
+
+fn stmt(e: Expr) -> Stmt {
+    Stmt {
+        span: e.span,
+        kind: StmtKind::Expr(e),
+    }
+}
+
+fn let_(pat: Pat, value: Expr) -> Stmt {
+    Stmt {
+        span: value.span,
+        kind: StmtKind::Let {
+            pat,
+            ty: None,
+            value,
+        },
+    }
+}
+
+fn pvar(n: &str, span: Span) -> Pat {
+    Pat::new(PatKind::Var(n.to_string()), span)
+}
+
+/// The items a `service` stands for (see the module comment).
+fn service(s: ServiceDef, span: Span, cx: &mut PassCx) -> Vec<Item> {
+    let base = snake(&s.name);
+    let msg_ty = format!("{}__Msg", s.name);
+    let mut items = Vec::new();
+    let mut init = None;
+    for f in s.fns {
+        if f.name == "init" {
+            init = Some(f);
+        } else {
+            let mut f = f;
+            f.name = format!("{base}__{}", f.name);
+            let sp = f.span;
+            items.push(Item {
+                kind: ItemKind::Fn(f),
+                span: sp,
+            });
+        }
+    }
+    let Some(mut init) = init else {
+        cx.emit(Diagnostic::error(
+            "service",
+            format!("service `{}` has no `fn init(…)`", s.name),
+            span,
+        ));
+        return items;
+    };
+    let state_ty = init.ret.clone();
+    let init_params: Vec<Param> = init.params.clone();
+    init.name = format!("{base}__init");
+    init.is_pub = true;
+    let init_span = init.span;
+    items.push(Item {
+        kind: ItemKind::Fn(init),
+        span: init_span,
+    });
+    let int_ty = |sp| TypeExpr {
+        kind: TypeKind::Named {
+            path: vec!["Int".into()],
+            args: vec![],
+        },
+        span: sp,
+    };
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut helpers = Vec::new();
+    for h in s.handlers {
+        let sp = h.span;
+        if h.kind == HandlerKind::Info {
+            cx.emit(Diagnostic::error(
+                "unsupported",
+                "`info` handlers are not supported by this compiler yet",
+                sp,
+            ));
+            continue;
+        }
+        let is_call = h.kind == HandlerKind::Call;
+        let vname = format!("{}__{}", s.name, h.name);
+        let mut fields: Vec<(Option<String>, TypeExpr)> = Vec::new();
+        for p in &h.params {
+            match (&p.pat.kind, &p.ty) {
+                (PatKind::Var(_), Some(t)) => fields.push((None, t.clone())),
+                _ => cx.emit(Diagnostic::error(
+                    "service",
+                    "a service handler's parameters are written `name :: Type`",
+                    p.pat.span,
+                )),
+            }
+        }
+        let names: Vec<String> = h
+            .params
+            .iter()
+            .map(|p| match &p.pat.kind {
+                PatKind::Var(n) => n.clone(),
+                _ => "_".into(),
+            })
+            .collect();
+        if is_call {
+            fields.push((None, int_ty(sp)));
+        }
+        variants.push(Variant {
+            name: vname.clone(),
+            fields,
+            span: sp,
+        });
+        // the handler as a function of the state and the parameters
+        let hname = format!("{base}__h_{}", snake(&h.name));
+        let mut hparams = vec![match h.state.first() {
+            Some(p) => Param {
+                pat: p.pat.clone(),
+                ty: state_ty.clone(),
+            },
+            None => param("_", state_ty.clone(), sp),
+        }];
+        hparams.extend(h.params.iter().cloned());
+        let hret = if is_call {
+            match (&state_ty, &h.reply) {
+                (Some(st), Some(r)) => Some(TypeExpr {
+                    kind: TypeKind::Tuple(vec![st.clone(), r.clone()]),
+                    span: sp,
+                }),
+                _ => None,
+            }
+        } else {
+            state_ty.clone()
+        };
+        items.push(fn_item(hname.clone(), hparams, hret, h.body, false, sp));
+        // the loop's arm
+        let mut pats: Vec<Pat> = names.iter().map(|n| pvar(n, sp)).collect();
+        if is_call {
+            pats.push(pvar("reply.id", sp));
+        }
+        let pat = Pat::new(
+            PatKind::Ctor {
+                path: vec![vname.clone()],
+                args: if pats.is_empty() { None } else { Some(pats) },
+            },
+            sp,
+        );
+        let mut hargs = vec![var("state", sp)];
+        hargs.extend(names.iter().map(|n| var(n, sp)));
+        let handled = call(var(&hname, sp), hargs, sp);
+        let again = |next: Expr| call(var(&format!("{base}__loop"), sp), vec![next], sp);
+        let body = if is_call {
+            vec![
+                let_(
+                    Pat::new(
+                        PatKind::Tuple(vec![pvar("next", sp), pvar("answer", sp)]),
+                        sp,
+                    ),
+                    handled,
+                ),
+                stmt(call(
+                    library("Process", "reply", sp),
+                    vec![var("reply.id", sp), var("answer", sp)],
+                    sp,
+                )),
+                stmt(again(var("next", sp))),
+            ]
+        } else {
+            vec![stmt(again(handled))]
+        };
+        arms.push(Arm {
+            pat,
+            guard: None,
+            body,
+            span: sp,
+        });
+        // the helper callers use
+        let mut cparams = vec![param("pid", None, sp)];
+        cparams.extend(h.params.iter().cloned());
+        let mut margs: Vec<Expr> = names.iter().map(|n| var(n, sp)).collect();
+        let body = if is_call {
+            margs.push(var("reply.id", sp));
+            vec![
+                let_(
+                    pvar("reply.id", sp),
+                    call(library("Process", "call_id", sp), vec![var("pid", sp)], sp),
+                ),
+                stmt(call(
+                    var("send", sp),
+                    vec![var("pid", sp), call_or_const(&vname, margs, sp)],
+                    sp,
+                )),
+                stmt(call(
+                    library("Process", "await_reply", sp),
+                    vec![var("reply.id", sp)],
+                    sp,
+                )),
+            ]
+        } else {
+            vec![stmt(call(
+                var("send", sp),
+                vec![var("pid", sp), call_or_const(&vname, margs, sp)],
+                sp,
+            ))]
+        };
+        let ret = if is_call { h.reply.clone() } else { None };
+        helpers.push(fn_item(
+            format!("{base}__{}", snake(&h.name)),
+            cparams,
+            ret,
+            body,
+            false,
+            sp,
+        ));
+    }
+    items.push(Item {
+        kind: ItemKind::SumType(SumTypeDef {
+            is_pub: true,
+            name: msg_ty,
+            generics: vec![],
+            variants,
+            deriving: None,
+        }),
+        span,
+    });
+    // actor s__loop(state) do receive do … end end
+    let receive = Expr::new(ExprKind::Receive { arms, after: None }, span);
+    items.push(fn_item(
+        format!("{base}__loop"),
+        vec![param("state", state_ty.clone(), span)],
+        None,
+        vec![stmt(receive)],
+        true,
+        span,
+    ));
+    // actor s__run(init params) do s__loop(s__init(params)) end
+    let init_names: Vec<String> = (1..=init_params.len())
+        .map(|i| format!("init.{i}"))
+        .collect();
+    let run_params: Vec<Param> = init_params
+        .iter()
+        .zip(&init_names)
+        .map(|(p, n)| param(n, p.ty.clone(), span))
+        .collect();
+    let init_call = call(
+        var(&format!("{base}__init"), span),
+        init_names.iter().map(|n| var(n, span)).collect(),
+        span,
+    );
+    items.push(fn_item(
+        format!("{base}__run"),
+        run_params.clone(),
+        None,
+        vec![stmt(call(
+            var(&format!("{base}__loop"), span),
+            vec![init_call],
+            span,
+        ))],
+        true,
+        span,
+    ));
+    // fn s__start(init params) -> Pid = spawn(s__run, params)
+    let mut spawn_args = vec![var(&format!("{base}__run"), span)];
+    spawn_args.extend(init_names.iter().map(|n| var(n, span)));
+    items.push(fn_item(
+        format!("{base}__start"),
+        run_params,
+        Some(TypeExpr {
+            kind: TypeKind::Named {
+                path: vec!["Pid".into()],
+                args: vec![],
+            },
+            span,
+        }),
+        vec![stmt(call(var("spawn", span), spawn_args, span))],
+        false,
+        span,
+    ));
+    items.extend(helpers);
+    items
+}
+
+/// `V(args)`, or the bare constructor `V` without arguments.
+fn call_or_const(v: &str, args: Vec<Expr>, span: Span) -> Expr {
+    if args.is_empty() {
+        var(v, span)
+    } else {
+        call(var(v, span), args, span)
     }
 }
 

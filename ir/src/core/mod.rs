@@ -513,12 +513,54 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
         Is(CTy::Obj),
         false,
     ),
+    (
+        "Process.call_id",
+        "mesh_rt_call_id",
+        &[Is(CTy::Int)],
+        Is(CTy::Int),
+        false,
+    ),
+    (
+        "Process.reply",
+        "mesh_rt_reply",
+        &[Is(CTy::Int), Word, Is(CTy::Int)],
+        Is(CTy::Unit),
+        false,
+    ),
+    (
+        "Process.job",
+        "mesh_rt_job",
+        &[Is(CTy::Obj), Is(CTy::Obj)],
+        Is(CTy::Int),
+        false,
+    ),
+    (
+        "Process.finish_job",
+        "mesh_rt_finish_job",
+        &[Word, Is(CTy::Int)],
+        Is(CTy::Unit),
+        false,
+    ),
+    (
+        "Process.await_job",
+        "mesh_rt_await_job",
+        &[Is(CTy::Int), Is(CTy::Int), Is(CTy::Int)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Process.await_reply",
+        "mesh_rt_await_reply",
+        &[Is(CTy::Int), Is(CTy::Int)],
+        Word,
+        false,
+    ),
 ];
 
 /// Runtime functions that report a failure at the user's call (reading the location
 /// generated code stores in `mesh_rt_site` before calling them).
 pub fn fails_at_call_site(symbol: &str) -> bool {
-    matches!(symbol, "mesh_rt_map_get")
+    matches!(symbol, "mesh_rt_map_get" | "mesh_rt_await_reply")
 }
 
 /// The signature of a runtime function by symbol: parameters, result, owns arguments.

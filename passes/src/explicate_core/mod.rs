@@ -759,14 +759,20 @@ impl Lower<'_> {
                 return self.map_new(&t, span);
             }
             // the message's last argument: is it a counted pointer (runtime/src/actor)
-            "Prelude.send" | "Timer.send_after" | "Process.receive" => {
-                let message = if g == "Process.receive" {
-                    match &e.ty {
-                        Some(Ty::Con(_, a)) if a.len() == 1 => Some(a[0].clone()),
+            "Prelude.send"
+            | "Timer.send_after"
+            | "Process.receive"
+            | "Process.reply"
+            | "Process.await_reply"
+            | "Process.finish_job"
+            | "Process.await_job" => {
+                let message = match g.as_str() {
+                    "Process.receive" | "Process.await_job" => match &e.ty {
+                        Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
                         _ => None,
-                    }
-                } else {
-                    args.last().and_then(|a| a.value.ty.clone())
+                    },
+                    "Process.await_reply" => e.ty.clone(),
+                    _ => args.last().and_then(|a| a.value.ty.clone()),
                 };
                 let counted = self.cty(message.as_ref(), span).is_counted();
                 let mut cargs = cargs;

@@ -1258,6 +1258,23 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Timer.send_after" => mono(vec![pid_ty(Ty::Param(0)), Ty::Int, Ty::Param(0)], Ty::Unit),
         "Process.register" => mono(vec![Ty::String, pid_ty(Ty::Param(0))], Ty::Int),
         "Process.whereis" => mono(vec![Ty::String], Ty::Con("Pid".into(), vec![])),
+        // service calls (`lower-actors`): a reply id, the reply, waiting for it
+        "Process.call_id" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
+        "Process.reply" => mono(vec![Ty::Int, Ty::Param(0)], Ty::Unit),
+        "Process.await_reply" => mono(vec![Ty::Int], Ty::Param(0)),
+        // jobs (stdlib/job.mpl): the second argument of `job` only types the result
+        "Process.job" => mono(
+            vec![
+                Ty::Fun(vec![], Box::new(Ty::Unit)),
+                Ty::Fun(vec![], Box::new(Ty::Param(0))),
+            ],
+            pid_ty(Ty::Param(0)),
+        ),
+        "Process.finish_job" => mono(vec![Ty::Param(0)], Ty::Unit),
+        "Process.await_job" => mono(
+            vec![pid_ty(Ty::Param(0)), Ty::Int],
+            Ty::Con("Result".into(), vec![Ty::Param(0), Ty::String]),
+        ),
         "Tuple.size" => mono(vec![Ty::Param(0)], Ty::Int),
         "Json.get" => mono(vec![Ty::String, Ty::String], Ty::String),
         "Json.get_nested" => mono(vec![Ty::String; 3], Ty::String),

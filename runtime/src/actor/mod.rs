@@ -54,6 +54,8 @@ pub struct Process {
     cv: Condvar,
     /// The process's coroutine yielder (set when it first runs).
     yielder: AtomicUsize,
+    /// Cells this process holds (allocated or received minus freed; `memory::count`).
+    cells: AtomicI64,
 }
 
 #[derive(Default)]
@@ -64,6 +66,13 @@ struct Inner {
     idle: bool,
     exited: bool,
     names: Vec<String>,
+    /// Replies to this process's service calls and jobs, by call id (`Err`: the
+    /// process that owed it ended without replying, and why).
+    replies: Vec<(i64, Result<Msg, String>)>,
+    /// Why the process crashed (the runtime error), once it has.
+    crash: Option<String>,
+    /// Calls this process has received and not answered yet: (call id, caller).
+    owed: Vec<(i64, Pid)>,
 }
 
 impl Process {
@@ -73,6 +82,7 @@ impl Process {
             inner: Mutex::new(Inner::default()),
             cv: Condvar::new(),
             yielder: AtomicUsize::new(0),
+            cells: AtomicI64::new(0),
         }
     }
 
@@ -84,6 +94,7 @@ impl Process {
 static PROCS: LazyLock<DashMap<Pid, Arc<Process>>> = LazyLock::new(DashMap::new);
 static NAMES: LazyLock<DashMap<String, Pid>> = LazyLock::new(DashMap::new);
 static NEXT_PID: AtomicI64 = AtomicI64::new(1);
+static NEXT_CALL: AtomicI64 = AtomicI64::new(1);
 static ACTIVE: AtomicI64 = AtomicI64::new(0);
 static QUIET: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 static MAIN: OnceLock<Arc<Process>> = OnceLock::new();
@@ -216,6 +227,7 @@ pub fn fail(text: &str) -> ! {
     match current() {
         Some(p) => {
             eprintln!("error: {text} (process <0.{}> crashed)", p.pid);
+            p.lock().crash = Some(text.to_string());
             suspend(p, Suspend::Crash);
             unreachable!("a crashed process was resumed")
         }
@@ -380,7 +392,10 @@ impl Future for Running {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
         loop {
-            let message = || !this.proc.lock().queue.is_empty();
+            let message = || {
+                let inner = this.proc.lock();
+                !inner.queue.is_empty() || !inner.replies.is_empty()
+            };
             if let Some(t) = this.timer.as_mut() {
                 if t.as_mut().poll(cx).is_pending() && !(this.waiting && message()) {
                     return Poll::Pending;
@@ -410,7 +425,9 @@ impl Future for Running {
             slot.running.store(true, Ordering::Relaxed);
             LIMIT.with(|l| l.set(this.limit as i64));
             limit_slot().store(this.limit as i64, Ordering::Relaxed);
+            let owner = crate::memory::set_owner(&this.proc.cells);
             let r = co.resume(());
+            crate::memory::set_owner(owner);
             limit_slot().store(0, Ordering::Relaxed);
             slot.running.store(false, Ordering::Relaxed);
             CURRENT.with(|c| c.set(std::ptr::null()));
@@ -426,7 +443,7 @@ impl Future for Running {
                 }
                 CoroutineResult::Yield(Suspend::Wait(deadline)) => {
                     let mut inner = this.proc.lock();
-                    if !inner.queue.is_empty() {
+                    if !inner.queue.is_empty() || !inner.replies.is_empty() {
                         continue;
                     }
                     inner.waker = Some(cx.waker().clone());
@@ -466,7 +483,7 @@ impl Running {
 /// Exit processing (spec 04 §10): names removed, mailbox discarded.
 fn exit(p: &Process) {
     PROCS.remove(&p.pid);
-    let (queue, names, idle) = {
+    let (queue, names, idle, owed, replies, crash) = {
         let mut inner = p.lock();
         inner.exited = true;
         inner.waker = None;
@@ -474,6 +491,9 @@ fn exit(p: &Process) {
             std::mem::take(&mut inner.queue),
             std::mem::take(&mut inner.names),
             inner.idle,
+            std::mem::take(&mut inner.owed),
+            std::mem::take(&mut inner.replies),
+            inner.crash.take(),
         )
     };
     for n in names {
@@ -481,6 +501,16 @@ fn exit(p: &Process) {
     }
     for m in queue {
         m.discard();
+    }
+    for (_, r) in replies {
+        if let Ok(m) = r {
+            m.discard();
+        }
+    }
+    // callers waiting for this process's replies fail instead of waiting for ever
+    let why = crash.unwrap_or_else(|| "it ended before replying".into());
+    for (id, caller) in owed {
+        deliver_reply(caller, id, Err(why.clone()));
     }
     if !idle {
         active_dec();
@@ -494,6 +524,70 @@ fn deliver(p: &Process, m: Msg) {
         return m.discard();
     }
     inner.queue.push_back(m);
+    wake(p, inner);
+}
+
+// ------------------------------------------------------------------ the library
+
+/// `spawn`: a new process running the closure `thunk` (borrowed; the process gets a
+/// copy). Returns its pid.
+///
+/// # Safety
+/// `thunk` is a live zero-argument closure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
+    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    // SAFETY: forwarded contract.
+    let copy = unsafe { copy_to(&p, thunk as u64, true) };
+    PROCS.insert(p.pid, p.clone());
+    active_inc();
+    let pid = p.pid;
+    dispatch(Job::Spawn(p, copy as usize));
+    pid
+}
+
+/// A deep copy of `word` whose cells are charged to `to` (they are its from now on).
+///
+/// # Safety
+/// As `copy::deep_copy`.
+unsafe fn copy_to(to: &Process, word: u64, counted: bool) -> u64 {
+    let owner = crate::memory::set_owner(&to.cells);
+    // SAFETY: forwarded contract.
+    let w = unsafe { copy::deep_copy(word, counted) };
+    crate::memory::set_owner(owner);
+    w
+}
+
+/// A deep copy for process `pid` (charged to nobody when it does not exist).
+///
+/// # Safety
+/// As `copy::deep_copy`.
+unsafe fn copy_for(pid: Pid, word: u64, counted: bool) -> u64 {
+    match PROCS.get(&pid).map(|p| p.clone()) {
+        // SAFETY: forwarded contract.
+        Some(p) => unsafe { copy_to(&p, word, counted) },
+        None => {
+            let owner = crate::memory::set_owner(std::ptr::null());
+            // SAFETY: forwarded contract.
+            let w = unsafe { copy::deep_copy(word, counted) };
+            crate::memory::set_owner(owner);
+            w
+        }
+    }
+}
+
+/// Cells held by processes still waiting when the program ends: not leaks.
+pub fn cells_of_waiting_processes() -> i64 {
+    let main = MAIN.get().map(|m| m.pid);
+    PROCS
+        .iter()
+        .filter(|p| Some(p.pid) != main)
+        .map(|p| p.cells.load(Ordering::Relaxed))
+        .sum()
+}
+
+/// Wakes `p` (a message or a reply arrived); the caller holds `p`'s lock as `inner`.
+fn wake(p: &Process, mut inner: MutexGuard<'_, Inner>) {
     let waker = inner.waker.take();
     if inner.idle {
         inner.idle = false;
@@ -506,23 +600,158 @@ fn deliver(p: &Process, m: Msg) {
     p.cv.notify_one();
 }
 
-// ------------------------------------------------------------------ the library
+fn deliver_reply(caller: Pid, id: i64, reply: Result<Msg, String>) {
+    let Some(p) = PROCS.get(&caller).map(|p| p.clone()) else {
+        if let Ok(m) = reply {
+            m.discard();
+        }
+        return;
+    };
+    let mut inner = p.lock();
+    if inner.exited {
+        drop(inner);
+        if let Ok(m) = reply {
+            m.discard();
+        }
+        return;
+    }
+    inner.replies.push((id, reply));
+    wake(&p, inner);
+}
 
-/// `spawn`: a new process running the closure `thunk` (borrowed; the process gets a
-/// copy). Returns its pid.
+/// The calling process (the main thread's process outside workers).
+fn me() -> &'static Process {
+    current().unwrap_or_else(|| main_process())
+}
+
+/// A service call starts (spec 04 §12.3): a new call id that `pid` owes a reply to.
+/// Calling an ended process fails at `Process.await_reply`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_call_id(pid: Pid) -> i64 {
+    let id = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
+    let caller = me().pid;
+    let target = PROCS.get(&pid).map(|p| p.clone());
+    let owed = target.is_some_and(|t| {
+        let mut inner = t.lock();
+        if inner.exited {
+            return false;
+        }
+        inner.owed.push((id, caller));
+        true
+    });
+    if !owed {
+        deliver_reply(caller, id, Err("it is not running".into()));
+    }
+    id
+}
+
+/// A service answers call `id` with `word` (copied for the caller).
 ///
 /// # Safety
-/// `thunk` is a live zero-argument closure.
+/// As `mesh_rt_send`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
+pub unsafe extern "C" fn mesh_rt_reply(id: i64, word: u64, counted: i64) {
+    let me = me();
+    let caller = {
+        let mut inner = me.lock();
+        match inner.owed.iter().position(|(i, _)| *i == id) {
+            Some(k) => inner.owed.remove(k).1,
+            None => return,
+        }
+    };
+    let counted = counted != 0;
     // SAFETY: forwarded contract.
-    let copy = unsafe { copy::deep_copy(thunk as u64, true) };
+    let word = unsafe { copy_for(caller, word, counted) };
+    deliver_reply(caller, id, Ok(Msg { word, counted }));
+}
+
+/// Waits (until `deadline`, if any) for the reply to call `id`: `None` on timeout.
+fn wait_reply(id: i64, deadline: Option<Instant>) -> Option<Result<Msg, String>> {
+    let me = me();
+    loop {
+        let mut inner = me.lock();
+        if let Some(k) = inner.replies.iter().position(|(i, _)| *i == id) {
+            return Some(inner.replies.remove(k).1);
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return None;
+        }
+        match current() {
+            Some(p) => {
+                drop(inner);
+                suspend(p, Suspend::Wait(deadline));
+            }
+            None => match deadline {
+                Some(d) => drop(
+                    me.cv
+                        .wait_timeout(inner, d - now)
+                        .unwrap_or_else(|e| e.into_inner()),
+                ),
+                None => drop(me.cv.wait(inner).unwrap_or_else(|e| e.into_inner())),
+            },
+        }
+    }
+}
+
+/// Waits for the reply to call `id`; a runtime error when the service ended first.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_await_reply(id: i64, _counted: i64) -> u64 {
+    match wait_reply(id, None) {
+        Some(Ok(m)) => m.word,
+        Some(Err(why)) => fail(&format!("service call failed: {why}")),
+        None => unreachable!("no deadline"),
+    }
+}
+
+/// `Job.async`'s start: a process running `thunk` (borrowed, copied), which owes the
+/// caller a reply under its own pid. `_result` only types the job (stdlib/job.mpl).
+///
+/// # Safety
+/// As `mesh_rt_spawn`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_job(thunk: *mut u8, _result: *mut u8) -> Pid {
+    let caller = me().pid;
     let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    p.lock().owed.push((p.pid, caller));
+    // SAFETY: forwarded contract.
+    let copy = unsafe { copy_to(&p, thunk as u64, true) };
     PROCS.insert(p.pid, p.clone());
     active_inc();
     let pid = p.pid;
     dispatch(Job::Spawn(p, copy as usize));
     pid
+}
+
+/// The job's result, for the process that started it.
+///
+/// # Safety
+/// As `mesh_rt_send`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_finish_job(word: u64, counted: i64) {
+    // SAFETY: forwarded contract.
+    unsafe { mesh_rt_reply(me().pid, word, counted) }
+}
+
+/// `Job.await(job)` (`timeout_ms` < 0) and `Job.await_timeout`: `Ok(result)`,
+/// `Err(reason)` when the job crashed, `Err("timeout")`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_await_job(job: Pid, timeout_ms: i64, counted: i64) -> *mut u8 {
+    let deadline =
+        (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+    let r = wait_reply(job, deadline).or_else(|| {
+        // give up on the job: it no longer owes this process its result
+        let caller = me().pid;
+        if let Some(p) = PROCS.get(&job).map(|p| p.clone()) {
+            p.lock().owed.retain(|(i, c)| !(*i == job && *c == caller));
+        }
+        wait_reply(job, Some(Instant::now()))
+    });
+    match r {
+        Some(Ok(m)) => obj(0, &[m.word], counted as u64 & 1),
+        Some(Err(why)) => obj(1, &[new_str(why.as_bytes()) as u64], 1),
+        None => obj(1, &[new_str(b"timeout") as u64], 1),
+    }
 }
 
 /// `send`: copies `word` (a counted pointer when `counted` is 1) into `pid`'s mailbox.
@@ -537,7 +766,7 @@ pub unsafe extern "C" fn mesh_rt_send(pid: Pid, word: u64, counted: i64) {
     };
     let counted = counted != 0;
     // SAFETY: forwarded contract.
-    let word = unsafe { copy::deep_copy(word, counted) };
+    let word = unsafe { copy_to(&p, word, counted) };
     deliver(&p, Msg { word, counted });
 }
 
@@ -608,7 +837,7 @@ pub extern "C" fn mesh_rt_sleep(ms: i64) {
 pub unsafe extern "C" fn mesh_rt_send_after(pid: Pid, ms: i64, word: u64, counted: i64) {
     let counted = counted != 0;
     // SAFETY: forwarded contract.
-    let word = unsafe { copy::deep_copy(word, counted) };
+    let word = unsafe { copy_for(pid, word, counted) };
     active_inc();
     let at = Instant::now() + Duration::from_millis(ms.max(0) as u64);
     dispatch(Job::Timer(at, pid, Msg { word, counted }));
