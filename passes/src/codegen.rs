@@ -466,7 +466,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// Before a call from user code into the library, records the call's location in
-    /// the runtime's `mesh_rt_site`, where a library failure (`List.get` out of bounds,
+    /// this thread's `@mesh_tls_slots[0]`, where a library failure (`List.get` out of bounds,
     /// `Map.get` of a missing key, …) reads it: the message names the user's line.
     fn mark_site(&mut self, func: &str, span: mesh_ir::Span) -> R<()> {
         if self.in_library || !self.library_fns.contains(func) {
@@ -488,13 +488,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     fn store_site(&mut self, span: mesh_ir::Span) -> R<()> {
         let loc = self.location(span);
         let s = self.str_lit(&loc);
-        let ptr = self.ctx.ptr_type(AddressSpace::default());
-        let g = match self.module.get_global("mesh_rt_site") {
-            Some(g) => g,
-            None => self.module.add_global(ptr, None, "mesh_rt_site"),
-        };
+        // this thread's `@mesh_tls_slots[0]` (processes run on several threads)
         self.builder
-            .build_store(g.as_pointer_value(), s)
+            .build_store(self.tls().as_pointer_value(), s)
             .map_err(e)?;
         Ok(())
     }
@@ -1006,7 +1002,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
-    /// `@mesh_tls_slots`, this thread's `[unused, stack limit]` (runtime/src/actor).
+    /// `@mesh_tls_slots`, this thread's `[call site, stack limit]` (runtime/src/actor):
+    /// the location of the latest call from user code into the library, and the limit
+    /// `insert-yield-points`' checks compare the stack pointer with.
     fn tls(&self) -> inkwell::values::GlobalValue<'ctx> {
         if let Some(g) = self.module.get_global("mesh_tls_slots") {
             return g;
@@ -1090,8 +1088,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// `mesh_tls()` (the address of this thread's `@mesh_tls`, for the runtime) and
-    /// `mesh_run_thunk(closure)`, which runs a spawned process's zero-argument closure
-    /// (owning it) and discards its result.
+    /// `mesh_run_thunk(closure)`, which runs a zero-argument closure returning a pid (a
+    /// spawned process's body, a supervisor's child start), owning it.
     fn process_entry_points(&mut self) -> R<()> {
         let ptr = self.ty(CTy::Obj);
         let tls = self.tls();
@@ -1106,7 +1104,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
         let fv = self.module.add_function(
             "mesh_run_thunk",
-            self.ctx.void_type().fn_type(&[ptr.into()], false),
+            self.ctx.i64_type().fn_type(&[ptr.into()], false),
             None,
         );
         let bb = self.ctx.append_basic_block(fv, "entry");
@@ -1121,10 +1119,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let fn_ty = self.ty(CTy::Int).fn_type(&[ptr.into()], false);
         let call = self
             .builder
-            .build_indirect_call(fn_ty, code, &[clo.into()], "")
+            .build_indirect_call(fn_ty, code, &[clo.into()], "r")
             .map_err(e)?;
         call.set_call_convention(FASTCC);
-        self.builder.build_return(None).map_err(e)?;
+        let r = match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(v) => v,
+            _ => return Err("a process closure without a result".into()),
+        };
+        self.builder.build_return(Some(&r)).map_err(e)?;
         Ok(())
     }
 

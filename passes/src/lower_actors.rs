@@ -21,6 +21,13 @@
 //!   `Process.await_reply`) and `s__w(pid, ps)` (a cast: `send`). `S.start(…)`,
 //!   `S.v(…)` in the module become calls of those helpers.
 //!
+//! * `supervisor S do strategy: … child c do start: fn -> … end … end end` (spec 04
+//!   §9) becomes `fn s__start() -> Pid` building the runtime's supervisor
+//!   (`Process.sup_new`, `Process.sup_child` per child, `Process.sup_start`);
+//!   `spawn(S)` calls it. Options are checked here: E0019 strategy, E0020 restart type,
+//!   E0021 shutdown, duplicate child ids; E0018 (`start` must return a pid) is a type
+//!   error in `infer`.
+//!
 //! `terminate` clauses are not run yet (reported). Paper: `papers/actors.md`.
 
 use crate::diag::Diagnostic;
@@ -67,12 +74,17 @@ impl Pass for LowerActors {
         }
         for m in &mut p.modules {
             let mut services = Vec::new();
+            let mut supervisors = Vec::new();
             let mut items = Vec::new();
             for it in std::mem::take(&mut m.items) {
                 match it.kind {
                     ItemKind::Service(s) => {
                         services.push(s.name.clone());
                         items.extend(service(s, it.span, cx));
+                    }
+                    ItemKind::Supervisor(s) => {
+                        supervisors.push(s.name.clone());
+                        items.push(supervisor(s, it.span, cx));
                     }
                     kind => items.push(Item {
                         kind,
@@ -81,6 +93,20 @@ impl Pass for LowerActors {
                 }
             }
             m.items = items;
+            if !supervisors.is_empty() {
+                let mut one = Program {
+                    modules: vec![std::mem::replace(
+                        m,
+                        Module {
+                            name: String::new(),
+                            file: 0,
+                            items: vec![],
+                        },
+                    )],
+                };
+                visit::exprs_mut(&mut one, &mut |e| spawn_supervisor(e, &supervisors));
+                *m = one.modules.pop().unwrap();
+            }
             if !services.is_empty() {
                 let mut one = Program {
                     modules: vec![std::mem::replace(
@@ -99,6 +125,158 @@ impl Pass for LowerActors {
         visit::exprs_mut(&mut p, &mut |e| lower(e, cx));
         p
     }
+}
+
+/// `spawn(S)` for a supervisor `S` of this module: `s__start()`.
+fn spawn_supervisor(e: &mut Expr, supervisors: &[String]) {
+    if let ExprKind::Call { callee, args } = &e.kind {
+        if is_name(callee, "spawn") && args.len() == 1 {
+            if let ExprKind::Var(s) = &args[0].value.kind {
+                if supervisors.contains(s) {
+                    let span = e.span;
+                    *e = call(var(&format!("{}__start", snake(s)), span), vec![], span);
+                }
+            }
+        }
+    }
+}
+
+/// A supervisor option written as a word (`one_for_one`) or a number.
+fn option_word(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Var(w) => Some(w),
+        _ => None,
+    }
+}
+
+/// `fn s__start() -> Pid` for a supervisor declaration (see the module comment).
+fn supervisor(s: SupervisorDef, span: Span, cx: &mut PassCx) -> Item {
+    let int = |n: i64, sp| Expr::new(ExprKind::Int(n), sp);
+    let mut strategy = 0;
+    let mut max_restarts = 3;
+    let mut max_seconds = 5;
+    for (k, v) in &s.settings {
+        match (k.as_str(), option_word(v), &v.kind) {
+            ("strategy", Some(w), _) => match w {
+                "one_for_one" | "simple_one_for_one" => strategy = 0,
+                "one_for_all" => strategy = 1,
+                "rest_for_one" => strategy = 2,
+                _ => {
+                    cx.emit(
+                        Diagnostic::error("supervisor", format!("unknown supervisor strategy `{w}` (one_for_one, one_for_all, rest_for_one, simple_one_for_one)"), v.span)
+                            .with_code("E0019"),
+                    );
+                }
+            },
+            ("max_restarts", _, ExprKind::Int(n)) if *n >= 0 => max_restarts = *n,
+            ("max_seconds", _, ExprKind::Int(n)) if *n > 0 => max_seconds = *n,
+            (k, _, _) => cx.emit(Diagnostic::error(
+                "supervisor",
+                format!("invalid supervisor option `{k}` (strategy, max_restarts: a count, max_seconds: a positive count, child)"),
+                v.span,
+            )),
+        }
+    }
+    let h = |sp| var("sup.spec", sp);
+    let mut body = vec![let_(
+        pvar("sup.spec", span),
+        call(
+            library("Process", "sup_new", span),
+            vec![
+                int(strategy, span),
+                int(max_restarts, span),
+                int(max_seconds, span),
+            ],
+            span,
+        ),
+    )];
+    let mut ids: Vec<&str> = Vec::new();
+    for c in &s.children {
+        if ids.contains(&c.id.as_str()) {
+            cx.emit(Diagnostic::error(
+                "supervisor",
+                format!("duplicate child id `{}` in supervisor `{}`", c.id, s.name),
+                c.span,
+            ));
+        }
+        ids.push(&c.id);
+        let (mut start, mut restart, mut shutdown) = (None, 0, 5000);
+        for (k, v) in &c.settings {
+            match (k.as_str(), option_word(v), &v.kind) {
+                ("start", _, _) => start = Some(v.clone()),
+                ("restart", Some(w), _) => match w {
+                    "permanent" => restart = 0,
+                    "transient" => restart = 1,
+                    "temporary" => restart = 2,
+                    _ => cx.emit(
+                        Diagnostic::error(
+                            "supervisor",
+                            format!("unknown restart type `{w}` (permanent, transient, temporary)"),
+                            v.span,
+                        )
+                        .with_code("E0020"),
+                    ),
+                },
+                ("restart", None, _) => cx.emit(
+                    Diagnostic::error(
+                        "supervisor",
+                        "a restart type is `permanent`, `transient` or `temporary`",
+                        v.span,
+                    )
+                    .with_code("E0020"),
+                ),
+                ("shutdown", Some("brutal_kill"), _) => shutdown = -1,
+                ("shutdown", _, ExprKind::Int(n)) if *n > 0 => shutdown = *n,
+                ("shutdown", _, _) => cx.emit(
+                    Diagnostic::error(
+                        "supervisor",
+                        "`shutdown` is a positive number of milliseconds or `brutal_kill`",
+                        v.span,
+                    )
+                    .with_code("E0021"),
+                ),
+                (k, _, _) => cx.emit(Diagnostic::error(
+                    "supervisor",
+                    format!("invalid child option `{k}` (start, restart, shutdown)"),
+                    v.span,
+                )),
+            }
+        }
+        let Some(start) = start else {
+            cx.emit(Diagnostic::error(
+                "supervisor",
+                format!("child `{}` has no `start: fn -> spawn(…) end`", c.id),
+                c.span,
+            ));
+            continue;
+        };
+        let sp = c.span;
+        let id = Expr::new(ExprKind::Str(vec![StrPart::Text(c.id.clone())]), sp);
+        body.push(stmt(call(
+            library("Process", "sup_child", sp),
+            vec![h(sp), id, start, int(restart, sp), int(shutdown, sp)],
+            sp,
+        )));
+    }
+    body.push(stmt(call(
+        library("Process", "sup_start", span),
+        vec![h(span)],
+        span,
+    )));
+    fn_item(
+        format!("{}__start", snake(&s.name)),
+        vec![],
+        Some(TypeExpr {
+            kind: TypeKind::Named {
+                path: vec!["Pid".into()],
+                args: vec![],
+            },
+            span,
+        }),
+        body,
+        false,
+        span,
+    )
 }
 
 /// `S.start` / `S.handler` for a service `S` of this module: its generated helper.

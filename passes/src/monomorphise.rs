@@ -351,6 +351,8 @@ pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
         Ty::String => trait_ != "Num",
         Ty::Bool => trait_ == "Eq" || trait_ == "Display" || trait_ == "Debug" || trait_ == "Hash",
         Ty::Unit => matches!(trait_, "Eq" | "Display" | "Debug"),
+        // process ids print as `<0.N>` and compare as numbers (spec 04 §1)
+        Ty::Con(key, _) if key == "Pid" => !matches!(trait_, "Num" | "Json"),
         Ty::Con(key, args)
             if trait_ == "Json" && matches!(key.as_str(), "List" | "Option" | "Map") =>
         {

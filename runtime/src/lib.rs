@@ -54,13 +54,6 @@ pub unsafe extern "C" fn main(argc: i32, argv: *const *const std::ffi::c_char) -
     0
 }
 
-/// Prints a runtime error and ends the process with status 1.
-///
-/// The location (`file:line:col`, a Mesh string) of the latest call from user code into
-/// the library; generated code stores it before such calls. Null until the first one.
-#[unsafe(no_mangle)]
-pub static mut mesh_rt_site: *const u8 = std::ptr::null();
-
 /// A failure with its location: `site`, or when it is null (a failure inside library
 /// code) the user call that entered the library.
 ///
@@ -71,7 +64,7 @@ pub unsafe extern "C" fn mesh_rt_panic_at(msg: *const u8, site: *const u8) -> ! 
     let _ = std::io::stdout().flush();
     // SAFETY: forwarded contract; the generated code stores only immortal strings.
     let site = if site.is_null() {
-        unsafe { mesh_rt_site }
+        actor::call_site()
     } else {
         site
     };

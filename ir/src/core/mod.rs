@@ -353,6 +353,25 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     ("Process.whereis", "mesh_rt_whereis", &[CTy::Str], CTy::Int),
     ("%self", "mesh_rt_self", &[], CTy::Int),
     (
+        "Process.sup_new",
+        "mesh_rt_sup_new",
+        &[CTy::Int, CTy::Int, CTy::Int],
+        CTy::Int,
+    ),
+    (
+        "Process.sup_child",
+        "mesh_rt_sup_child",
+        &[CTy::Int, CTy::Str, CTy::Obj, CTy::Int, CTy::Int],
+        CTy::Unit,
+    ),
+    (
+        "Process.sup_start",
+        "mesh_rt_sup_start",
+        &[CTy::Int],
+        CTy::Int,
+    ),
+    ("Prelude.link", "mesh_rt_link", &[CTy::Int], CTy::Unit),
+    (
         "%pid.to_string",
         "mesh_rt_pid_to_str",
         &[CTy::Int],

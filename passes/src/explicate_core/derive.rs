@@ -120,6 +120,7 @@ impl Lower<'_> {
         };
         match t {
             Ty::Int => prim(Prim::ICmp(Cmp::Eq), vec![a, b], span),
+            Ty::Con(k, _) if k == "Pid" => prim(Prim::ICmp(Cmp::Eq), vec![a, b], span),
             Ty::Float => prim(Prim::FCmp(Cmp::Eq), vec![a, b], span),
             Ty::Bool => prim(Prim::BCmp(Cmp::Eq), vec![a, b], span),
             Ty::String => prim(Prim::SCmp(Cmp::Eq), vec![a, b], span),
@@ -192,6 +193,7 @@ impl Lower<'_> {
     ) -> core::Expr {
         let (lt, gt) = match t {
             Ty::Int => (Prim::ICmp(Cmp::Lt), Prim::ICmp(Cmp::Gt)),
+            Ty::Con(k, _) if k == "Pid" => (Prim::ICmp(Cmp::Lt), Prim::ICmp(Cmp::Gt)),
             Ty::Float => (Prim::FCmp(Cmp::Lt), Prim::FCmp(Cmp::Gt)),
             Ty::String => (Prim::SCmp(Cmp::Lt), Prim::SCmp(Cmp::Gt)),
             _ => return self.helper("cmp", t, vec![a, b], CTy::Int, span),

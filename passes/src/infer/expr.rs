@@ -149,7 +149,19 @@ impl Inferer<'_> {
                         for (i, ((p, a), arg)) in
                             ps.iter().zip(&arg_tys).zip(args.iter()).enumerate()
                         {
-                            if fname == "send"
+                            if i == 2 && callee_name.as_deref() == Some("Process.sup_child") {
+                                if self.table.unify(p, a).is_err() {
+                                    let found = self.show(a);
+                                    self.cx.emit(
+                                        Diagnostic::error(
+                                            "supervisor child",
+                                            format!("a supervisor child's `start` must return a Pid (`fn -> spawn(…) end`), found {found}"),
+                                            arg.value.span,
+                                        )
+                                        .with_code("E0018"),
+                                    );
+                                }
+                            } else if fname == "send"
                                 && i == 1
                                 && callee_name.as_deref() == Some("Prelude.send")
                             {
@@ -1271,6 +1283,20 @@ fn builtin(g: &str) -> Option<Scheme> {
             pid_ty(Ty::Param(0)),
         ),
         "Process.finish_job" => mono(vec![Ty::Param(0)], Ty::Unit),
+        // supervisors (`lower-actors`)
+        "Process.sup_new" => mono(vec![Ty::Int, Ty::Int, Ty::Int], Ty::Int),
+        "Process.sup_child" => mono(
+            vec![
+                Ty::Int,
+                Ty::String,
+                Ty::Fun(vec![], Box::new(pid_ty(Ty::Param(0)))),
+                Ty::Int,
+                Ty::Int,
+            ],
+            Ty::Unit,
+        ),
+        "Process.sup_start" => mono(vec![Ty::Int], Ty::Con("Pid".into(), vec![])),
+        "Prelude.link" => mono(vec![pid_ty(Ty::Param(0))], Ty::Unit),
         "Process.await_job" => mono(
             vec![pid_ty(Ty::Param(0)), Ty::Int],
             Ty::Con("Result".into(), vec![Ty::Param(0), Ty::String]),

@@ -12,6 +12,7 @@
 
 pub mod copy;
 mod stack;
+mod supervisor;
 
 use crate::library::obj;
 use crate::memory::mesh_rt_drop;
@@ -71,6 +72,15 @@ struct Inner {
     replies: Vec<(i64, Result<Msg, String>)>,
     /// Why the process crashed (the runtime error), once it has.
     crash: Option<String>,
+    /// Linked processes (spec 04 §11).
+    links: Vec<Pid>,
+    /// Traps exits: exit signals of linked processes become `signals` instead of
+    /// ending this process (supervisors).
+    trap: bool,
+    /// Exit signals received while trapping: (pid, why it ended abnormally).
+    signals: VecDeque<(Pid, Option<String>)>,
+    /// Set by another process to end this one at its next suspension.
+    kill: Option<String>,
     /// Calls this process has received and not answered yet: (call id, caller).
     owed: Vec<(i64, Pid)>,
 }
@@ -173,6 +183,24 @@ fn tls() -> *mut i64 {
     }
 }
 
+/// The location (`file:line:col`, a Mesh string) of this thread's latest call from user
+/// code into the library (generated code stores it before such calls); null before.
+pub fn call_site() -> *const u8 {
+    // SAFETY: this thread's slot.
+    unsafe { *tls() as *const u8 }
+}
+
+/// `text` prefixed with the latest call site, when there is one.
+fn located(text: &str) -> String {
+    let site = call_site();
+    if site.is_null() {
+        text.to_string()
+    } else {
+        // SAFETY: generated code stores only immortal strings.
+        format!("{}: {text}", unsafe { as_str(site) })
+    }
+}
+
 /// A limit no stack pointer is above (compared unsigned): the next check calls
 /// `mesh_rt_check`.
 const PREEMPT: i64 = -1;
@@ -184,18 +212,22 @@ fn limit_slot() -> &'static AtomicI64 {
     unsafe { &*(tls().add(1) as *const AtomicI64) }
 }
 
-/// Calls the zero-argument closure `thunk` (owning it): emitted by codegen.
-unsafe fn run_thunk(thunk: *mut u8) {
+/// Calls the zero-argument closure `thunk` (owning it), whose result is a word (a pid
+/// for spawn closures and supervisor start functions): emitted by codegen.
+unsafe fn run_thunk(thunk: *mut u8) -> i64 {
     #[cfg(not(test))]
     {
         unsafe extern "C" {
-            fn mesh_run_thunk(thunk: *mut u8);
+            fn mesh_run_thunk(thunk: *mut u8) -> i64;
         }
         // SAFETY: forwarded contract.
         unsafe { mesh_run_thunk(thunk) }
     }
     #[cfg(test)]
-    let _ = thunk;
+    {
+        let _ = thunk;
+        0
+    }
 }
 
 thread_local! {
@@ -240,8 +272,15 @@ pub fn fail(text: &str) -> ! {
 
 // ------------------------------------------------------------------ workers
 
+/// What a new process runs.
+enum Entry {
+    /// A zero-argument Mesh closure (owned).
+    Thunk(usize),
+    Supervisor(Box<supervisor::Spec>),
+}
+
 enum Job {
-    Spawn(Arc<Process>, usize),
+    Spawn(Arc<Process>, Entry),
     Timer(Instant, Pid, Msg),
 }
 
@@ -350,10 +389,10 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
     local.block_on(&rt, async move {
         while let Some(job) = rx.recv().await {
             match job {
-                Job::Spawn(p, thunk) => {
+                Job::Spawn(p, entry) => {
                     tokio::task::spawn_local(Running {
                         proc: p,
-                        thunk,
+                        entry: Some(entry),
                         limit: 0,
                         co: None,
                         timer: None,
@@ -378,10 +417,12 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
 /// A process as a task of its worker.
 struct Running {
     proc: Arc<Process>,
-    thunk: usize,
+    /// What the process runs (taken when it starts).
+    entry: Option<Entry>,
     /// The stack limit compiled code checks.
     limit: usize,
-    co: Option<Coroutine<(), Suspend, (), stack::PoolStack>>,
+    /// Returns why the process ended abnormally, if it did.
+    co: Option<Coroutine<(), Suspend, Option<String>, stack::PoolStack>>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Suspended in a receive: a message ends the wait.
     waiting: bool,
@@ -394,7 +435,10 @@ impl Future for Running {
         loop {
             let message = || {
                 let inner = this.proc.lock();
-                !inner.queue.is_empty() || !inner.replies.is_empty()
+                !inner.queue.is_empty()
+                    || !inner.replies.is_empty()
+                    || !inner.signals.is_empty()
+                    || inner.kill.is_some()
             };
             if let Some(t) = this.timer.as_mut() {
                 if t.as_mut().poll(cx).is_pending() && !(this.waiting && message()) {
@@ -405,18 +449,31 @@ impl Future for Running {
                 return Poll::Pending;
             }
             this.waiting = false;
+            let killed = this.proc.lock().kill.take();
+            if let Some(why) = killed {
+                return this.finish(Some(why), true);
+            }
             let limit = &mut this.limit;
+            let entry = &mut this.entry;
             let co = this.co.get_or_insert_with(|| {
-                let (p, thunk) = (Arc::as_ptr(&this.proc) as usize, this.thunk);
+                let p = Arc::as_ptr(&this.proc) as usize;
                 let stack = stack::take();
                 *limit = stack.check_limit();
-                // captures plain words only: a crashed coroutine is abandoned, not unwound
+                let entry = entry.take().expect("a process starts once");
+                // a crashed coroutine is abandoned, not unwound: a thunk captures plain
+                // words; a supervisor is Rust code that returns instead of crashing
                 Coroutine::with_stack(stack, move |y: &Yielder<(), Suspend>, ()| {
                     // SAFETY: the task keeps the process alive.
                     let p = unsafe { &*(p as *const Process) };
                     p.yielder.store(y as *const _ as usize, Ordering::Relaxed);
-                    // SAFETY: the copied closure is ours.
-                    unsafe { run_thunk(thunk as *mut u8) }
+                    match entry {
+                        Entry::Thunk(thunk) => {
+                            // SAFETY: the copied closure is ours.
+                            unsafe { run_thunk(thunk as *mut u8) };
+                            None
+                        }
+                        Entry::Supervisor(spec) => supervisor::run(p, *spec),
+                    }
                 })
             });
             CURRENT.with(|c| c.set(Arc::as_ptr(&this.proc)));
@@ -432,8 +489,11 @@ impl Future for Running {
             slot.running.store(false, Ordering::Relaxed);
             CURRENT.with(|c| c.set(std::ptr::null()));
             match r {
-                CoroutineResult::Return(()) => return this.finish(false),
-                CoroutineResult::Yield(Suspend::Crash) => return this.finish(true),
+                CoroutineResult::Return(why) => return this.finish(why, false),
+                CoroutineResult::Yield(Suspend::Crash) => {
+                    let why = this.proc.lock().crash.take();
+                    return this.finish(why.or_else(|| Some("crashed".into())), true);
+                }
                 CoroutineResult::Yield(Suspend::Preempt) => {
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
@@ -443,7 +503,11 @@ impl Future for Running {
                 }
                 CoroutineResult::Yield(Suspend::Wait(deadline)) => {
                     let mut inner = this.proc.lock();
-                    if !inner.queue.is_empty() || !inner.replies.is_empty() {
+                    if !inner.queue.is_empty()
+                        || !inner.replies.is_empty()
+                        || !inner.signals.is_empty()
+                        || inner.kill.is_some()
+                    {
                         continue;
                     }
                     inner.waker = Some(cx.waker().clone());
@@ -466,24 +530,38 @@ impl Future for Running {
 }
 
 impl Running {
-    fn finish(&mut self, crashed: bool) -> Poll<()> {
+    /// Ends the process (`why`: the abnormal exit reason); `abandon`: its coroutine is
+    /// suspended in the middle of Mesh code.
+    fn finish(&mut self, why: Option<String>, abandon: bool) -> Poll<()> {
         if let Some(mut co) = self.co.take() {
-            if crashed {
+            if abandon && co.started() && !co.done() {
                 // SAFETY: the frames left on the stack are Mesh code and runtime frames
                 // that own no Rust values needing `Drop` (see `fail`).
                 unsafe { co.force_reset() };
             }
             stack::give(co.into_stack());
         }
-        exit(&self.proc);
+        if let Some(Entry::Thunk(t)) = self.entry.take() {
+            // killed before it ran: its closure was never called
+            // SAFETY: the copied closure is ours.
+            unsafe { mesh_rt_drop(t as *mut u8) };
+        }
+        exit(&self.proc, why);
         Poll::Ready(())
     }
 }
 
-/// Exit processing (spec 04 §10): names removed, mailbox discarded.
-fn exit(p: &Process) {
+/// Exit processing (spec 04 §10): links told (`why`: the abnormal exit reason), names
+/// removed, mailbox discarded, callers owed a reply failed.
+fn exit(p: &Process, crash: Option<String>) {
     PROCS.remove(&p.pid);
-    let (queue, names, idle, owed, replies, crash) = {
+    let links = std::mem::take(&mut p.lock().links);
+    for l in links {
+        if let Some(q) = PROCS.get(&l).map(|q| q.clone()) {
+            signal(&q, p.pid, crash.clone());
+        }
+    }
+    let (queue, names, idle, owed, replies) = {
         let mut inner = p.lock();
         inner.exited = true;
         inner.waker = None;
@@ -493,7 +571,6 @@ fn exit(p: &Process) {
             inner.idle,
             std::mem::take(&mut inner.owed),
             std::mem::take(&mut inner.replies),
-            inner.crash.take(),
         )
     };
     for n in names {
@@ -542,7 +619,7 @@ pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
     PROCS.insert(p.pid, p.clone());
     active_inc();
     let pid = p.pid;
-    dispatch(Job::Spawn(p, copy as usize));
+    dispatch(Job::Spawn(p, Entry::Thunk(copy as usize)));
     pid
 }
 
@@ -584,6 +661,63 @@ pub fn cells_of_waiting_processes() -> i64 {
         .filter(|p| Some(p.pid) != main)
         .map(|p| p.cells.load(Ordering::Relaxed))
         .sum()
+}
+
+/// Process `from` ended (`why`: abnormally) and `p` is linked to it (spec 04 §11): a
+/// trapping process gets a signal; another ends too when the reason is abnormal.
+fn signal(p: &Process, from: Pid, why: Option<String>) {
+    let mut inner = p.lock();
+    if inner.exited {
+        return;
+    }
+    inner.links.retain(|l| *l != from);
+    if inner.trap {
+        inner.signals.push_back((from, why));
+    } else if let Some(why) = why {
+        if why == "shutdown" || inner.kill.is_some() {
+            return;
+        }
+        inner.kill = Some(format!("linked process <0.{from}> ended: {why}"));
+    } else {
+        return;
+    }
+    wake(p, inner);
+}
+
+/// Ends process `pid` at its next suspension (a supervisor's shutdown, spec 04 §9.2).
+fn kill(pid: Pid, why: &str) {
+    if let Some(p) = PROCS.get(&pid).map(|p| p.clone()) {
+        let mut inner = p.lock();
+        if inner.exited || inner.kill.is_some() {
+            return;
+        }
+        inner.kill = Some(why.to_string());
+        wake(&p, inner);
+    }
+}
+
+/// Links the calling process and `pid` (spec 04 §11); a no-op for an ended process
+/// and on the main thread.
+fn link(me: &Process, pid: Pid) {
+    let Some(q) = PROCS.get(&pid).map(|q| q.clone()) else {
+        return;
+    };
+    {
+        let mut inner = q.lock();
+        if inner.exited {
+            return;
+        }
+        inner.links.push(me.pid);
+    }
+    me.lock().links.push(pid);
+}
+
+/// `link(pid)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_link(pid: Pid) {
+    if let Some(me) = current() {
+        link(me, pid);
+    }
 }
 
 /// Wakes `p` (a message or a reply arrived); the caller holds `p`'s lock as `inner`.
@@ -699,7 +833,7 @@ fn wait_reply(id: i64, deadline: Option<Instant>) -> Option<Result<Msg, String>>
 pub extern "C" fn mesh_rt_await_reply(id: i64, _counted: i64) -> u64 {
     match wait_reply(id, None) {
         Some(Ok(m)) => m.word,
-        Some(Err(why)) => fail(&format!("service call failed: {why}")),
+        Some(Err(why)) => fail(&located(&format!("service call failed: {why}"))),
         None => unreachable!("no deadline"),
     }
 }
@@ -719,7 +853,7 @@ pub unsafe extern "C" fn mesh_rt_job(thunk: *mut u8, _result: *mut u8) -> Pid {
     PROCS.insert(p.pid, p.clone());
     active_inc();
     let pid = p.pid;
-    dispatch(Job::Spawn(p, copy as usize));
+    dispatch(Job::Spawn(p, Entry::Thunk(copy as usize)));
     pid
 }
 

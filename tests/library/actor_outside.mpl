@@ -1,0 +1,6 @@
+fn main() do
+  let me = self()
+  receive do
+    m -> println(m)
+  end
+end
