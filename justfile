@@ -40,6 +40,12 @@ fuzz-libfuzzer target="parse" seconds="300":
     cp tests/examples/*/*.mpl fuzz/libfuzzer/corpus/{{target}}/
     cargo +nightly fuzz run --fuzz-dir fuzz/libfuzzer {{target}} -- -max_total_time={{seconds}} -max_len=4096
 
-# compute benchmarks: Mesh vs Rust vs Go side by side (needs golang-go and hyperfine)
+# compute benchmarks: Mesh vs Rust vs Go side by side (installs golang-go, hyperfine)
 bench:
+    scripts/bench-deps.sh golang-go hyperfine
     benchmarks/run.py
+
+# a million actors: Mesh vs Erlang (BEAM) vs Go goroutines, time and peak RSS
+bench-actors n="1000000" runs="3":
+    scripts/bench-deps.sh golang-go erlang-base
+    benchmarks/actors.py {{n}} {{runs}}

@@ -57,6 +57,8 @@ pub struct Process {
     yielder: AtomicUsize,
     /// Cells this process holds (allocated or received minus freed; `memory::count`).
     cells: AtomicI64,
+    /// Where the stack's used part starts when the process last suspended.
+    suspended_sp: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -93,6 +95,7 @@ impl Process {
             cv: Condvar::new(),
             yielder: AtomicUsize::new(0),
             cells: AtomicI64::new(0),
+            suspended_sp: AtomicUsize::new(0),
         }
     }
 
@@ -156,6 +159,9 @@ enum Suspend {
 }
 
 fn suspend(p: &Process, s: Suspend) {
+    // the scheduler copies the stack out from here (`stack.rs`)
+    p.suspended_sp
+        .store(stack::current_sp() - stack::SWITCH_SLACK, Ordering::Relaxed);
     let y = p.yielder.load(Ordering::Relaxed) as *const Yielder<(), Suspend>;
     // SAFETY: set by the coroutine of `p`, which is the one running this code.
     unsafe { (*y).suspend(s) }
@@ -393,6 +399,7 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
                     tokio::task::spawn_local(Running {
                         proc: p,
                         entry: Some(entry),
+                        saved: Vec::new(),
                         limit: 0,
                         co: None,
                         timer: None,
@@ -422,7 +429,9 @@ struct Running {
     /// The stack limit compiled code checks.
     limit: usize,
     /// Returns why the process ended abnormally, if it did.
-    co: Option<Coroutine<(), Suspend, Option<String>, stack::PoolStack>>,
+    co: Option<Coroutine<(), Suspend, Option<String>, stack::SharedStack>>,
+    /// The used part of the stack while the process is suspended (`stack.rs`).
+    saved: Vec<u8>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Suspended in a receive: a message ends the wait.
     waiting: bool,
@@ -453,12 +462,21 @@ impl Future for Running {
             if let Some(why) = killed {
                 return this.finish(Some(why), true);
             }
-            let limit = &mut this.limit;
+            let shared = stack::SharedStack::of_this_thread();
+            this.limit = shared.check_limit();
+            if !this.saved.is_empty() {
+                // SAFETY: the worker's stack is free between resumes (every process's
+                // part was copied out when it suspended); this process's part goes back
+                // to the addresses it came from.
+                unsafe {
+                    let at = shared.top() - this.saved.len();
+                    std::ptr::copy_nonoverlapping(this.saved.as_ptr(), at as *mut u8, this.saved.len());
+                }
+            }
             let entry = &mut this.entry;
             let co = this.co.get_or_insert_with(|| {
                 let p = Arc::as_ptr(&this.proc) as usize;
-                let stack = stack::take();
-                *limit = stack.check_limit();
+                let stack = shared;
                 let entry = entry.take().expect("a process starts once");
                 // a crashed coroutine is abandoned, not unwound: a thunk captures plain
                 // words; a supervisor is Rust code that returns instead of crashing
@@ -488,6 +506,19 @@ impl Future for Running {
             limit_slot().store(0, Ordering::Relaxed);
             slot.running.store(false, Ordering::Relaxed);
             CURRENT.with(|c| c.set(std::ptr::null()));
+            if let CoroutineResult::Yield(Suspend::Preempt | Suspend::Wait(_) | Suspend::Sleep(_)) = r {
+                // copy the used part out: the next process uses the same stack
+                let from = this.proc.suspended_sp.load(Ordering::Relaxed).max(shared.bottom_limit());
+                let len = shared.top() - from;
+                this.saved.clear();
+                this.saved.reserve_exact(len);
+                // SAFETY: `[from, top)` is this worker's stack, just used by this process.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(from as *const u8, this.saved.as_mut_ptr(), len);
+                    this.saved.set_len(len);
+                }
+
+            }
             match r {
                 CoroutineResult::Return(why) => return this.finish(why, false),
                 CoroutineResult::Yield(Suspend::Crash) => {
@@ -539,8 +570,9 @@ impl Running {
                 // that own no Rust values needing `Drop` (see `fail`).
                 unsafe { co.force_reset() };
             }
-            stack::give(co.into_stack());
+            let _ = co.into_stack();
         }
+        self.saved = Vec::new();
         if let Some(Entry::Thunk(t)) = self.entry.take() {
             // killed before it ran: its closure was never called
             // SAFETY: the copied closure is ours.
