@@ -470,7 +470,11 @@ impl Future for Running {
                 // to the addresses it came from.
                 unsafe {
                     let at = shared.top() - this.saved.len();
-                    std::ptr::copy_nonoverlapping(this.saved.as_ptr(), at as *mut u8, this.saved.len());
+                    std::ptr::copy_nonoverlapping(
+                        this.saved.as_ptr(),
+                        at as *mut u8,
+                        this.saved.len(),
+                    );
                 }
             }
             let entry = &mut this.entry;
@@ -506,9 +510,15 @@ impl Future for Running {
             limit_slot().store(0, Ordering::Relaxed);
             slot.running.store(false, Ordering::Relaxed);
             CURRENT.with(|c| c.set(std::ptr::null()));
-            if let CoroutineResult::Yield(Suspend::Preempt | Suspend::Wait(_) | Suspend::Sleep(_)) = r {
+            if let CoroutineResult::Yield(Suspend::Preempt | Suspend::Wait(_) | Suspend::Sleep(_)) =
+                r
+            {
                 // copy the used part out: the next process uses the same stack
-                let from = this.proc.suspended_sp.load(Ordering::Relaxed).max(shared.bottom_limit());
+                let from = this
+                    .proc
+                    .suspended_sp
+                    .load(Ordering::Relaxed)
+                    .max(shared.bottom_limit());
                 let len = shared.top() - from;
                 this.saved.clear();
                 this.saved.reserve_exact(len);
@@ -517,7 +527,6 @@ impl Future for Running {
                     std::ptr::copy_nonoverlapping(from as *const u8, this.saved.as_mut_ptr(), len);
                     this.saved.set_len(len);
                 }
-
             }
             match r {
                 CoroutineResult::Return(why) => return this.finish(why, false),

@@ -90,6 +90,8 @@ unsafe impl Stack for SharedStack {
 pub fn current_sp() -> usize {
     let sp: usize;
     // SAFETY: reads a register.
-    unsafe { std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
     sp
 }
