@@ -158,6 +158,7 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
         g.function(f)?;
     }
     g.sort_trampolines()?;
+    g.match_trampolines()?;
     g.process_entry_points()?;
     // C entry point called by the runtime's `main`.
     let entry = module.add_function("mesh_main", ctx.void_type().fn_type(&[], false), None);
@@ -1127,6 +1128,53 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             _ => return Err("a process closure without a result".into()),
         };
         self.builder.build_return(Some(&r)).map_err(e)?;
+        Ok(())
+    }
+
+    /// `mesh_match_int`, `_float`, `_bool`, `_ptr`, `_unit`: C-ABI entry points through
+    /// which the runtime's selective `receive` (runtime/src/actor) asks a matcher
+    /// closure whether a queued message matches one of the arms: each converts the word
+    /// to the message type and calls the closure's code (which owns the closure and the
+    /// message it is given); the result is 0 or 1.
+    fn match_trampolines(&mut self) -> R<()> {
+        let i64t = self.ctx.i64_type();
+        let ptr = self.ty(CTy::Obj);
+        for (name, t) in [
+            ("mesh_match_int", CTy::Int),
+            ("mesh_match_float", CTy::Float),
+            ("mesh_match_bool", CTy::Bool),
+            ("mesh_match_ptr", CTy::Obj),
+            ("mesh_match_unit", CTy::Unit),
+        ] {
+            let fv = self.module.add_function(
+                name,
+                i64t.fn_type(&[ptr.into(), i64t.into()], false),
+                None,
+            );
+            let bb = self.ctx.append_basic_block(fv, "entry");
+            self.builder.position_at_end(bb);
+            let clo = fv.get_nth_param(0).unwrap();
+            let m = self.from_word(fv.get_nth_param(1).unwrap().into_int_value(), t)?;
+            let slot = self.slot_ptr(clo.into_pointer_value(), SLOT0)?;
+            let code = self
+                .builder
+                .build_load(ptr, slot, "code")
+                .map_err(e)?
+                .into_pointer_value();
+            let bool_t = self.ty(CTy::Bool);
+            let fn_ty = bool_t.fn_type(&[ptr.into(), self.ty(t).into()], false);
+            let call = self
+                .builder
+                .build_indirect_call(fn_ty, code, &[clo.into(), m.into()], "r")
+                .map_err(e)?;
+            call.set_call_convention(FASTCC);
+            let r = match call.try_as_basic_value() {
+                inkwell::values::ValueKind::Basic(v) => v.into_int_value(),
+                _ => return Err("a matcher without a result".into()),
+            };
+            let r = self.builder.build_int_z_extend(r, i64t, "r64").map_err(e)?;
+            self.builder.build_return(Some(&r)).map_err(e)?;
+        }
         Ok(())
     }
 

@@ -8,9 +8,12 @@
 //!   xn) end) end)(a1, …, an)`: the arguments are evaluated by the parent, then the
 //!   new process runs a closure holding them (the runtime copies it, spec 04 §6);
 //! * `receive do p1 -> e1 … after t -> e end` becomes `case Process.receive(t) do
-//!   Some(p1) -> e1 … None -> e end` (`t` is -1, wait for ever, without `after`). A
-//!   message that matches no arm crashes the process: `check-exhaustiveness` completes
-//!   such a `case` with a failing arm instead of rejecting it.
+//!   Some(p1) -> e1 … None -> e end` (`t` is -1, wait for ever, without `after`).
+//!   Unless an arm takes any message, the receive is *selective* (issue 6, decision
+//!   35): the scrutinee is `Process.receive_matching(t, fn(m) -> case m do p1 when g1
+//!   -> true … _ -> false end end)`, and the runtime takes the oldest message the
+//!   matcher accepts, leaving the others queued in order. `check-exhaustiveness`
+//!   completes such a `case` with a failing arm instead of rejecting it.
 //!
 //! * `service S do fn init(…) … call V(ps) :: R do |st| … end … cast W(ps) do |st| … end
 //!   end` (spec 04 §12) becomes: a message type `S__Msg` (a variant per handler; a call
@@ -560,8 +563,26 @@ fn service(s: ServiceDef, span: Span, cx: &mut PassCx) -> Vec<Item> {
         }),
         span,
     });
-    // actor s__loop(state) do receive do … end end
-    let receive = Expr::new(ExprKind::Receive { arms, after: None }, span);
+    // actor s__loop(state) do receive do … end end; the arms cover every request, so
+    // the receive takes the oldest message (no matcher)
+    let arms = arms
+        .into_iter()
+        .map(|a| Arm {
+            pat: ctor("Some", Some(vec![a.pat]), a.span),
+            ..a
+        })
+        .collect();
+    let receive = Expr::new(
+        ExprKind::Case {
+            scrutinee: Box::new(call(
+                library("Process", "receive", span),
+                vec![Expr::new(ExprKind::Int(-1), span)],
+                span,
+            )),
+            arms,
+        },
+        span,
+    );
     items.push(fn_item(
         format!("{base}__loop"),
         vec![param("state", state_ty.clone(), span)],
@@ -679,7 +700,54 @@ fn lower(e: &mut Expr, cx: &mut PassCx) {
                 }
                 None => Expr::new(ExprKind::Int(-1), span),
             };
-            let scrutinee = call(library("Process", "receive", span), vec![timeout], span);
+            // selective receive (issue 6): unless an arm takes any message, the runtime
+            // skips (and keeps, in order) the messages no arm matches, asking a matcher
+            // closure made of the patterns and guards
+            let takes_all = arms.iter().any(|a| {
+                a.guard.is_none()
+                    && matches!(&a.pat.kind, PatKind::Ctor { args: Some(ps), .. }
+                        if ps.len() == 1 && matches!(ps[0].kind, PatKind::Wild | PatKind::Var(_)))
+            });
+            let scrutinee = if takes_all {
+                call(library("Process", "receive", span), vec![timeout], span)
+            } else {
+                let mut tests: Vec<Arm> = arms
+                    .iter()
+                    .filter(
+                        |a| matches!(&a.pat.kind, PatKind::Ctor { path, .. } if path[0] == "Some"),
+                    )
+                    .map(|a| {
+                        let PatKind::Ctor { args: Some(ps), .. } = &a.pat.kind else {
+                            unreachable!()
+                        };
+                        Arm {
+                            pat: ps[0].clone(),
+                            guard: a.guard.clone(),
+                            body: vec![stmt(Expr::new(ExprKind::Bool(true), a.span))],
+                            span: a.span,
+                        }
+                    })
+                    .collect();
+                tests.push(Arm {
+                    pat: Pat::new(PatKind::Wild, span),
+                    guard: None,
+                    body: vec![stmt(Expr::new(ExprKind::Bool(false), span))],
+                    span,
+                });
+                let test = Expr::new(
+                    ExprKind::Case {
+                        scrutinee: Box::new(var("receive.msg", span)),
+                        arms: tests,
+                    },
+                    span,
+                );
+                let matcher = closure(vec!["receive.msg".into()], test, span);
+                call(
+                    library("Process", "receive_matching", span),
+                    vec![timeout, matcher],
+                    span,
+                )
+            };
             e.kind = ExprKind::Case {
                 scrutinee: Box::new(scrutinee),
                 arms,

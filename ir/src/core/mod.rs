@@ -532,6 +532,14 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
         Is(CTy::Obj),
         false,
     ),
+    // the matcher closure and the message kind (runtime/src/library.rs `SORT_*`)
+    (
+        "Process.receive_matching",
+        "mesh_rt_receive_matching",
+        &[Is(CTy::Int), Is(CTy::Obj), Is(CTy::Int)],
+        Is(CTy::Obj),
+        false,
+    ),
     (
         "Process.call_id",
         "mesh_rt_call_id",

@@ -758,6 +758,23 @@ impl Lower<'_> {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.map_new(&t, span);
             }
+            "Process.receive_matching" => {
+                let message = match &e.ty {
+                    Some(Ty::Con(_, a)) if a.len() == 1 => a[0].clone(),
+                    _ => Ty::Unit,
+                };
+                // runtime/src/library.rs `SORT_*`
+                let kind = match self.cty(Some(&message), span) {
+                    CTy::Int => 0,
+                    CTy::Float => 1,
+                    CTy::Bool => 2,
+                    CTy::Unit => 4,
+                    _ => 3,
+                };
+                let mut cargs = cargs;
+                cargs.push(mk(core::ExprKind::Int(kind), CTy::Int, span));
+                core::ExprKind::Runtime("mesh_rt_receive_matching".into(), cargs)
+            }
             // the message's last argument: is it a counted pointer (runtime/src/actor)
             "Prelude.send"
             | "Timer.send_after"

@@ -126,6 +126,17 @@ impl Inferer<'_> {
                     callee.ty = Some(Ty::Fun(vec![Ty::Int], Box::new(r.clone())));
                     return r;
                 }
+                if callee_name.as_deref() == Some("Process.receive_matching") {
+                    // (timeout, matcher): the matcher takes a message
+                    let r = self.receive(&arg_tys[..1], &args[..1], span);
+                    let Ty::Con(_, m) = &r else { unreachable!() };
+                    let matcher = Ty::Fun(vec![m[0].clone()], Box::new(Ty::Bool));
+                    if let Some(t) = arg_tys.get(1) {
+                        self.expect(&matcher, t, args[1].value.span, "the receive arms");
+                    }
+                    callee.ty = Some(Ty::Fun(vec![Ty::Int, matcher], Box::new(r.clone())));
+                    return r;
+                }
                 let ft = match &callee_name {
                     Some(g) => match self.global_type(g, Some(arg_tys.len())) {
                         Some(t) => t,
