@@ -43,3 +43,19 @@ pub type Ordering do
   Equal
   Greater
 end
+
+# What a process is told about others (spec 04 §11, issue 6): a linked process ended
+# (`Exit(pid, reason)`, delivered to a process that traps exits), or a monitored one
+# did (`Down(ref, pid, reason)`). A `receive` arm matches them like messages. The
+# reason is "normal", "shutdown", "killed", "noproc" or the crash's message.
+pub type Signal do
+  Exit(Pid, String)
+  Down(Int, Pid, String)
+end
+
+# What a `receive` with signal arms got (made by `lower-actors`; not for users).
+pub type Received<M> do
+  Recv__Message(M)
+  Recv__Signal(Signal)
+  Recv__Timeout
+end

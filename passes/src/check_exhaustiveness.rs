@@ -269,7 +269,7 @@ const RECEIVE: &str = "no `receive` clause matches the message";
 fn partial_ok(scrutinee: &Expr) -> Option<&'static str> {
     let clause_arg = |e: &Expr| matches!(&e.kind, ExprKind::Var(v) if v.starts_with("arg."));
     match &scrutinee.kind {
-        ExprKind::Call { callee, .. } if matches!(&callee.kind, ExprKind::Global(g) if g == "Process.receive" || g == "Process.receive_matching") => {
+        ExprKind::Call { callee, .. } if matches!(&callee.kind, ExprKind::Global(g) if g == "Process.receive" || g == "Process.receive_matching" || g == "Process.receive_signal") => {
             Some(RECEIVE)
         }
         ExprKind::Tuple(es) if !es.is_empty() && es.iter().all(clause_arg) => Some(CLAUSES),

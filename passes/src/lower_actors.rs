@@ -12,7 +12,10 @@
 //!   Unless an arm takes any message, the receive is *selective* (issue 6, decision
 //!   35): the scrutinee is `Process.receive_matching(t, fn(m) -> case m do p1 when g1
 //!   -> true … _ -> false end end)`, and the runtime takes the oldest message the
-//!   matcher accepts, leaving the others queued in order. `check-exhaustiveness`
+//!   matcher accepts, leaving the others queued in order. Arms matching the prelude's
+//!   `Signal` (`Exit(pid, reason)`, `Down(ref, pid, reason)`) make it a
+//!   `Process.receive_signal` over `Received<M>` (`Recv__Message(m)`, `Recv__Signal(s)`,
+//!   `Recv__Timeout`), which also takes the process's queued signals. `check-exhaustiveness`
 //!   completes such a `case` with a failing arm instead of rejecting it.
 //!
 //! * `service S do fn init(…) … call V(ps) :: R do |st| … end … cast W(ps) do |st| … end
@@ -680,6 +683,10 @@ fn lower(e: &mut Expr, cx: &mut PassCx) {
             else {
                 unreachable!()
             };
+            if arms.iter().any(|a| is_signal(&a.pat)) {
+                e.kind = receive_signal(arms, after, span);
+                return;
+            }
             let mut arms: Vec<Arm> = arms
                 .into_iter()
                 .map(|a| Arm {
@@ -754,6 +761,75 @@ fn lower(e: &mut Expr, cx: &mut PassCx) {
             };
         }
         _ => {}
+    }
+}
+
+/// `Exit(…)` / `Down(…)`: an arm for a signal (prelude type `Signal`).
+fn is_signal(p: &Pat) -> bool {
+    matches!(&p.kind, PatKind::Ctor { path, .. }
+        if matches!(path.last().map(String::as_str), Some("Exit" | "Down")))
+}
+
+/// A `receive` with signal arms: `case Process.receive_signal(t, matcher) do
+/// Recv__Message(p) -> … Recv__Signal(Exit(…)) -> … Recv__Timeout -> after end`.
+fn receive_signal(arms: Vec<Arm>, after: Option<(Box<Expr>, Block)>, span: Span) -> ExprKind {
+    let mut arms: Vec<Arm> = arms
+        .into_iter()
+        .map(|a| {
+            let wrap = if is_signal(&a.pat) {
+                "Recv__Signal"
+            } else {
+                "Recv__Message"
+            };
+            Arm {
+                pat: ctor(wrap, Some(vec![a.pat]), a.span),
+                ..a
+            }
+        })
+        .collect();
+    let mut tests: Vec<Arm> = arms
+        .iter()
+        .map(|a| Arm {
+            pat: a.pat.clone(),
+            guard: a.guard.clone(),
+            body: vec![stmt(Expr::new(ExprKind::Bool(true), a.span))],
+            span: a.span,
+        })
+        .collect();
+    tests.push(Arm {
+        pat: Pat::new(PatKind::Wild, span),
+        guard: None,
+        body: vec![stmt(Expr::new(ExprKind::Bool(false), span))],
+        span,
+    });
+    let timeout = match after {
+        Some((t, body)) => {
+            let s = body.first().map_or(t.span, |s| s.span);
+            arms.push(Arm {
+                pat: ctor("Recv__Timeout", None, s),
+                guard: None,
+                body,
+                span: s,
+            });
+            *t
+        }
+        None => Expr::new(ExprKind::Int(-1), span),
+    };
+    let test = Expr::new(
+        ExprKind::Case {
+            scrutinee: Box::new(var("receive.msg", span)),
+            arms: tests,
+        },
+        span,
+    );
+    let matcher = closure(vec!["receive.msg".into()], test, span);
+    ExprKind::Case {
+        scrutinee: Box::new(call(
+            library("Process", "receive_signal", span),
+            vec![timeout, matcher],
+            span,
+        )),
+        arms,
     }
 }
 

@@ -371,6 +371,19 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     ("Prelude.link", "mesh_rt_link", &[CTy::Int], CTy::Unit),
+    ("Process.monitor", "mesh_rt_monitor", &[CTy::Int], CTy::Int),
+    (
+        "Process.demonitor",
+        "mesh_rt_demonitor",
+        &[CTy::Int],
+        CTy::Int,
+    ),
+    (
+        "Process.trap_exits",
+        "mesh_rt_trap_exits",
+        &[CTy::Bool],
+        CTy::Unit,
+    ),
     (
         "%pid.to_string",
         "mesh_rt_pid_to_str",
@@ -536,6 +549,14 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
     (
         "Process.receive_matching",
         "mesh_rt_receive_matching",
+        &[Is(CTy::Int), Is(CTy::Obj), Is(CTy::Int)],
+        Is(CTy::Obj),
+        false,
+    ),
+    // the matcher closure over `Received<M>`, whether messages are counted
+    (
+        "Process.receive_signal",
+        "mesh_rt_receive_signal",
         &[Is(CTy::Int), Is(CTy::Obj), Is(CTy::Int)],
         Is(CTy::Obj),
         false,

@@ -782,12 +782,15 @@ impl Lower<'_> {
             | "Process.reply"
             | "Process.await_reply"
             | "Process.finish_job"
-            | "Process.await_job" => {
+            | "Process.await_job"
+            | "Process.receive_signal" => {
                 let message = match g.as_str() {
-                    "Process.receive" | "Process.await_job" => match &e.ty {
-                        Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
-                        _ => None,
-                    },
+                    "Process.receive" | "Process.await_job" | "Process.receive_signal" => {
+                        match &e.ty {
+                            Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
+                            _ => None,
+                        }
+                    }
                     "Process.await_reply" => e.ty.clone(),
                     _ => args.last().and_then(|a| a.value.ty.clone()),
                 };

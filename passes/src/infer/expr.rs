@@ -126,6 +126,18 @@ impl Inferer<'_> {
                     callee.ty = Some(Ty::Fun(vec![Ty::Int], Box::new(r.clone())));
                     return r;
                 }
+                if callee_name.as_deref() == Some("Process.receive_signal") {
+                    // (timeout, matcher over `Received<M>`)
+                    let r = self.receive(&arg_tys[..1], &args[..1], span);
+                    let Ty::Con(_, m) = &r else { unreachable!() };
+                    let received = Ty::Con("Received".into(), vec![m[0].clone()]);
+                    let matcher = Ty::Fun(vec![received.clone()], Box::new(Ty::Bool));
+                    if let Some(t) = arg_tys.get(1) {
+                        self.expect(&matcher, t, args[1].value.span, "the receive arms");
+                    }
+                    callee.ty = Some(Ty::Fun(vec![Ty::Int, matcher], Box::new(received.clone())));
+                    return received;
+                }
                 if callee_name.as_deref() == Some("Process.receive_matching") {
                     // (timeout, matcher): the matcher takes a message
                     let r = self.receive(&arg_tys[..1], &args[..1], span);
@@ -1308,6 +1320,9 @@ fn builtin(g: &str) -> Option<Scheme> {
         ),
         "Process.sup_start" => mono(vec![Ty::Int], Ty::Con("Pid".into(), vec![])),
         "Prelude.link" => mono(vec![pid_ty(Ty::Param(0))], Ty::Unit),
+        "Process.monitor" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
+        "Process.demonitor" => mono(vec![Ty::Int], Ty::Int),
+        "Process.trap_exits" => mono(vec![Ty::Bool], Ty::Unit),
         "Process.await_job" => mono(
             vec![pid_ty(Ty::Param(0)), Ty::Int],
             Ty::Con("Result".into(), vec![Ty::Param(0), Ty::String]),

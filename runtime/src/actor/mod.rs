@@ -30,6 +30,31 @@ use std::time::{Duration, Instant};
 
 pub type Pid = i64;
 
+/// A signal (spec 04 §11): `Exit(pid, abnormal reason)` from a linked process,
+/// `Down(reference, pid, reason)` from a monitored one.
+#[derive(Clone)]
+enum Sig {
+    Exit(Pid, Option<String>),
+    Down(i64, Pid, String),
+}
+
+impl Sig {
+    /// As the prelude's `Signal` value (`Exit` = tag 0, `Down` = tag 1).
+    fn to_obj(&self) -> *mut u8 {
+        match self {
+            Sig::Exit(pid, why) => {
+                let why = why.as_deref().unwrap_or("normal");
+                obj(0, &[*pid as u64, new_str(why.as_bytes()) as u64], 0b10)
+            }
+            Sig::Down(r, pid, why) => obj(
+                1,
+                &[*r as u64, *pid as u64, new_str(why.as_bytes()) as u64],
+                0b100,
+            ),
+        }
+    }
+}
+
 /// A message in a mailbox: a word the receiver owns (a counted pointer when `counted`).
 struct Msg {
     word: u64,
@@ -79,8 +104,15 @@ struct Inner {
     /// Traps exits: exit signals of linked processes become `signals` instead of
     /// ending this process (supervisors).
     trap: bool,
-    /// Exit signals received while trapping: (pid, why it ended abnormally).
-    signals: VecDeque<(Pid, Option<String>)>,
+    /// Signals received: exits of linked processes (while trapping) and DOWN
+    /// notices of monitored ones, oldest first.
+    signals: VecDeque<Sig>,
+    /// The current wait takes signals (a `receive` with signal arms, a supervisor).
+    wants_signals: bool,
+    /// Monitors of this process: (reference, watcher).
+    monitors: Vec<(i64, Pid)>,
+    /// Processes this one monitors: (reference, target).
+    watching: Vec<(i64, Pid)>,
     /// Set by another process to end this one at its next suspension.
     kill: Option<String>,
     /// Queued messages the current wait does not want (a selective receive found no
@@ -96,7 +128,7 @@ impl Inner {
     fn has_news(&self) -> bool {
         self.queue.len() > self.skip
             || !self.replies.is_empty()
-            || !self.signals.is_empty()
+            || (self.wants_signals && !self.signals.is_empty())
             || self.kill.is_some()
     }
 }
@@ -600,10 +632,26 @@ impl Running {
 /// removed, mailbox discarded, callers owed a reply failed.
 fn exit(p: &Process, crash: Option<String>) {
     PROCS.remove(&p.pid);
-    let links = std::mem::take(&mut p.lock().links);
+    let (links, monitors, watching) = {
+        let mut inner = p.lock();
+        (
+            std::mem::take(&mut inner.links),
+            std::mem::take(&mut inner.monitors),
+            std::mem::take(&mut inner.watching),
+        )
+    };
     for l in links {
         if let Some(q) = PROCS.get(&l).map(|q| q.clone()) {
             signal(&q, p.pid, crash.clone());
+        }
+    }
+    let why = crash.clone().unwrap_or_else(|| "normal".into());
+    for (r, watcher) in monitors {
+        down(watcher, r, p.pid, why.clone());
+    }
+    for (r, target) in watching {
+        if let Some(t) = PROCS.get(&target).map(|t| t.clone()) {
+            t.lock().monitors.retain(|(x, _)| *x != r);
         }
     }
     let (queue, names, idle, owed, replies) = {
@@ -717,7 +765,7 @@ fn signal(p: &Process, from: Pid, why: Option<String>) {
     }
     inner.links.retain(|l| *l != from);
     if inner.trap {
-        inner.signals.push_back((from, why));
+        inner.signals.push_back(Sig::Exit(from, why));
     } else if let Some(why) = why {
         if why == "shutdown" || inner.kill.is_some() {
             return;
@@ -727,6 +775,67 @@ fn signal(p: &Process, from: Pid, why: Option<String>) {
         return;
     }
     wake(p, inner);
+}
+
+/// Tells `watcher` that the process `pid` it monitors (reference `r`) ended.
+fn down(watcher: Pid, r: i64, pid: Pid, why: String) {
+    if let Some(w) = PROCS.get(&watcher).map(|w| w.clone()) {
+        let mut inner = w.lock();
+        if inner.exited {
+            return;
+        }
+        inner.watching.retain(|(x, _)| *x != r);
+        inner.signals.push_back(Sig::Down(r, pid, why));
+        wake(&w, inner);
+    }
+}
+
+static NEXT_MONITOR: AtomicI64 = AtomicI64::new(1);
+
+/// `Process.monitor(pid)`: a reference (> 0); when `pid` ends, the caller gets
+/// `Down(reference, pid, reason)` (at once, with "noproc", if it already has).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_monitor(pid: Pid) -> i64 {
+    let r = NEXT_MONITOR.fetch_add(1, Ordering::Relaxed);
+    let me = me();
+    let alive = PROCS.get(&pid).map(|t| t.clone()).is_some_and(|t| {
+        let mut inner = t.lock();
+        if inner.exited {
+            return false;
+        }
+        inner.monitors.push((r, me.pid));
+        true
+    });
+    if alive {
+        me.lock().watching.push((r, pid));
+    } else {
+        down(me.pid, r, pid, "noproc".into());
+    }
+    r
+}
+
+/// `Process.demonitor(reference)`: 0 when removed, 1 when unknown.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_demonitor(r: i64) -> i64 {
+    let me = me();
+    let target = {
+        let mut inner = me.lock();
+        match inner.watching.iter().position(|(x, _)| *x == r) {
+            Some(k) => inner.watching.remove(k).1,
+            None => return 1,
+        }
+    };
+    if let Some(t) = PROCS.get(&target).map(|t| t.clone()) {
+        t.lock().monitors.retain(|(x, _)| *x != r);
+    }
+    0
+}
+
+/// `Process.trap_exits(on)`: exits of linked processes become `Exit` signals instead
+/// of ending this one (spec 04 §11).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_trap_exits(on: u8) {
+    me().lock().trap = on != 0;
 }
 
 /// Ends process `pid` at its next suspension (a supervisor's shutdown, spec 04 §9.2).
@@ -1064,6 +1173,73 @@ pub extern "C" fn mesh_rt_receive_matching(
         p.lock().skip = i;
         suspend(p, Suspend::Wait(deadline));
         p.lock().skip = 0;
+    }
+}
+
+/// A `receive` with signal arms: the oldest signal, or else the oldest message, that
+/// the matcher (over `Received` values, borrowed) accepts, as `Recv__Signal(signal)` /
+/// `Recv__Message(message)`; `Recv__Timeout` after `timeout_ms`. `counted`: messages
+/// are counted pointers.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_receive_signal(
+    timeout_ms: i64,
+    matcher: *mut u8,
+    counted: i64,
+) -> *mut u8 {
+    use crate::library::SORT_COUNTED;
+    let deadline =
+        (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+    let Some(p) = current() else {
+        return obj(2, &[], 0);
+    };
+    let mut i = 0;
+    loop {
+        let mut k = 0;
+        loop {
+            let sig = match p.lock().signals.get(k) {
+                Some(s) => s.clone(),
+                None => break,
+            };
+            let r = obj(1, &[sig.to_obj() as u64], 1);
+            if matches(matcher, r as u64, SORT_COUNTED) {
+                p.lock().signals.remove(k);
+                return r;
+            }
+            // SAFETY: made above, ours.
+            unsafe { mesh_rt_drop(r) };
+            k += 1;
+        }
+        loop {
+            let word = match p.lock().queue.get(i) {
+                Some(m) => m.word,
+                None => break,
+            };
+            if counted != 0 {
+                // SAFETY: a queued message is a live cell; the wrapper holds this one.
+                unsafe { crate::memory::mesh_rt_dup(word as *mut u8) };
+            }
+            let r = obj(0, &[word], counted as u64 & 1);
+            if matches(matcher, r as u64, SORT_COUNTED) {
+                let m = p.lock().queue.remove(i).expect("a queued message");
+                m.discard();
+                return r;
+            }
+            // SAFETY: made above, ours.
+            unsafe { mesh_rt_drop(r) };
+            i += 1;
+        }
+        if timeout_ms == 0 || deadline.is_some_and(|d| Instant::now() >= d) {
+            return obj(2, &[], 0);
+        }
+        {
+            let mut inner = p.lock();
+            inner.skip = i;
+            inner.wants_signals = true;
+        }
+        suspend(p, Suspend::Wait(deadline));
+        let mut inner = p.lock();
+        inner.skip = 0;
+        inner.wants_signals = false;
     }
 }
 

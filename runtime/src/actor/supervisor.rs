@@ -123,13 +123,19 @@ fn start(me: &Process, c: &Child) -> Pid {
 /// The next exit signal (waiting for one).
 fn next_signal(me: &Process, deadline: Option<Instant>) -> Option<(Pid, Option<String>)> {
     loop {
-        if let Some(s) = me.lock().signals.pop_front() {
-            return Some(s);
+        loop {
+            match me.lock().signals.pop_front() {
+                Some(Sig::Exit(pid, why)) => return Some((pid, why)),
+                Some(Sig::Down(..)) => continue,
+                None => break,
+            }
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return None;
         }
+        me.lock().wants_signals = true;
         suspend(me, Suspend::Wait(deadline));
+        me.lock().wants_signals = false;
     }
 }
 
