@@ -1271,7 +1271,7 @@ fn rejected_programs_are_not_internal_errors() {
     let src = tmp.path().join("rejected.mpl");
     std::fs::write(
         &src,
-        "actor a() do\n  receive do\n    n -> println(\"${n}\")\n  end\nterminate do\n  println(\"bye\")\nend\nend\n\nfn main() do\n  send(spawn(a), 1)\nend\n",
+        "service S do\n  fn init() -> Int do\n    0\n  end\n\n  info Tick() do |n|\n    n + 1\n  end\nend\n\nfn main() do\n  let _ = S.start()\nend\n",
     )
     .unwrap();
     let bin = std::env::temp_dir().join("mesh-rejected");

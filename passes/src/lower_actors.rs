@@ -34,7 +34,11 @@
 //!   E0021 shutdown, duplicate child ids; E0018 (`start` must return a pid) is a type
 //!   error in `infer`.
 //!
-//! `terminate` clauses are not run yet (reported). Paper: `papers/actors.md`.
+//! * An actor's `terminate do … end` becomes `fn a__terminate()`; a `spawn` of that
+//!   actor in its module registers it first (`Process.on_exit`), and the runtime runs
+//!   it when the process exits, normally or not (spec 04 §2, §10).
+//!
+//! Paper: `papers/actors.md`.
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
@@ -48,16 +52,37 @@ impl Pass for LowerActors {
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+        // actors with a `terminate` clause: (module, name)
+        let mut with_cleanup: Vec<(String, String)> = Vec::new();
         for m in &mut p.modules {
+            let mut cleanups = Vec::new();
             for it in &mut m.items {
                 if let ItemKind::Actor(a) = &mut it.kind {
-                    if let Some(t) = &a.terminate {
+                    if let Some(t) = a.terminate.take() {
+                        // fn a__terminate() -> Pid do cleanup; <no pid> end: run by the
+                        // runtime when the actor exits (spec 04 §2, §10)
                         let span = t.first().map_or(it.span, |s| s.span);
-                        cx.emit(Diagnostic::error(
-                            "unsupported",
-                            "`terminate` clauses are not supported by this compiler yet",
+                        let mut body = t;
+                        body.push(stmt(call(
+                            library("Process", "whereis", span),
+                            vec![Expr::new(ExprKind::Str(vec![]), span)],
+                            span,
+                        )));
+                        cleanups.push(fn_item(
+                            format!("{}__terminate", a.name),
+                            vec![],
+                            Some(TypeExpr {
+                                kind: TypeKind::Named {
+                                    path: vec!["Pid".into()],
+                                    args: vec![],
+                                },
+                                span,
+                            }),
+                            body,
+                            false,
                             span,
                         ));
+                        with_cleanup.push((m.name.clone(), a.name.clone()));
                     }
                     let f = FnDef {
                         is_pub: a.is_pub,
@@ -77,6 +102,7 @@ impl Pass for LowerActors {
                     it.kind = ItemKind::Fn(f);
                 }
             }
+            m.items.extend(cleanups);
         }
         for m in &mut p.modules {
             let mut services = Vec::new();
@@ -128,7 +154,25 @@ impl Pass for LowerActors {
                 *m = one.modules.pop().unwrap();
             }
         }
-        visit::exprs_mut(&mut p, &mut |e| lower(e, cx));
+        for m in &mut p.modules {
+            let cleanups: Vec<String> = with_cleanup
+                .iter()
+                .filter(|(module, _)| *module == m.name)
+                .map(|(_, a)| a.clone())
+                .collect();
+            let mut one = Program {
+                modules: vec![std::mem::replace(
+                    m,
+                    Module {
+                        name: String::new(),
+                        file: 0,
+                        items: vec![],
+                    },
+                )],
+            };
+            visit::exprs_mut(&mut one, &mut |e| lower(e, &cleanups, cx));
+            *m = one.modules.pop().unwrap();
+        }
         p
     }
 }
@@ -650,7 +694,8 @@ fn call_or_const(v: &str, args: Vec<Expr>, span: Span) -> Expr {
     }
 }
 
-fn lower(e: &mut Expr, cx: &mut PassCx) {
+/// `cleanups`: the actors of this module that have a `terminate` clause.
+fn lower(e: &mut Expr, cleanups: &[String], cx: &mut PassCx) {
     let span = e.span;
     match &mut e.kind {
         ExprKind::Call { callee, args } if is_name(callee, "spawn") => {
@@ -667,9 +712,32 @@ fn lower(e: &mut Expr, cx: &mut PassCx) {
             }
             let mut args = std::mem::take(args);
             let f = args.remove(0).value;
+            let f_name = match &f.kind {
+                ExprKind::Var(n) => Some(n.clone()),
+                _ => None,
+            };
             let names: Vec<String> = (1..=args.len()).map(|i| format!("spawn.{i}")).collect();
             let inner_call = call(f, names.iter().map(|n| var(n, span)).collect(), span);
-            let thunk = closure(vec![], inner_call, span);
+            let cleanup = match &f_name {
+                Some(n) if cleanups.contains(n) => Some(n.clone()),
+                _ => None,
+            };
+            let thunk = match cleanup {
+                // the process registers the actor's `terminate` first
+                Some(a) => {
+                    let register = call(
+                        library("Process", "on_exit", span),
+                        vec![closure(
+                            vec![],
+                            call(var(&format!("{a}__terminate"), span), vec![], span),
+                            span,
+                        )],
+                        span,
+                    );
+                    closure_block(vec![], vec![stmt(register), stmt(inner_call)], span)
+                }
+                None => closure(vec![], inner_call, span),
+            };
             let spawn = call(library("Process", "spawn", span), vec![thunk], span);
             if names.is_empty() {
                 *e = spawn;
@@ -862,6 +930,17 @@ fn call(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
 }
 
 fn closure(params: Vec<String>, body: Expr, span: Span) -> Expr {
+    closure_block(
+        params,
+        vec![Stmt {
+            kind: StmtKind::Expr(body),
+            span,
+        }],
+        span,
+    )
+}
+
+fn closure_block(params: Vec<String>, body: Block, span: Span) -> Expr {
     Expr::new(
         ExprKind::Closure(vec![Clause {
             params: params
@@ -872,10 +951,7 @@ fn closure(params: Vec<String>, body: Expr, span: Span) -> Expr {
                 })
                 .collect(),
             guard: None,
-            body: vec![Stmt {
-                kind: StmtKind::Expr(body),
-                span,
-            }],
+            body,
         }]),
         span,
     )

@@ -384,6 +384,7 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         &[CTy::Bool],
         CTy::Unit,
     ),
+    ("Process.on_exit", "mesh_rt_on_exit", &[CTy::Obj], CTy::Unit),
     (
         "%pid.to_string",
         "mesh_rt_pid_to_str",

@@ -70,7 +70,14 @@ impl Pass for ExplicateCore {
         };
         let mut fns = Vec::new();
         while let Some(name) = lw.queue.pop_front() {
-            let f = fn_defs[&name];
+            let Some(f) = fn_defs.get(&name).copied() else {
+                lw.cx.emit(Diagnostic::error(
+                    "internal",
+                    format!("internal error: `{name}` is called but not defined (a library function the code generator does not know)"),
+                    Span::default(),
+                ));
+                continue;
+            };
             fns.push(lw.function(&name, f));
         }
         fns.append(&mut lw.extra);

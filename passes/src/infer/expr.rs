@@ -1323,6 +1323,10 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Process.monitor" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
         "Process.demonitor" => mono(vec![Ty::Int], Ty::Int),
         "Process.trap_exits" => mono(vec![Ty::Bool], Ty::Unit),
+        "Process.on_exit" => mono(
+            vec![Ty::Fun(vec![], Box::new(Ty::Con("Pid".into(), vec![])))],
+            Ty::Unit,
+        ),
         "Process.await_job" => mono(
             vec![pid_ty(Ty::Param(0)), Ty::Int],
             Ty::Con("Result".into(), vec![Ty::Param(0), Ty::String]),

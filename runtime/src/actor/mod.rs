@@ -115,6 +115,8 @@ struct Inner {
     watching: Vec<(i64, Pid)>,
     /// Set by another process to end this one at its next suspension.
     kill: Option<String>,
+    /// The `terminate` closure of the actor, run when it exits (spec 04 §2, §10).
+    on_exit: usize,
     /// Queued messages the current wait does not want (a selective receive found no
     /// match among them; a service call waits for its reply): only a newer message,
     /// a reply, a signal or a kill wakes the process.
@@ -446,6 +448,7 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
                         proc: p,
                         entry: Some(entry),
                         saved: Vec::new(),
+                        terminating: None,
                         limit: 0,
                         co: None,
                         timer: None,
@@ -478,6 +481,8 @@ struct Running {
     co: Option<Coroutine<(), Suspend, Option<String>, stack::SharedStack>>,
     /// The used part of the stack while the process is suspended (`stack.rs`).
     saved: Vec<u8>,
+    /// Running the `terminate` closure; the process's own exit reason.
+    terminating: Option<Option<String>>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Suspended in a receive: a message ends the wait.
     waiting: bool,
@@ -500,7 +505,9 @@ impl Future for Running {
             this.waiting = false;
             let killed = this.proc.lock().kill.take();
             if let Some(why) = killed {
-                return this.finish(Some(why), true);
+                if this.terminating.is_none() {
+                    return this.finish(Some(why), true, cx);
+                }
             }
             let shared = stack::SharedStack::of_this_thread();
             this.limit = shared.check_limit();
@@ -569,10 +576,10 @@ impl Future for Running {
                 }
             }
             match r {
-                CoroutineResult::Return(why) => return this.finish(why, false),
+                CoroutineResult::Return(why) => return this.finish(why, false, cx),
                 CoroutineResult::Yield(Suspend::Crash) => {
                     let why = this.proc.lock().crash.take();
-                    return this.finish(why.or_else(|| Some("crashed".into())), true);
+                    return this.finish(why.or_else(|| Some("crashed".into())), true, cx);
                 }
                 CoroutineResult::Yield(Suspend::Preempt) => {
                     cx.waker().wake_by_ref();
@@ -608,7 +615,7 @@ impl Future for Running {
 impl Running {
     /// Ends the process (`why`: the abnormal exit reason); `abandon`: its coroutine is
     /// suspended in the middle of Mesh code.
-    fn finish(&mut self, why: Option<String>, abandon: bool) -> Poll<()> {
+    fn finish(&mut self, why: Option<String>, abandon: bool, cx: &mut Context<'_>) -> Poll<()> {
         if let Some(mut co) = self.co.take() {
             if abandon && co.started() && !co.done() {
                 // SAFETY: the frames left on the stack are Mesh code and runtime frames
@@ -623,6 +630,23 @@ impl Running {
             // SAFETY: the copied closure is ours.
             unsafe { mesh_rt_drop(t as *mut u8) };
         }
+        // the `terminate` closure runs first, in a coroutine of its own; the exit
+        // reason is the process's own (a crash inside `terminate` is swallowed)
+        let why = match self.terminating.take() {
+            Some(own) => own,
+            None => {
+                let cleanup = std::mem::take(&mut self.proc.lock().on_exit);
+                if cleanup != 0 {
+                    self.entry = Some(Entry::Thunk(cleanup));
+                    self.terminating = Some(why);
+                    self.waiting = false;
+                    self.timer = None;
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                why
+            }
+        };
         exit(&self.proc, why);
         Poll::Ready(())
     }
@@ -829,6 +853,23 @@ pub extern "C" fn mesh_rt_demonitor(r: i64) -> i64 {
         t.lock().monitors.retain(|(x, _)| *x != r);
     }
     0
+}
+
+/// Registers the running actor's `terminate` closure (borrowed): `lower-actors` puts
+/// this call first in the spawn closure of an actor that has one.
+///
+/// # Safety
+/// `cleanup` is a live zero-argument closure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_on_exit(cleanup: *mut u8) {
+    let Some(p) = current() else { return };
+    // SAFETY: forwarded contract; the process keeps its own reference.
+    unsafe { crate::memory::mesh_rt_dup(cleanup) };
+    let old = std::mem::replace(&mut p.lock().on_exit, cleanup as usize);
+    if old != 0 {
+        // SAFETY: the reference the process kept.
+        unsafe { mesh_rt_drop(old as *mut u8) };
+    }
 }
 
 /// `Process.trap_exits(on)`: exits of linked processes become `Exit` signals instead
