@@ -88,6 +88,11 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         "<stdlib/job.mpl>",
         include_str!("../../stdlib/job.mpl"),
     ),
+    (
+        "HTTP",
+        "<stdlib/http.mpl>",
+        include_str!("../../stdlib/http.mpl"),
+    ),
 ];
 
 /// Adds the library modules after the program's own files.

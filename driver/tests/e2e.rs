@@ -1478,3 +1478,264 @@ fn runtime_errors_name_the_user_location() {
         }
     }
 }
+
+// ------------------------------------------------------------------ HTTP servers
+
+/// A server binary started on a free port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds `src` and starts it with `PORT` (and `env`), waiting for its
+/// `[mesh-rt] HTTP server listening` line.
+fn start_server(src: &Path, bin: &Path, env: &[(&str, &str)]) -> Server {
+    use std::io::BufRead;
+    let out = build(src, bin);
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        src.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(bin)
+        .env("PORT", port.to_string())
+        .envs(env.iter().copied())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert_eq!(
+        first,
+        format!("[mesh-rt] HTTP server listening on [::]:{port}")
+    );
+    // keep draining stderr (crash reports) so the server never blocks on it
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, port }
+}
+
+/// One HTTP/1.1 request over a fresh connection: (status, headers with lower-case
+/// names, body).
+fn http(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, BTreeMap<String, String>, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> (u16, BTreeMap<String, String>, String) {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return (0, BTreeMap::new(), text);
+    };
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Server examples 10 (routing, params, queries, headers, middleware) and 15 (rate
+/// limiting with a service), checked as their `.md` files say; a crashing handler
+/// answers 500 and the server goes on; sleeping handlers run side by side; malformed,
+/// oversized and abandoned requests get 4xx or a closed connection, never a crash.
+#[test]
+fn http_servers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = examples().join("server");
+
+    // example 10
+    let s = start_server(&ex.join("10_http_basics.mpl"), &tmp.path().join("h10"), &[]);
+    let p = s.port;
+    let get = |path: &str| http(p, "GET", path, &[], "");
+    let (st, h, b) = get("/");
+    assert_eq!(
+        (st, json(&b)),
+        (200, json(r#"{"service":"library","version":1}"#))
+    );
+    assert_eq!(h["content-type"], "application/json; charset=utf-8");
+    assert_eq!(h["content-length"], b.len().to_string());
+    assert_eq!(
+        json(&get("/books/42").2),
+        json(r#"{"id":"42","title":"Book 42"}"#)
+    );
+    assert_eq!(
+        json(&get("/books/featured").2),
+        json(r#"{"id":"featured","title":"Editor's pick"}"#)
+    );
+    assert_eq!(
+        json(&get("/search?q=mesh&limit=5").2),
+        json(r#"{"limit":5,"query":"mesh"}"#)
+    );
+    assert_eq!(json(&get("/search").2), json(r#"{"limit":10,"query":""}"#));
+    assert_eq!(
+        json(&get("/search?q=a%20b&limit=x").2),
+        json(r#"{"limit":10,"query":"a%20b"}"#)
+    );
+    let (st, h, b) = http(p, "POST", "/echo", &[], "hello");
+    assert_eq!(
+        (st, b.as_str(), h["x-echo-length"].as_str()),
+        (201, "hello", "5")
+    );
+    assert_eq!(get("/echo").0, 404);
+    let (st, _, b) = http(p, "PATCH", "/whoami", &[("X-Client", "cli")], "");
+    assert_eq!(
+        (st, json(&b)),
+        (
+            200,
+            json(r#"{"client":"cli","method":"PATCH","path":"/whoami"}"#)
+        )
+    );
+    assert_eq!(
+        json(&get("/whoami?x=1").2),
+        json(r#"{"client":"anonymous","method":"GET","path":"/whoami"}"#)
+    );
+    let (st, _, b) = get("/admin/stats");
+    assert_eq!(
+        (st, json(&b)),
+        (401, json(r#"{"error":"missing api key"}"#))
+    );
+    let (st, _, b) = http(p, "GET", "/admin/stats", &[("X-Api-Key", "nope")], "");
+    assert_eq!((st, json(&b)), (403, json(r#"{"error":"forbidden"}"#)));
+    let (st, _, b) = http(p, "GET", "/admin/stats", &[("X-Api-Key", "letmein")], "");
+    assert_eq!((st, json(&b)), (200, json(r#"{"admin":true}"#)));
+    let (st, _, b) = get("/nope");
+    assert_eq!((st, b.as_str()), (404, "Not Found"));
+    // 200 requests, 50 at a time: all 200
+    let ok = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|sc| {
+        for t in 0..50 {
+            let ok = &ok;
+            sc.spawn(move || {
+                for i in 0..4 {
+                    if http(p, "GET", &format!("/books/{}", t * 4 + i), &[], "").0 == 200 {
+                        ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(ok.into_inner(), 200);
+    drop(s);
+
+    // example 15
+    let s = start_server(
+        &ex.join("15_rate_limited.mpl"),
+        &tmp.path().join("h15"),
+        &[("LIMIT", "3"), ("WINDOW_MS", "10000")],
+    );
+    let p = s.port;
+    let alice = [("X-Client-Id", "alice")];
+    let codes: Vec<u16> = (0..5)
+        .map(|_| http(p, "GET", "/quote", &alice, "").0)
+        .collect();
+    assert_eq!(codes, [200, 200, 200, 429, 429]);
+    let (st, h, b) = http(p, "GET", "/quote", &alice, "");
+    assert_eq!((st, json(&b)), (429, json(r#"{"error":"rate limited"}"#)));
+    assert_eq!(h["retry-after"], "10");
+    let (st, h, b) = http(p, "GET", "/quote", &[("X-Client-Id", "bob")], "");
+    assert_eq!((st, json(&b)["remaining"].clone()), (200, json("2")));
+    assert_eq!(h["x-ratelimit-remaining"], "2");
+    assert_eq!(
+        json(&http(p, "GET", "/quote", &[], "").2)["remaining"],
+        json("2")
+    );
+    for _ in 0..5 {
+        assert_eq!(http(p, "GET", "/health", &[], "").0, 200);
+    }
+    drop(s);
+
+    // crashes, concurrency, bad input
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/crash_server.mpl");
+    let s = start_server(&src, &tmp.path().join("crash"), &[]);
+    let p = s.port;
+    let (st, _, b) = http(p, "GET", "/crash", &[], "");
+    assert_eq!((st, b.as_str()), (500, "Internal Server Error"));
+    assert_eq!(http(p, "GET", "/health", &[], "").0, 200);
+    assert_eq!(http(p, "GET", "/files/a/b", &[], "").0, 200);
+    assert_eq!(http(p, "GET", "/files", &[], "").0, 200);
+    // ten handlers sleeping 300 ms each finish together, not one after another
+    let start = std::time::Instant::now();
+    std::thread::scope(|sc| {
+        for _ in 0..10 {
+            sc.spawn(|| assert_eq!(http(p, "GET", "/slow", &[], "").2, "slept"));
+        }
+    });
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(2500),
+        "{:?}",
+        start.elapsed()
+    );
+    // a body is read whole; too big a body is refused
+    assert_eq!(
+        http(p, "POST", "/size", &[], &"x".repeat(100_000)).2,
+        "100000"
+    );
+    let big = "x".repeat(9 << 20);
+    assert_eq!(http(p, "POST", "/size", &[], &big).0, 413);
+    // garbage, oversized headers, a client that goes away: 4xx or closed, no crash
+    for raw in [
+        "NOT HTTP AT ALL\r\n\r\n".to_string(),
+        format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "y".repeat(100_000)
+        ),
+        format!("GET / HTTP/1.1\r\n{}\r\n", "X-H: 1\r\n".repeat(200)),
+        "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc".to_string(),
+    ] {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", p)).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .unwrap();
+        let _ = c.write_all(raw.as_bytes());
+        let _ = c.shutdown(std::net::Shutdown::Write);
+        let mut out = Vec::new();
+        let _ = c.read_to_end(&mut out);
+        let (st, _, _) = parse_response(&out);
+        assert!(st == 0 || (400..500).contains(&st), "{st} for {:.40}", raw);
+    }
+    assert_eq!(http(p, "GET", "/health", &[], "").0, 200);
+    drop(s);
+}

@@ -1090,7 +1090,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// `mesh_tls()` (the address of this thread's `@mesh_tls`, for the runtime) and
     /// `mesh_run_thunk(closure)`, which runs a zero-argument closure returning a pid (a
-    /// spawned process's body, a supervisor's child start), owning it.
+    /// spawned process's body, a supervisor's child start), owning it; and
+    /// `mesh_call_ptr(closure, arg)` (an HTTP handler on a request).
     fn process_entry_points(&mut self) -> R<()> {
         let ptr = self.ty(CTy::Obj);
         let tls = self.tls();
@@ -1126,6 +1127,34 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let r = match call.try_as_basic_value() {
             inkwell::values::ValueKind::Basic(v) => v,
             _ => return Err("a process closure without a result".into()),
+        };
+        self.builder.build_return(Some(&r)).map_err(e)?;
+
+        // mesh_call_ptr(closure, arg): a closure on one pointer argument (owning both)
+        let fv = self.module.add_function(
+            "mesh_call_ptr",
+            ptr.fn_type(&[ptr.into(), ptr.into()], false),
+            None,
+        );
+        let bb = self.ctx.append_basic_block(fv, "entry");
+        self.builder.position_at_end(bb);
+        let clo = fv.get_nth_param(0).unwrap().into_pointer_value();
+        let arg = fv.get_nth_param(1).unwrap();
+        let slot = self.slot_ptr(clo, SLOT0)?;
+        let code = self
+            .builder
+            .build_load(ptr, slot, "code")
+            .map_err(e)?
+            .into_pointer_value();
+        let fn_ty = ptr.fn_type(&[ptr.into(), ptr.into()], false);
+        let call = self
+            .builder
+            .build_indirect_call(fn_ty, code, &[clo.into(), arg.into()], "r")
+            .map_err(e)?;
+        call.set_call_convention(FASTCC);
+        let r = match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(v) => v,
+            _ => return Err("a handler closure without a result".into()),
         };
         self.builder.build_return(Some(&r)).map_err(e)?;
         Ok(())

@@ -9,6 +9,7 @@ pub mod actor;
 pub mod datetime;
 pub mod encoding;
 pub mod guard;
+pub mod http;
 pub mod json;
 pub mod library;
 pub mod map;

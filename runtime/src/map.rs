@@ -12,7 +12,7 @@
 
 use crate::library::{obj, words_list};
 use crate::memory::{foreign, foreign_cell, is_unique, mesh_rt_drop, mesh_rt_dup};
-use crate::strings::as_bytes;
+use crate::strings::{as_bytes, as_str};
 use indexmap::IndexMap;
 use std::hash::{Hash, Hasher};
 
@@ -84,6 +84,20 @@ impl crate::memory::Foreign for MeshMap {
                     )
                 })
                 .collect(),
+        }
+    }
+
+    fn immortalize(&self) {
+        for (k, v) in &self.entries {
+            // SAFETY: the words are live cells when the flags say they are pointers.
+            unsafe {
+                if k.string {
+                    crate::memory::immortalize(k.word as *mut u8);
+                }
+                if self.counted_values() {
+                    crate::memory::immortalize(*v as *mut u8);
+                }
+            }
         }
     }
 }
@@ -162,6 +176,25 @@ impl Drop for MeshMap {
 
 /// # Safety
 /// `m` is a live map cell.
+/// The entries of a map whose keys and values are strings, in insertion order.
+///
+/// # Safety
+/// `m` is a live map cell with string keys and values.
+pub(crate) unsafe fn string_pairs(m: *const u8) -> Vec<(String, String)> {
+    // SAFETY: forwarded contract.
+    let mm = unsafe { map(m) };
+    mm.entries
+        .iter()
+        // SAFETY: string keys and values are live string cells held by the map.
+        .map(|(k, v)| unsafe {
+            (
+                as_str(k.word as *const u8).to_string(),
+                as_str(*v as *const u8).to_string(),
+            )
+        })
+        .collect()
+}
+
 unsafe fn map<'a>(m: *const u8) -> &'a MeshMap {
     // SAFETY: forwarded contract.
     unsafe { foreign::<MeshMap>(m) }

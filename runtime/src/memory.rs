@@ -19,11 +19,15 @@ pub const FOREIGN_TAG: u64 = 0xFFFE;
 pub trait Foreign: Sized + 'static {
     /// A copy sharing no counted cell with `self`.
     fn deep_copy(&self) -> Self;
+
+    /// Makes the counted cells `self` holds immortal (`immortalize`).
+    fn immortalize(&self) {}
 }
 
 /// Wraps `value` in a counted foreign cell; the runtime reads it back with `foreign`.
-/// Layout: header, mask (0), the boxed value, the function that frees it, and the
-/// function that deep-copies it (`actor::copy`).
+/// Layout: header, mask (0), the boxed value, the function that frees it, the
+/// function that deep-copies it (`actor::copy`), and the one that makes what it holds
+/// immortal (`immortalize`).
 pub fn foreign_cell<T: Foreign>(value: T) -> *mut u8 {
     unsafe fn free_box<T>(p: *mut u8) {
         // SAFETY: `p` came from `Box::into_raw` in `foreign_cell::<T>`.
@@ -34,16 +38,22 @@ pub fn foreign_cell<T: Foreign>(value: T) -> *mut u8 {
         let v = unsafe { &*(p as *const T) };
         Box::into_raw(Box::new(v.deep_copy())) as *mut u8
     }
-    let p = cell(5, FOREIGN_TAG);
+    unsafe fn immortalize_box<T: Foreign>(p: *mut u8) {
+        // SAFETY: `p` came from `Box::into_raw` in `foreign_cell::<T>`.
+        unsafe { &*(p as *const T) }.immortalize()
+    }
+    let p = cell(6, FOREIGN_TAG);
     let free: unsafe fn(*mut u8) = free_box::<T>;
     let copy: unsafe fn(*mut u8) -> *mut u8 = copy_box::<T>;
-    // SAFETY: the cell has a mask word and three slots.
+    let fix: unsafe fn(*mut u8) = immortalize_box::<T>;
+    // SAFETY: the cell has a mask word and four slots.
     unsafe {
         let w = p as *mut u64;
         w.add(1).write(0);
         w.add(2).write(Box::into_raw(Box::new(value)) as u64);
         w.add(3).write(free as usize as u64);
         w.add(4).write(copy as usize as u64);
+        w.add(5).write(fix as usize as u64);
     }
     p
 }
@@ -146,6 +156,42 @@ pub fn cell(words: usize, tag: u64) -> *mut u8 {
     unsafe { (p as *mut u64).write(tag | ONE) };
     count(1);
     p
+}
+
+/// Makes `p` and every cell it reaches immortal: shared read-only by every thread
+/// (reference counts are not atomic, and immortal cells are never counted), never
+/// freed. For values the whole program keeps, such as `HTTP.serve`'s handler.
+///
+/// # Safety
+/// `p` is null or a live cell; nothing else changes the cells meanwhile.
+pub unsafe fn immortalize(p: *mut u8) {
+    let mut work = vec![p];
+    while let Some(p) = work.pop() {
+        if p.is_null() {
+            continue;
+        }
+        let h = p as *mut u64;
+        // SAFETY: a live cell; children listed by its mask are live cells.
+        unsafe {
+            if *h >> 32 == IMMORTAL {
+                continue;
+            }
+            *h = (*h & 0xFFFF_FFFF) | IMMORTAL << 32;
+            count(-1);
+            let tag = *h & 0xFFFF_FFFF;
+            if tag == FOREIGN_TAG {
+                let fix: unsafe fn(*mut u8) = std::mem::transmute(*h.add(5) as usize);
+                fix(*h.add(2) as *mut u8);
+            } else if tag != STR_TAG {
+                let mut mask = *h.add(1) & ((1 << 62) - 1);
+                while mask != 0 {
+                    let i = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    work.push(*h.add(2 + i) as *mut u8);
+                }
+            }
+        }
+    }
 }
 
 /// `n` uninitialised bytes counted as one live cell (message copies fill them in).

@@ -352,6 +352,63 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     ),
     ("Process.whereis", "mesh_rt_whereis", &[CTy::Str], CTy::Int),
     ("%self", "mesh_rt_self", &[], CTy::Int),
+    // HTTP (runtime/src/http)
+    (
+        "Request.method",
+        "mesh_rt_req_method",
+        &[CTy::Obj],
+        CTy::Str,
+    ),
+    ("Request.path", "mesh_rt_req_path", &[CTy::Obj], CTy::Str),
+    ("Request.body", "mesh_rt_req_body", &[CTy::Obj], CTy::Str),
+    (
+        "Request.header",
+        "mesh_rt_req_header",
+        &[CTy::Obj, CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "Request.query",
+        "mesh_rt_req_query",
+        &[CTy::Obj, CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "Request.param",
+        "mesh_rt_req_param",
+        &[CTy::Obj, CTy::Str],
+        CTy::Obj,
+    ),
+    (
+        "Request.with_params",
+        "mesh_rt_req_with_params",
+        &[CTy::Obj, CTy::Obj, CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Response.make",
+        "mesh_rt_response",
+        &[CTy::Int, CTy::Str, CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Response.status",
+        "mesh_rt_response_status",
+        &[CTy::Obj],
+        CTy::Int,
+    ),
+    (
+        "Response.body",
+        "mesh_rt_response_body",
+        &[CTy::Obj],
+        CTy::Str,
+    ),
+    (
+        "Http.serve_handler",
+        "mesh_rt_http_serve",
+        &[CTy::Obj, CTy::Int],
+        CTy::Unit,
+    ),
     (
         "Process.sup_new",
         "mesh_rt_sup_new",

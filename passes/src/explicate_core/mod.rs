@@ -181,7 +181,11 @@ impl Lower<'_> {
             Some(Ty::Unit) | Some(Ty::Never) => CTy::Unit,
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
-            Some(Ty::Con(k, _)) if matches!(k.as_str(), "Regex" | "Map" | "Set") => CTy::Obj,
+            Some(Ty::Con(k, _))
+                if matches!(k.as_str(), "Regex" | "Map" | "Set" | "Request" | "Response") =>
+            {
+                CTy::Obj
+            }
             // an instant is its Unix milliseconds; an atom is its (interned) text
             Some(Ty::Con(k, _)) if k == "DateTime" || k == "Pid" => CTy::Int,
             Some(Ty::Con(k, _)) if k == "Atom" => CTy::Str,

@@ -35,6 +35,8 @@ fn builtin_type(name: &str) -> Option<(Ty, usize)> {
         "Atom" => (Ty::Con("Atom".into(), vec![]), 0),
         "Regex" => (Ty::Con("Regex".into(), vec![]), 0),
         "Pid" => (Ty::Con("Pid".into(), vec![]), usize::MAX),
+        "Request" => (Ty::Con("Request".into(), vec![]), 0),
+        "Response" => (Ty::Con("Response".into(), vec![]), 0),
         _ => return None,
     })
 }

@@ -1323,6 +1323,30 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Process.monitor" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
         "Process.demonitor" => mono(vec![Ty::Int], Ty::Int),
         "Process.trap_exits" => mono(vec![Ty::Bool], Ty::Unit),
+        // the HTTP server (spec 06 §1; runtime/src/http, stdlib/http.mpl)
+        "Request.method" | "Request.path" | "Request.body" => mono(vec![req_ty()], Ty::String),
+        "Request.header" | "Request.query" | "Request.param" => mono(
+            vec![req_ty(), Ty::String],
+            Ty::Con("Option".into(), vec![Ty::String]),
+        ),
+        "Request.with_params" => mono(
+            vec![req_ty(), list_of(Ty::String), list_of(Ty::String)],
+            req_ty(),
+        ),
+        "Response.make" => mono(
+            vec![
+                Ty::Int,
+                Ty::String,
+                Ty::Con("Map".into(), vec![Ty::String, Ty::String]),
+            ],
+            resp_ty(),
+        ),
+        "Response.status" => mono(vec![resp_ty()], Ty::Int),
+        "Response.body" => mono(vec![resp_ty()], Ty::String),
+        "Http.serve_handler" => mono(
+            vec![Ty::Fun(vec![req_ty()], Box::new(resp_ty())), Ty::Int],
+            Ty::Unit,
+        ),
         "Process.on_exit" => mono(
             vec![Ty::Fun(vec![], Box::new(Ty::Con("Pid".into(), vec![])))],
             Ty::Unit,
@@ -1430,6 +1454,18 @@ fn builtin(g: &str) -> Option<Scheme> {
         ),
         _ => None,
     }
+}
+
+fn req_ty() -> Ty {
+    Ty::Con("Request".into(), vec![])
+}
+
+fn resp_ty() -> Ty {
+    Ty::Con("Response".into(), vec![])
+}
+
+fn list_of(t: Ty) -> Ty {
+    Ty::Con("List".into(), vec![t])
 }
 
 /// `Pid<M>`.

@@ -48,13 +48,14 @@ unsafe fn copy_one(src: *const u8, work: &mut Vec<(*mut u64, *const u8)>) -> *mu
             return p;
         }
         if tag == FOREIGN_TAG {
-            let p = alloc_bytes(40) as *mut u64;
+            let p = alloc_bytes(48) as *mut u64;
             let copy: unsafe fn(*mut u8) -> *mut u8 = std::mem::transmute(*h.add(4) as usize);
             p.write(tag | ONE);
             p.add(1).write(0);
             p.add(2).write(copy(*h.add(2) as *mut u8) as u64);
             p.add(3).write(*h.add(3));
             p.add(4).write(*h.add(4));
+            p.add(5).write(*h.add(5));
             return p as *mut u8;
         }
         let n = usable_size(src as *mut u8);

@@ -117,6 +117,8 @@ struct Inner {
     kill: Option<String>,
     /// The `terminate` closure of the actor, run when it exits (spec 04 §2, §10).
     on_exit: usize,
+    /// Where an HTTP handler process sends its response (dropped if it crashes: 500).
+    http_reply: Option<tokio::sync::oneshot::Sender<crate::http::Resp>>,
     /// Queued messages the current wait does not want (a selective receive found no
     /// match among them; a service call waits for its reply): only a newer message,
     /// a reply, a signal or a kill wakes the process.
@@ -331,10 +333,15 @@ enum Entry {
     /// A zero-argument Mesh closure (owned).
     Thunk(usize),
     Supervisor(Box<supervisor::Spec>),
+    /// An HTTP request for the (immortal) handler closure; the response goes back
+    /// through the process's `http_reply`.
+    Http(usize, Box<crate::http::Req>),
 }
 
 enum Job {
     Spawn(Arc<Process>, Entry),
+    /// A new HTTP connection and the handler closure.
+    Conn(std::net::TcpStream, usize),
     Timer(Instant, Pid, Msg),
 }
 
@@ -420,6 +427,26 @@ fn workers() -> &'static Workers {
     })
 }
 
+/// Hands a new HTTP connection to a worker (in turn).
+pub fn dispatch_connection(stream: std::net::TcpStream, handler: usize) {
+    dispatch(Job::Conn(stream, handler));
+}
+
+/// On a worker: runs the HTTP handler on `request` in a new process of this worker;
+/// the response arrives on the returned channel (closed if the handler crashed).
+pub fn run_handler(
+    handler: usize,
+    request: crate::http::Req,
+) -> tokio::sync::oneshot::Receiver<crate::http::Resp> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    p.lock().http_reply = Some(tx);
+    PROCS.insert(p.pid, p.clone());
+    active_inc();
+    tokio::task::spawn_local(Running::new(p, Entry::Http(handler, Box::new(request))));
+    rx
+}
+
 fn dispatch(job: Job) {
     let w = workers();
     let i = w.next.fetch_add(1, Ordering::Relaxed) % w.queues.len();
@@ -436,7 +463,7 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
         .limit
         .store(unsafe { tls().add(1) }, Ordering::Release);
     let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .expect("cannot start the scheduler");
     let local = tokio::task::LocalSet::new();
@@ -444,16 +471,10 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
         while let Some(job) = rx.recv().await {
             match job {
                 Job::Spawn(p, entry) => {
-                    tokio::task::spawn_local(Running {
-                        proc: p,
-                        entry: Some(entry),
-                        saved: Vec::new(),
-                        terminating: None,
-                        limit: 0,
-                        co: None,
-                        timer: None,
-                        waiting: false,
-                    });
+                    tokio::task::spawn_local(Running::new(p, entry));
+                }
+                Job::Conn(stream, handler) => {
+                    tokio::task::spawn_local(crate::http::serve_connection(stream, handler));
                 }
                 Job::Timer(at, pid, msg) => {
                     tokio::task::spawn_local(async move {
@@ -542,6 +563,13 @@ impl Future for Running {
                             None
                         }
                         Entry::Supervisor(spec) => supervisor::run(p, *spec),
+                        Entry::Http(handler, request) => {
+                            let resp = crate::http::call_handler(handler, *request);
+                            if let Some(reply) = p.lock().http_reply.take() {
+                                let _ = reply.send(resp);
+                            }
+                            None
+                        }
                     }
                 })
             });
@@ -613,6 +641,19 @@ impl Future for Running {
 }
 
 impl Running {
+    fn new(proc: Arc<Process>, entry: Entry) -> Running {
+        Running {
+            proc,
+            entry: Some(entry),
+            saved: Vec::new(),
+            terminating: None,
+            limit: 0,
+            co: None,
+            timer: None,
+            waiting: false,
+        }
+    }
+
     /// Ends the process (`why`: the abnormal exit reason); `abandon`: its coroutine is
     /// suspended in the middle of Mesh code.
     fn finish(&mut self, why: Option<String>, abandon: bool, cx: &mut Context<'_>) -> Poll<()> {
@@ -682,6 +723,7 @@ fn exit(p: &Process, crash: Option<String>) {
         let mut inner = p.lock();
         inner.exited = true;
         inner.waker = None;
+        inner.http_reply = None;
         (
             std::mem::take(&mut inner.queue),
             std::mem::take(&mut inner.names),

@@ -1,0 +1,143 @@
+# The HTTP router (spec 06 §1): routes in registration order, middleware, and the
+# dispatch that `serve` hands to the runtime (runtime/src/http), which runs it for every
+# request in a process of its own. Matching tiers: exact patterns, then patterns with
+# `:name` segments (same number of non-empty segments), then `/*` prefixes; a route
+# whose method differs is skipped; no match is 404 `Not Found` (after the middleware).
+
+pub type Route do
+  RouteOf(String, String, Fun(Request) -> Response)
+end
+
+pub type Router do
+  RouterOf(List<Route>, List<Fun(Request, Fun(Request) -> Response) -> Response>)
+end
+
+# A router with no routes.
+pub fn router() -> Router = RouterOf([], [])
+
+fn add(r :: Router, method :: String, pattern :: String, h :: Fun(Request) -> Response) -> Router do
+  case r do
+    RouterOf(routes, mws) -> RouterOf(List.append(routes, RouteOf(method, pattern, h)), mws)
+  end
+end
+
+# A route for any method.
+pub fn route(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "", pattern, h)
+
+pub fn on_get(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "GET", pattern, h)
+
+pub fn on_post(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "POST", pattern, h)
+
+pub fn on_put(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "PUT", pattern, h)
+
+pub fn on_delete(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "DELETE", pattern, h)
+
+pub fn on_patch(r :: Router, pattern :: String, h :: Fun(Request) -> Response) -> Router = add(r, "PATCH", pattern, h)
+
+# Appends a middleware: `fn(request, next) -> Response`, outermost first.
+pub fn use(r :: Router, mw :: Fun(Request, Fun(Request) -> Response) -> Response) -> Router do
+  case r do
+    RouterOf(routes, mws) -> RouterOf(routes, List.append(mws, mw))
+  end
+end
+
+# A response with the default headers (`Content-Type: application/json`).
+pub fn response(status :: Int, body :: String) -> Response = Response.make(status, body, Map.new())
+
+# A response with extra headers (a `Content-Type` among them replaces the default).
+pub fn response_with_headers(status :: Int, body :: String, headers :: Map<String, String>) -> Response = Response.make(status, body, headers)
+
+# Serves `r` on `[::]:port` for ever (returns only when it cannot listen).
+pub fn serve(r :: Router, port :: Int) = Http.serve_handler(fn(req) -> dispatch(r, req) end, port)
+
+fn dispatch(r :: Router, req :: Request) -> Response do
+  case r do
+    RouterOf(routes, mws) -> through(mws, req, fn(q) -> handle(routes, q) end)
+  end
+end
+
+fn through(mws :: List<Fun(Request, Fun(Request) -> Response) -> Response>, req :: Request, last :: Fun(Request) -> Response) -> Response do
+  case mws do
+    mw :: rest -> mw(req, fn(q) -> through(rest, q, last) end)
+    _ -> last(req)
+  end
+end
+
+fn handle(routes :: List<Route>, req :: Request) -> Response do
+  let method = Request.method(req)
+  let path = Request.path(req)
+  case exact(routes, method, path) do
+    Some(h) -> h(req)
+    None -> case param(routes, method, segments(path)) do
+      Some((h, names, values)) -> h(Request.with_params(req, names, values))
+      None -> case wild(routes, method, path) do
+        Some(h) -> h(req)
+        None -> response(404, "Not Found")
+      end
+    end
+  end
+end
+
+fn method_ok(want :: String, got :: String) -> Bool = want == "" || want == got
+
+fn is_wild(p :: String) -> Bool = String.ends_with(p, "/*")
+
+fn is_param(p :: String) -> Bool = String.contains(p, ":")
+
+fn segments(path :: String) -> List<String> = List.filter(String.split(path, "/"), fn(s) -> s != "" end)
+
+fn exact(routes :: List<Route>, method :: String, path :: String) -> Option<Fun(Request) -> Response> do
+  case routes do
+    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && p == path && !is_wild(p) && !is_param(p) do
+      Some(h)
+    else
+      exact(rest, method, path)
+    end
+    _ -> None
+  end
+end
+
+fn param(routes :: List<Route>, method :: String, segs :: List<String>) -> Option<(Fun(Request) -> Response, List<String>, List<String>)> do
+  case routes do
+    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && is_param(p) && !is_wild(p) do
+      case bind(segments(p), segs, [], []) do
+        Some((names, values)) -> Some((h, names, values))
+        None -> param(rest, method, segs)
+      end
+    else
+      param(rest, method, segs)
+    end
+    _ -> None
+  end
+end
+
+# Matches pattern segments against path segments, collecting `:name` captures.
+fn bind(pat :: List<String>, segs :: List<String>, names :: List<String>, values :: List<String>) -> Option<(List<String>, List<String>)> do
+  case (pat, segs) do
+    (p :: ps, s :: ss) -> if String.starts_with(p, ":") do
+      bind(ps, ss, Cons(String.slice(p, 1, String.length(p)), names), Cons(s, values))
+    else
+      if p == s do
+        bind(ps, ss, names, values)
+      else
+        None
+      end
+    end
+    (_ :: _, _) -> None
+    (_, _ :: _) -> None
+    _ -> Some((names, values))
+  end
+end
+
+fn wild(routes :: List<Route>, method :: String, path :: String) -> Option<Fun(Request) -> Response> do
+  case routes do
+    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && is_wild(p) && under(String.slice(p, 0, String.length(p) - 2), path) do
+      Some(h)
+    else
+      wild(rest, method, path)
+    end
+    _ -> None
+  end
+end
+
+fn under(prefix :: String, path :: String) -> Bool = prefix == "" || path == prefix || String.starts_with(path, prefix <> "/")
