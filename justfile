@@ -45,6 +45,11 @@ bench:
     scripts/bench-deps.sh golang-go hyperfine
     benchmarks/run.py
 
+# HTTP servers (spec 07): Mesh vs axum vs Go net/http vs Erlang inets, with wrk
+bench-http secs="10" runs="3" conns="100":
+    scripts/bench-deps.sh golang-go erlang-base erlang-inets wrk
+    benchmarks/http.py {{secs}} {{runs}} {{conns}}
+
 # a million actors: Mesh vs Erlang (BEAM) vs Go goroutines, time and peak RSS
 bench-actors n="1000000" runs="3":
     scripts/bench-deps.sh golang-go erlang-base

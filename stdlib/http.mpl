@@ -42,7 +42,7 @@ pub fn use(r :: Router, mw :: Fun(Request, Fun(Request) -> Response) -> Response
 end
 
 # A response with the default headers (`Content-Type: application/json`).
-pub fn response(status :: Int, body :: String) -> Response = Response.make(status, body, Map.new())
+pub fn response(status :: Int, body :: String) -> Response = Response.plain(status, body)
 
 # A response with extra headers (a `Content-Type` among them replaces the default).
 pub fn response_with_headers(status :: Int, body :: String, headers :: Map<String, String>) -> Response = Response.make(status, body, headers)

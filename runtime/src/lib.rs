@@ -42,6 +42,9 @@ pub unsafe extern "C" fn main(argc: i32, argv: *const *const std::ffi::c_char) -
     let _ = system::ARGS.set(args);
     let here = 0u8;
     guard::install(&here as *const u8 as usize);
+    if std::env::var("MESH_CHECK_LEAKS").is_ok_and(|v| v == "1") {
+        memory::COUNTING.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     if std::env::var("MESH_SYSTEM_ALLOC").is_ok_and(|v| v == "1") {
         memory::SYSTEM_ALLOC.store(true, std::sync::atomic::Ordering::Relaxed);
     }

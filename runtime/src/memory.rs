@@ -87,8 +87,15 @@ thread_local! {
     static OWNER: std::cell::Cell<*const AtomicI64> = const { std::cell::Cell::new(std::ptr::null()) };
 }
 
+/// Cells are counted only for `MESH_CHECK_LEAKS=1` (set at start-up; always in the
+/// runtime's own tests): two atomic updates per allocation are worth avoiding.
+pub static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(cfg!(test));
+
 #[inline(always)]
 fn count(delta: i64) {
+    if !COUNTING.load(Ordering::Relaxed) {
+        return;
+    }
     LIVE.fetch_add(delta, Ordering::Relaxed);
     let o = OWNER.with(|o| o.get());
     if !o.is_null() {

@@ -392,6 +392,12 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Obj,
     ),
     (
+        "Response.plain",
+        "mesh_rt_response_plain",
+        &[CTy::Int, CTy::Str],
+        CTy::Obj,
+    ),
+    (
         "Response.status",
         "mesh_rt_response_status",
         &[CTy::Obj],

@@ -1341,6 +1341,7 @@ fn builtin(g: &str) -> Option<Scheme> {
             ],
             resp_ty(),
         ),
+        "Response.plain" => mono(vec![Ty::Int, Ty::String], resp_ty()),
         "Response.status" => mono(vec![resp_ty()], Ty::Int),
         "Response.body" => mono(vec![resp_ty()], Ty::String),
         "Http.serve_handler" => mono(

@@ -117,8 +117,8 @@ struct Inner {
     kill: Option<String>,
     /// The `terminate` closure of the actor, run when it exits (spec 04 §2, §10).
     on_exit: usize,
-    /// Where an HTTP handler process sends its response (dropped if it crashes: 500).
-    http_reply: Option<tokio::sync::oneshot::Sender<crate::http::Resp>>,
+    /// An HTTP handler process's response (none if it crashed: 500).
+    http_reply: Option<crate::http::Resp>,
     /// Queued messages the current wait does not want (a selective receive found no
     /// match among them; a service call waits for its reply): only a newer message,
     /// a reply, a signal or a kill wakes the process.
@@ -432,19 +432,16 @@ pub fn dispatch_connection(stream: std::net::TcpStream, handler: usize) {
     dispatch(Job::Conn(stream, handler));
 }
 
-/// On a worker: runs the HTTP handler on `request` in a new process of this worker;
-/// the response arrives on the returned channel (closed if the handler crashed).
-pub fn run_handler(
-    handler: usize,
-    request: crate::http::Req,
-) -> tokio::sync::oneshot::Receiver<crate::http::Resp> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
+/// On a worker, inside the connection's task: runs the HTTP handler on `request` in a
+/// new process (driven by this task, not one of its own); its response, or `None`
+/// when the handler crashed.
+pub async fn run_handler(handler: usize, request: crate::http::Req) -> Option<crate::http::Resp> {
     let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
-    p.lock().http_reply = Some(tx);
     PROCS.insert(p.pid, p.clone());
     active_inc();
-    tokio::task::spawn_local(Running::new(p, Entry::Http(handler, Box::new(request))));
-    rx
+    Running::new(p.clone(), Entry::Http(handler, Box::new(request))).await;
+    let resp = p.lock().http_reply.take();
+    resp
 }
 
 fn dispatch(job: Job) {
@@ -565,9 +562,7 @@ impl Future for Running {
                         Entry::Supervisor(spec) => supervisor::run(p, *spec),
                         Entry::Http(handler, request) => {
                             let resp = crate::http::call_handler(handler, *request);
-                            if let Some(reply) = p.lock().http_reply.take() {
-                                let _ = reply.send(resp);
-                            }
+                            p.lock().http_reply = Some(resp);
                             None
                         }
                     }
@@ -723,7 +718,6 @@ fn exit(p: &Process, crash: Option<String>) {
         let mut inner = p.lock();
         inner.exited = true;
         inner.waker = None;
-        inner.http_reply = None;
         (
             std::mem::take(&mut inner.queue),
             std::mem::take(&mut inner.names),

@@ -187,6 +187,19 @@ pub unsafe extern "C" fn mesh_rt_response(
     })
 }
 
+/// A response with the default headers (`HTTP.response`).
+///
+/// # Safety
+/// `body` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_response_plain(status: i64, body: *const u8) -> *mut u8 {
+    foreign_cell(Resp {
+        status: status.clamp(100, 999) as u16,
+        body: unsafe { as_str(body) }.to_string(),
+        headers: Vec::new(),
+    })
+}
+
 /// `Response.status(resp)`.
 ///
 /// # Safety
@@ -217,7 +230,8 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
     // every worker runs the handler: it and all it holds become immortal (shared
     // read-only, never freed), so no reference count is touched across threads
     unsafe { crate::memory::immortalize(handler) };
-    let listener = match std::net::TcpListener::bind(("::", port as u16)) {
+    raise_file_limit();
+    let listener = match listen(port as u16) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("[mesh-rt] Failed to start HTTP server on [::]:{port}: {e}");
@@ -243,6 +257,30 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
     }
 }
 
+/// `[::]:port`, dual-stack, with a deep accept queue (bursts of thousands of clients).
+fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV6, Type::STREAM, None)?;
+    s.set_only_v6(false)?;
+    s.set_reuse_address(true)?;
+    s.bind(&std::net::SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port)).into())?;
+    s.listen(4096)?;
+    Ok(s.into())
+}
+
+/// A server holds a descriptor per connection: the soft limit goes up to the hard one
+/// (as Go's runtime does).
+fn raise_file_limit() {
+    // SAFETY: plain libc calls on a local struct.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
 /// Serves one connection on this worker (a task of its `LocalSet`).
 pub async fn serve_connection(stream: std::net::TcpStream, handler: usize) {
     let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
@@ -250,8 +288,9 @@ pub async fn serve_connection(stream: std::net::TcpStream, handler: usize) {
     };
     let service = hyper::service::service_fn(move |r| respond(r, handler));
     let mut builder = hyper::server::conn::http1::Builder::new();
+    // hyper's own limit is MAX_HEADERS headers (on the stack: setting it would put them
+    // on the heap for every request)
     builder
-        .max_headers(MAX_HEADERS)
         .max_buf_size(64 * 1024)
         .header_read_timeout(Some(std::time::Duration::from_secs(30)))
         .timer(hyper_util::rt::TokioTimer::new());
@@ -280,6 +319,15 @@ async fn respond(
     handler: usize,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = r.into_parts();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        // refused before reading it (hyper closes the connection)
+        return Ok(plain(413, "Payload Too Large"));
+    }
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => {
@@ -315,10 +363,9 @@ async fn respond(
         body: Arc::from(String::from_utf8_lossy(&body).as_ref()),
         params: Vec::new(),
     };
-    let reply = actor::run_handler(handler, request);
-    let resp = match reply.await {
-        Ok(resp) => resp,
-        Err(_) => {
+    let resp = match actor::run_handler(handler, request).await {
+        Some(resp) => resp,
+        None => {
             eprintln!("[mesh-rt] HTTP handler panicked: the handler's process crashed");
             return Ok(plain(500, "Internal Server Error"));
         }
@@ -384,8 +431,23 @@ pub fn call_handler(handler: usize, request: Req) -> Resp {
             headers: vec![],
         })
     };
-    // SAFETY: the handler returns a response cell, which is ours.
-    let out = unsafe { foreign::<Resp>(resp) }.clone();
-    unsafe { crate::memory::mesh_rt_drop(resp) };
-    out
+    // SAFETY: the handler returns a response cell, which is ours: taken out when no one
+    // else holds it (the usual case), else copied.
+    unsafe {
+        let out = if crate::memory::is_unique(resp) {
+            let cell = *(resp as *const u64).add(2) as *mut Resp;
+            std::mem::replace(
+                &mut *cell,
+                Resp {
+                    status: 0,
+                    body: String::new(),
+                    headers: Vec::new(),
+                },
+            )
+        } else {
+            foreign::<Resp>(resp).clone()
+        };
+        crate::memory::mesh_rt_drop(resp);
+        out
+    }
 }

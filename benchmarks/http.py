@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""HTTP benchmark (issue 7, spec 07): GET /text and GET /json served by Mesh, Rust (axum
+on hyper), Go (net/http) and Erlang (OTP inets httpd; Cowboy is not packaged by Debian),
+one server at a time, each pinned to CPU 0 while wrk runs on CPU 1 over loopback
+(keep-alive connections). Per server and endpoint: a warmup run, then RUNS timed runs;
+reports mean requests/s, p50/p99 latency of the last run, and Mesh / peer ratios.
+Usage: benchmarks/http.py [seconds per run] [runs] [connections]"""
+import os, re, socket, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(ROOT)
+SECS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+CONNS = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+HTTP = os.path.join(ROOT, "http")
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+def free_port():
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("::", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+def wait_port(port, proc, secs=15):
+    end = time.time() + secs
+    while time.time() < end:
+        if proc.poll() is not None:
+            sys.exit(f"server exited: {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"server on {port} did not start")
+
+def ms(text):
+    n, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+def wrk(url, secs):
+    out = sh(["taskset", "-c", "1", "wrk", "-t1", f"-c{CONNS}", f"-d{secs}s", "--latency", url]).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = ms(re.search(r"\n\s+50%\s+(\S+)", out).group(1))
+    p99 = ms(re.search(r"\n\s+99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    if errors:
+        print(f"  warning: {url}: {errors.group(0)}", file=sys.stderr)
+    return rps, p50, p99
+
+def main():
+    out = tempfile.mkdtemp(prefix="mesh-http")
+    sh(["cargo", "build", "--release", "-q", "--bin", "mesh"], cwd=REPO)
+    mesh = os.path.join(REPO, "target", "release", "mesh")
+    sh([mesh, "build", "--release", os.path.join(HTTP, "mesh", "main.mpl"), "-o", os.path.join(out, "mesh-server")])
+    sh(["go", "build", "-o", os.path.join(out, "go-server"), os.path.join(HTTP, "go", "main.go")],
+       env={**os.environ, "GOCACHE": os.path.join(out, "gocache"), "GOFLAGS": "-mod=mod"})
+    sh(["cargo", "build", "--release", "-q", "--target-dir", os.path.join(out, "axum")], cwd=os.path.join(HTTP, "rust"))
+    sh(["erlc", "-o", out, os.path.join(HTTP, "erlang", "hello.erl")])
+    servers = {
+        "mesh": [os.path.join(out, "mesh-server")],
+        "rust": [os.path.join(out, "axum", "release", "http-bench-axum")],
+        "go": [os.path.join(out, "go-server")],
+        "erlang": ["erl", "-noshell", "+S", "1", "-pa", out, "-eval", "hello:main()."],
+    }
+    results = {}
+    for name, cmd in servers.items():
+        port = free_port()
+        env = {**os.environ, "PORT": str(port), "GOMAXPROCS": "1"}
+        proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_port(port, proc)
+            for ep in ("text", "json"):
+                url = f"http://127.0.0.1:{port}/{ep}"
+                wrk(url, 3)
+                runs = [wrk(url, SECS) for _ in range(RUNS)]
+                results[(name, ep)] = (statistics.mean(r[0] for r in runs), runs[-1][1], runs[-1][2])
+        finally:
+            proc.kill()
+            proc.wait()
+    print(f"wrk -t1 -c{CONNS}, {RUNS} x {SECS}s after a warmup; server on CPU 0, wrk on CPU 1")
+    print(f"{'server':<8} {'endpoint':<6} {'req/s':>10} {'p50':>9} {'p99':>9} {'mesh/this':>10}")
+    for (name, ep), (rps, p50, p99) in results.items():
+        ratio = results[("mesh", ep)][0] / rps
+        print(f"{name:<8} /{ep:<5} {rps:>10.0f} {p50:>7.2f}ms {p99:>7.2f}ms {ratio:>9.2f}x")
+
+main()
