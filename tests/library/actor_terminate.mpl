@@ -16,7 +16,11 @@ end
 
 actor fragile() do
   receive do
-    k -> only_zero(k)
+    k -> do
+      # after the counter's lines (the two actors run side by side)
+      Timer.sleep(100)
+      only_zero(k)
+    end
   end
 terminate do
   println("fragile cleans up after its crash")
