@@ -1822,3 +1822,119 @@ fn http_ten_thousand_connections() {
     assert_eq!(ok.into_inner(), N);
     drop(s);
 }
+
+/// Server example 14 (WebSocket chat) as its `.md` says: welcome, echo, broadcast to
+/// the others, rooms left on disconnect, rejection with close 1008, 400 for a plain
+/// request, the HTTP health route beside it, and the server's event lines in order.
+#[test]
+fn websocket_chat() {
+    use std::io::BufRead;
+    use tungstenite::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("h14");
+    let out = build(&examples().join("server/14_websocket_chat.mpl"), &bin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (ws_port, http_port) = (free(), free());
+    let mut child = Command::new(&bin)
+        .env("WS_PORT", ws_port.to_string())
+        .env("PORT", http_port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    assert_eq!(
+        err.next().unwrap().unwrap(),
+        format!("[mesh-rt] WebSocket server listening on 0.0.0.0:{ws_port}")
+    );
+    assert_eq!(
+        err.next().unwrap().unwrap(),
+        format!("[mesh-rt] HTTP server listening on [::]:{http_port}")
+    );
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(stdout).lines() {
+            let _ = lines_tx.send(l.unwrap());
+        }
+    });
+    let next_line = || {
+        lines
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap()
+    };
+    let url = format!("ws://127.0.0.1:{ws_port}/chat");
+    let text = |ws: &mut tungstenite::WebSocket<
+        tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+    >| loop {
+        match ws.read().unwrap() {
+            Message::Text(t) => break t,
+            Message::Close(c) => panic!("closed: {c:?}"),
+            _ => {}
+        }
+    };
+    // session 1: A alone
+    let (mut a, _) = tungstenite::connect(&url).unwrap();
+    assert_eq!(text(&mut a), "welcome to the lobby");
+    assert_eq!(next_line(), "[chat] joined path=/chat");
+    a.send(Message::Text("/echo hi there".into())).unwrap();
+    assert_eq!(text(&mut a), "echo: hi there");
+    assert_eq!(next_line(), "[chat] echoed");
+    a.send(Message::Text("hello?".into())).unwrap();
+    assert_eq!(text(&mut a), "delivered");
+    assert_eq!(next_line(), "[chat] broadcast");
+    // session 2: B joins
+    let (mut b, _) = tungstenite::connect(&url).unwrap();
+    assert_eq!(text(&mut b), "welcome to the lobby");
+    assert_eq!(next_line(), "[chat] joined path=/chat");
+    a.send(Message::Text("hello all".into())).unwrap();
+    assert_eq!(text(&mut a), "delivered");
+    assert_eq!(text(&mut b), "someone: hello all");
+    assert_eq!(next_line(), "[chat] broadcast");
+    b.send(Message::Text("/echo x".into())).unwrap();
+    assert_eq!(text(&mut b), "echo: x");
+    assert_eq!(next_line(), "[chat] echoed");
+    b.close(None).unwrap();
+    let _ = b.flush();
+    drop(b);
+    assert_eq!(next_line(), "[chat] closed code=1000 reason=");
+    a.send(Message::Text("anyone?".into())).unwrap();
+    assert_eq!(text(&mut a), "delivered");
+    assert_eq!(next_line(), "[chat] broadcast");
+    // rejection: close 1008, no on_close
+    let (mut r, _) = tungstenite::connect(format!("ws://127.0.0.1:{ws_port}/admin")).unwrap();
+    let close = loop {
+        match r.read() {
+            Ok(Message::Close(c)) => break c,
+            Ok(_) => {}
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let close = close.unwrap();
+    assert_eq!(
+        (u16::from(close.code), close.reason.as_ref()),
+        (1008, "rejected")
+    );
+    assert_eq!(next_line(), "[chat] rejected path=/admin");
+    // a plain request is not an upgrade
+    let (st, _, _) = http(ws_port, "GET", "/chat", &[], "");
+    assert_eq!(st, 400);
+    let (st, _, body) = http(http_port, "GET", "/health", &[], "");
+    assert_eq!(
+        (st, json(&body)),
+        (200, json(r#"{"room":"lobby","status":"ok"}"#))
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -1130,6 +1130,61 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         };
         self.builder.build_return(Some(&r)).map_err(e)?;
 
+        // the WebSocket callbacks (runtime/src/http/ws.rs), each owning its arguments:
+        // on_connect(conn, path, headers) -> Int, on_message(conn, text),
+        // on_close(conn, code, reason)
+        let i64t = self.ctx.i64_type();
+        let unit = self.ty(CTy::Unit);
+        for (name, params, int_result) in [
+            ("mesh_ws_connect", vec![CTy::Int, CTy::Str, CTy::Obj], true),
+            ("mesh_ws_message", vec![CTy::Int, CTy::Str], false),
+            ("mesh_ws_close", vec![CTy::Int, CTy::Int, CTy::Str], false),
+        ] {
+            let mut ptys: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
+            ptys.extend(
+                params
+                    .iter()
+                    .map(|t| BasicMetadataTypeEnum::from(self.ty(*t))),
+            );
+            let c_ty = if int_result {
+                i64t.fn_type(&ptys, false)
+            } else {
+                self.ctx.void_type().fn_type(&ptys, false)
+            };
+            let fv = self.module.add_function(name, c_ty, None);
+            let bb = self.ctx.append_basic_block(fv, "entry");
+            self.builder.position_at_end(bb);
+            let clo = fv.get_nth_param(0).unwrap().into_pointer_value();
+            let args: Vec<BasicMetadataValueEnum> = (0..ptys.len() as u32)
+                .map(|i| fv.get_nth_param(i).unwrap().into())
+                .collect();
+            let slot = self.slot_ptr(clo, SLOT0)?;
+            let code = self
+                .builder
+                .build_load(ptr, slot, "code")
+                .map_err(e)?
+                .into_pointer_value();
+            let fn_ty = if int_result {
+                i64t.fn_type(&ptys, false)
+            } else {
+                unit.fn_type(&ptys, false)
+            };
+            let call = self
+                .builder
+                .build_indirect_call(fn_ty, code, &args, "r")
+                .map_err(e)?;
+            call.set_call_convention(FASTCC);
+            if int_result {
+                let r = match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) => v,
+                    _ => return Err("on_connect without a result".into()),
+                };
+                self.builder.build_return(Some(&r)).map_err(e)?;
+            } else {
+                self.builder.build_return(None).map_err(e)?;
+            }
+        }
+
         // mesh_call_ptr(closure, arg): a closure on one pointer argument (owning both)
         let fv = self.module.add_function(
             "mesh_call_ptr",

@@ -410,6 +410,42 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Str,
     ),
     (
+        "Ws.serve",
+        "mesh_rt_ws_serve",
+        &[CTy::Obj, CTy::Obj, CTy::Obj, CTy::Int],
+        CTy::Unit,
+    ),
+    (
+        "Ws.send",
+        "mesh_rt_ws_send",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Ws.join",
+        "mesh_rt_ws_join",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Ws.leave",
+        "mesh_rt_ws_leave",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Ws.broadcast",
+        "mesh_rt_ws_broadcast_all",
+        &[CTy::Str, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Ws.broadcast_except",
+        "mesh_rt_ws_broadcast",
+        &[CTy::Str, CTy::Str, CTy::Int],
+        CTy::Int,
+    ),
+    (
         "Http.serve_handler",
         "mesh_rt_http_serve",
         &[CTy::Obj, CTy::Int],

@@ -1344,6 +1344,26 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Response.plain" => mono(vec![Ty::Int, Ty::String], resp_ty()),
         "Response.status" => mono(vec![resp_ty()], Ty::Int),
         "Response.body" => mono(vec![resp_ty()], Ty::String),
+        // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
+        "Ws.serve" => mono(
+            vec![
+                Ty::Fun(
+                    vec![
+                        Ty::Int,
+                        Ty::String,
+                        Ty::Con("Map".into(), vec![Ty::String, Ty::String]),
+                    ],
+                    Box::new(Ty::Int),
+                ),
+                Ty::Fun(vec![Ty::Int, Ty::String], Box::new(Ty::Unit)),
+                Ty::Fun(vec![Ty::Int, Ty::Int, Ty::String], Box::new(Ty::Unit)),
+                Ty::Int,
+            ],
+            Ty::Unit,
+        ),
+        "Ws.send" | "Ws.join" | "Ws.leave" => mono(vec![Ty::Int, Ty::String], Ty::Int),
+        "Ws.broadcast" => mono(vec![Ty::String, Ty::String], Ty::Int),
+        "Ws.broadcast_except" => mono(vec![Ty::String, Ty::String, Ty::Int], Ty::Int),
         "Http.serve_handler" => mono(
             vec![Ty::Fun(vec![req_ty()], Box::new(resp_ty())), Ty::Int],
             Ty::Unit,

@@ -119,6 +119,11 @@ struct Inner {
     on_exit: usize,
     /// An HTTP handler process's response (none if it crashed: 500).
     http_reply: Option<crate::http::Resp>,
+    /// The WebSocket connection this process serves (0: none), and its events.
+    ws_conn: i64,
+    ws_events: VecDeque<crate::http::ws::WsEvent>,
+    /// The current wait takes WebSocket events.
+    wants_ws: bool,
     /// Queued messages the current wait does not want (a selective receive found no
     /// match among them; a service call waits for its reply): only a newer message,
     /// a reply, a signal or a kill wakes the process.
@@ -133,6 +138,7 @@ impl Inner {
         self.queue.len() > self.skip
             || !self.replies.is_empty()
             || (self.wants_signals && !self.signals.is_empty())
+            || (self.wants_ws && !self.ws_events.is_empty())
             || self.kill.is_some()
     }
 }
@@ -336,12 +342,23 @@ enum Entry {
     /// An HTTP request for the (immortal) handler closure; the response goes back
     /// through the process's `http_reply`.
     Http(usize, Box<crate::http::Req>),
+    /// A WebSocket connection: its id, the callbacks, the upgrade's path and headers.
+    Ws(
+        Box<(
+            i64,
+            crate::http::ws::Callbacks,
+            String,
+            Vec<(String, String)>,
+        )>,
+    ),
 }
 
 enum Job {
     Spawn(Arc<Process>, Entry),
     /// A new HTTP connection and the handler closure.
     Conn(std::net::TcpStream, usize),
+    /// A new WebSocket connection and the callbacks.
+    WsConn(std::net::TcpStream, crate::http::ws::Callbacks),
     Timer(Instant, Pid, Msg),
 }
 
@@ -427,6 +444,64 @@ fn workers() -> &'static Workers {
     })
 }
 
+/// Makes sure the workers run (a listener that hands them connections).
+pub fn keep_workers() {
+    workers();
+}
+
+/// Hands a new WebSocket connection to a worker (in turn).
+pub fn dispatch_ws(stream: std::net::TcpStream, cbs: crate::http::ws::Callbacks) {
+    dispatch(Job::WsConn(stream, cbs));
+}
+
+/// On a worker: the process of a new WebSocket connection; its pid.
+pub fn start_ws_process(
+    conn: i64,
+    cbs: crate::http::ws::Callbacks,
+    path: String,
+    headers: Vec<(String, String)>,
+) -> Pid {
+    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    p.lock().ws_conn = conn;
+    PROCS.insert(p.pid, p.clone());
+    active_inc();
+    let pid = p.pid;
+    tokio::task::spawn_local(Running::new(
+        p,
+        Entry::Ws(Box::new((conn, cbs, path, headers))),
+    ));
+    pid
+}
+
+/// A WebSocket event for the connection's process.
+pub fn ws_event(pid: Pid, e: crate::http::ws::WsEvent) {
+    if let Some(p) = PROCS.get(&pid).map(|p| p.clone()) {
+        let mut inner = p.lock();
+        if inner.exited {
+            return;
+        }
+        inner.ws_events.push_back(e);
+        wake(&p, inner);
+    }
+}
+
+/// The next event of this WebSocket process (waiting for one).
+pub fn next_ws_event(me: &Process) -> crate::http::ws::WsEvent {
+    loop {
+        if let Some(e) = me.lock().ws_events.pop_front() {
+            return e;
+        }
+        me.lock().wants_ws = true;
+        suspend(me, Suspend::Wait(None));
+        me.lock().wants_ws = false;
+    }
+}
+
+/// The process no longer serves its WebSocket connection.
+pub fn ws_done(me: &Process) {
+    me.lock().ws_conn = 0;
+}
+
 /// Hands a new HTTP connection to a worker (in turn).
 pub fn dispatch_connection(stream: std::net::TcpStream, handler: usize) {
     dispatch(Job::Conn(stream, handler));
@@ -472,6 +547,9 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
                 }
                 Job::Conn(stream, handler) => {
                     tokio::task::spawn_local(crate::http::serve_connection(stream, handler));
+                }
+                Job::WsConn(stream, cbs) => {
+                    tokio::task::spawn_local(crate::http::ws::serve_connection(stream, cbs));
                 }
                 Job::Timer(at, pid, msg) => {
                     tokio::task::spawn_local(async move {
@@ -560,6 +638,11 @@ impl Future for Running {
                             None
                         }
                         Entry::Supervisor(spec) => supervisor::run(p, *spec),
+                        Entry::Ws(start) => {
+                            let (conn, cbs, path, headers) = *start;
+                            crate::http::ws::run(p, conn, cbs, path, headers);
+                            None
+                        }
                         Entry::Http(handler, request) => {
                             let resp = crate::http::call_handler(handler, *request);
                             p.lock().http_reply = Some(resp);
@@ -713,6 +796,11 @@ fn exit(p: &Process, crash: Option<String>) {
         if let Some(t) = PROCS.get(&target).map(|t| t.clone()) {
             t.lock().monitors.retain(|(x, _)| *x != r);
         }
+    }
+    let ws_conn = std::mem::take(&mut p.lock().ws_conn);
+    if ws_conn != 0 {
+        // a callback crashed: the connection ends with 1011
+        crate::http::ws::forget(ws_conn, Some((1011, "internal error")));
     }
     let (queue, names, idle, owed, replies) = {
         let mut inner = p.lock();

@@ -1,0 +1,383 @@
+//! WebSockets (spec 06 §4) on tokio-tungstenite. `Ws.serve` listens on its own thread
+//! and returns at once; each connection goes to a worker, where an async task reads the
+//! upgrade request (400 unless it is a WebSocket upgrade), answers 101, and then carries
+//! frames between the socket and the connection's *process* — Rust code calling the
+//! program's three callbacks in order (`on_connect`, then `on_message` per message,
+//! then `on_close` once), so a connection's callbacks never run concurrently and a
+//! crash ends only that connection (close 1011). `Ws.send` and the room broadcasts put
+//! frames on a connection's outgoing queue from any process. Paper: `papers/http.md`.
+
+use crate::actor;
+use crate::strings::{as_str, new_str};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{LazyLock, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Outgoing frames of each open connection.
+static CONNS: LazyLock<dashmap::DashMap<i64, tokio::sync::mpsc::UnboundedSender<Message>>> =
+    LazyLock::new(dashmap::DashMap::new);
+/// Room → members.
+static ROOMS: LazyLock<Mutex<HashMap<String, BTreeSet<i64>>>> = LazyLock::new(Default::default);
+static NEXT_CONN: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+const MAX_MESSAGE: usize = 16 << 20;
+
+/// What a connection's process is told by its socket.
+pub enum WsEvent {
+    Message(String),
+    /// The connection ended: close code and reason.
+    Closed(i64, String),
+}
+
+/// The three callbacks (immortal closures).
+#[derive(Clone, Copy)]
+pub struct Callbacks {
+    pub connect: usize,
+    pub message: usize,
+    pub close: usize,
+}
+
+/// `Ws.serve(on_connect, on_message, on_close, port)`: returns at once.
+///
+/// # Safety
+/// The callbacks are live closures of the documented types.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_serve(
+    connect: *mut u8,
+    message: *mut u8,
+    close: *mut u8,
+    port: i64,
+) {
+    // SAFETY: forwarded contract; shared read-only by every worker from now on.
+    unsafe {
+        crate::memory::immortalize(connect);
+        crate::memory::immortalize(message);
+        crate::memory::immortalize(close);
+    }
+    let cbs = Callbacks {
+        connect: connect as usize,
+        message: message as usize,
+        close: close as usize,
+    };
+    let listener = match std::net::TcpListener::bind(("0.0.0.0", port as u16)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("[mesh-rt] Failed to start WebSocket server on 0.0.0.0:{port}: {e}");
+            return;
+        }
+    };
+    eprintln!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}");
+    actor::keep_workers();
+    std::thread::Builder::new()
+        .name("mesh-ws-accept".into())
+        .spawn(move || loop {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    if stream.set_nonblocking(true).is_ok() {
+                        actor::dispatch_ws(stream, cbs);
+                    }
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+        })
+        .expect("cannot start the WebSocket listener");
+}
+
+/// The upgrade request's target and headers, if it is a valid WebSocket upgrade; else
+/// the connection gets `400 Bad Request`.
+async fn upgrade(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<(String, String)>)> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        if n == 0 || head.len() > 64 * 1024 {
+            return None;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 100];
+    let mut req = httparse::Request::new(&mut headers);
+    let ok = matches!(req.parse(&head), Ok(httparse::Status::Complete(_)));
+    let get = |name: &str| {
+        req.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+    };
+    let valid = ok
+        && req.method == Some("GET")
+        && get("Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+        && get("Connection").is_some_and(|v| v.to_ascii_lowercase().contains("upgrade"))
+        && get("Sec-WebSocket-Version").as_deref() == Some("13");
+    let key = get("Sec-WebSocket-Key");
+    let (Some(key), true) = (key, valid) else {
+        let _ = stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request")
+            .await;
+        return None;
+    };
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let resp = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
+    stream.write_all(resp.as_bytes()).await.ok()?;
+    let path = req.path.unwrap_or("/").to_string();
+    let headers = req
+        .headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect();
+    Some((path, headers))
+}
+
+/// Serves one connection on this worker (a task of its `LocalSet`).
+pub async fn serve_connection(stream: std::net::TcpStream, cbs: Callbacks) {
+    let Ok(mut stream) = tokio::net::TcpStream::from_std(stream) else {
+        return;
+    };
+    let Some((path, headers)) = upgrade(&mut stream).await else {
+        return;
+    };
+    let config = WebSocketConfig {
+        max_message_size: Some(MAX_MESSAGE),
+        ..Default::default()
+    };
+    let ws =
+        tokio_tungstenite::WebSocketStream::from_raw_socket(stream, Role::Server, Some(config))
+            .await;
+    let (mut sink, mut source) = ws.split();
+    let conn = NEXT_CONN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    CONNS.insert(conn, tx);
+    let process = actor::start_ws_process(conn, cbs, path, headers);
+    // outgoing frames, until the process lets go of the connection
+    let writer = tokio::task::spawn_local(async move {
+        while let Some(m) = rx.recv().await {
+            let close = matches!(m, Message::Close(_));
+            if sink.send(m).await.is_err() || close {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    // incoming frames become events of the process
+    let mut closed = (1000, String::new());
+    while let Some(frame) = source.next().await {
+        match frame {
+            Ok(Message::Text(t)) => actor::ws_event(process, WsEvent::Message(t)),
+            Ok(Message::Binary(b)) => actor::ws_event(
+                process,
+                WsEvent::Message(String::from_utf8_lossy(&b).into_owned()),
+            ),
+            Ok(Message::Close(_)) => break,
+            Ok(_) => {}
+            Err(e) => {
+                use tokio_tungstenite::tungstenite::Error;
+                closed = match e {
+                    Error::Capacity(_) => (1009, "message too big".into()),
+                    Error::Utf8 => (1007, "invalid UTF-8".into()),
+                    Error::Protocol(_) => (1002, "protocol error".into()),
+                    _ => (1000, String::new()),
+                };
+                if closed.0 != 1000 {
+                    send_close(conn, closed.0 as u16, &closed.1);
+                }
+                break;
+            }
+        }
+    }
+    actor::ws_event(process, WsEvent::Closed(1000, String::new()));
+    let _ = closed;
+    let _ = writer.await;
+}
+
+fn send_close(conn: i64, code: u16, reason: &str) {
+    if let Some(tx) = CONNS.get(&conn) {
+        let _ = tx.send(Message::Close(Some(CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.to_string().into(),
+        })));
+    }
+}
+
+/// The connection ended (its process exits): rooms and queue forgotten; `code` is
+/// sent unless the peer already closed.
+pub fn forget(conn: i64, code: Option<(u16, &str)>) {
+    if let Some((code, reason)) = code {
+        send_close(conn, code, reason);
+    }
+    CONNS.remove(&conn);
+    for members in ROOMS.lock().unwrap_or_else(|e| e.into_inner()).values_mut() {
+        members.remove(&conn);
+    }
+}
+
+/// A connection rejected by `on_connect`: close 1008 "rejected".
+pub fn reject(conn: i64) {
+    forget(conn, Some((1008, "rejected")));
+}
+
+/// The upgrade request's headers as a Mesh `Map<String, String>`.
+pub fn headers_map(headers: &[(String, String)]) -> *mut u8 {
+    let mut m = crate::map::mesh_rt_map_new(crate::map::STRING_KEYS | crate::map::COUNTED_VALUES);
+    for (k, v) in headers {
+        // SAFETY: a map of strings, owned here; put owns its arguments.
+        m = unsafe {
+            crate::map::mesh_rt_map_put(
+                m,
+                new_str(k.as_bytes()) as u64,
+                new_str(v.as_bytes()) as u64,
+            )
+        };
+    }
+    m
+}
+
+fn send(conn: i64, text: &str) -> bool {
+    CONNS
+        .get(&conn)
+        .is_some_and(|tx| tx.send(Message::Text(text.to_string())).is_ok())
+}
+
+/// `Ws.send(conn, text)`: 0, or -1 when the connection is gone.
+///
+/// # Safety
+/// `text` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_send(conn: i64, text: *const u8) -> i64 {
+    if send(conn, unsafe { as_str(text) }) {
+        0
+    } else {
+        -1
+    }
+}
+
+/// `Ws.join(conn, room)`.
+///
+/// # Safety
+/// `room` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_join(conn: i64, room: *const u8) -> i64 {
+    if !CONNS.contains_key(&conn) {
+        return -1;
+    }
+    let room = unsafe { as_str(room) }.to_string();
+    ROOMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(room)
+        .or_default()
+        .insert(conn);
+    0
+}
+
+/// `Ws.leave(conn, room)`.
+///
+/// # Safety
+/// `room` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_leave(conn: i64, room: *const u8) -> i64 {
+    let room = unsafe { as_str(room) };
+    let removed = ROOMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_mut(room)
+        .is_some_and(|m| m.remove(&conn));
+    if removed {
+        0
+    } else {
+        -1
+    }
+}
+
+/// `Ws.broadcast_except(room, text, except)` (`except` = 0: to all): the number of
+/// members it could not send to.
+///
+/// # Safety
+/// `room` and `text` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_broadcast(
+    room: *const u8,
+    text: *const u8,
+    except: i64,
+) -> i64 {
+    let (room, text) = unsafe { (as_str(room), as_str(text)) };
+    let members: Vec<i64> = ROOMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(room)
+        .map(|m| m.iter().copied().filter(|c| *c != except).collect())
+        .unwrap_or_default();
+    members.into_iter().filter(|c| !send(*c, text)).count() as i64
+}
+
+/// `Ws.broadcast(room, text)`.
+///
+/// # Safety
+/// As `mesh_rt_ws_broadcast`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_broadcast_all(room: *const u8, text: *const u8) -> i64 {
+    unsafe { mesh_rt_ws_broadcast(room, text, 0) }
+}
+
+#[cfg(not(test))]
+unsafe extern "C" {
+    // Emitted by codegen: the callbacks' calling conventions (each owns its arguments).
+    fn mesh_ws_connect(clo: *mut u8, conn: i64, path: *mut u8, headers: *mut u8) -> i64;
+    fn mesh_ws_message(clo: *mut u8, conn: i64, text: *mut u8);
+    fn mesh_ws_close(clo: *mut u8, conn: i64, code: i64, reason: *mut u8);
+}
+
+/// The connection's process: `on_connect`, then `on_message` per message, then
+/// `on_close` (not for a rejected connection).
+pub fn run(
+    me: &actor::Process,
+    conn: i64,
+    cbs: Callbacks,
+    path: String,
+    headers: Vec<(String, String)>,
+) {
+    #[cfg(not(test))]
+    // SAFETY: the callbacks are immortal closures of the documented types; the
+    // arguments are new cells they own.
+    unsafe {
+        let accepted = mesh_ws_connect(
+            cbs.connect as *mut u8,
+            conn,
+            new_str(path.as_bytes()),
+            headers_map(&headers),
+        );
+        if accepted == 0 {
+            reject(conn);
+            actor::ws_done(me);
+            return;
+        }
+        loop {
+            match actor::next_ws_event(me) {
+                WsEvent::Message(t) => {
+                    mesh_ws_message(cbs.message as *mut u8, conn, new_str(t.as_bytes()))
+                }
+                WsEvent::Closed(code, reason) => {
+                    forget(conn, None);
+                    actor::ws_done(me);
+                    mesh_ws_close(cbs.close as *mut u8, conn, code, new_str(reason.as_bytes()));
+                    return;
+                }
+            }
+        }
+    }
+    #[cfg(test)]
+    let _ = (me, conn, cbs, path, headers);
+}
