@@ -1150,13 +1150,29 @@ fn wait_reply(id: i64, deadline: Option<Instant>) -> Option<Result<Msg, String>>
     }
 }
 
-/// Waits for the reply to call `id`; a runtime error when the service ended first.
+/// How long a service call waits for its reply (as Elixir's `GenServer.call`).
+pub const CALL_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// Waits for the reply to call `id` (to `pid`); a runtime error when the service ended
+/// first or did not answer within `CALL_TIMEOUT` (its late reply is then dropped).
 #[unsafe(no_mangle)]
 pub extern "C" fn mesh_rt_await_reply(id: i64, _counted: i64) -> u64 {
-    match wait_reply(id, None) {
+    match wait_reply(id, Some(Instant::now() + CALL_TIMEOUT)) {
         Some(Ok(m)) => m.word,
         Some(Err(why)) => fail(&located(&format!("service call failed: {why}"))),
-        None => unreachable!("no deadline"),
+        None => {
+            let caller = me().pid;
+            for p in PROCS.iter() {
+                p.lock().owed.retain(|(i, c)| !(*i == id && *c == caller));
+            }
+            if let Some(Ok(m)) = wait_reply(id, Some(Instant::now())) {
+                return m.word;
+            }
+            fail(&located(&format!(
+                "service call timed out: no reply within {} ms",
+                CALL_TIMEOUT.as_millis()
+            )))
+        }
     }
 }
 
