@@ -50,6 +50,9 @@ pub fn response_with_headers(status :: Int, body :: String, headers :: Map<Strin
 # Serves `r` on `[::]:port` for ever (returns only when it cannot listen).
 pub fn serve(r :: Router, port :: Int) = Http.serve_handler(fn(req) -> dispatch(r, req) end, port)
 
+# As `serve`, over TLS 1.2/1.3 with a PEM certificate chain and private key.
+pub fn serve_tls(r :: Router, port :: Int, cert :: String, key :: String) = Http.serve_tls_handler(fn(req) -> dispatch(r, req) end, port, cert, key)
+
 fn dispatch(r :: Router, req :: Request) -> Response do
   case r do
     RouterOf(routes, mws) -> through(mws, req, fn(q) -> handle(routes, q) end)

@@ -446,6 +446,12 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     (
+        "Http.serve_tls_handler",
+        "mesh_rt_https_serve",
+        &[CTy::Obj, CTy::Int, CTy::Str, CTy::Str],
+        CTy::Unit,
+    ),
+    (
         "Http.serve_handler",
         "mesh_rt_http_serve",
         &[CTy::Obj, CTy::Int],

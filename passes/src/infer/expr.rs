@@ -1364,6 +1364,15 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Ws.send" | "Ws.join" | "Ws.leave" => mono(vec![Ty::Int, Ty::String], Ty::Int),
         "Ws.broadcast" => mono(vec![Ty::String, Ty::String], Ty::Int),
         "Ws.broadcast_except" => mono(vec![Ty::String, Ty::String, Ty::Int], Ty::Int),
+        "Http.serve_tls_handler" => mono(
+            vec![
+                Ty::Fun(vec![req_ty()], Box::new(resp_ty())),
+                Ty::Int,
+                Ty::String,
+                Ty::String,
+            ],
+            Ty::Unit,
+        ),
         "Http.serve_handler" => mono(
             vec![Ty::Fun(vec![req_ty()], Box::new(resp_ty())), Ty::Int],
             Ty::Unit,

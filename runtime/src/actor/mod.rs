@@ -359,6 +359,8 @@ enum Job {
     Conn(std::net::TcpStream, usize),
     /// A new WebSocket connection and the callbacks.
     WsConn(std::net::TcpStream, crate::http::ws::Callbacks),
+    /// A new HTTPS connection, the handler closure and the TLS configuration.
+    TlsConn(std::net::TcpStream, usize, Arc<rustls::ServerConfig>),
     Timer(Instant, Pid, Msg),
 }
 
@@ -447,6 +449,15 @@ fn workers() -> &'static Workers {
 /// Makes sure the workers run (a listener that hands them connections).
 pub fn keep_workers() {
     workers();
+}
+
+/// Hands a new HTTPS connection to a worker (in turn).
+pub fn dispatch_tls_connection(
+    stream: std::net::TcpStream,
+    handler: usize,
+    config: Arc<rustls::ServerConfig>,
+) {
+    dispatch(Job::TlsConn(stream, handler, config));
 }
 
 /// Hands a new WebSocket connection to a worker (in turn).
@@ -547,6 +558,11 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
                 }
                 Job::Conn(stream, handler) => {
                     tokio::task::spawn_local(crate::http::serve_connection(stream, handler));
+                }
+                Job::TlsConn(stream, handler, config) => {
+                    tokio::task::spawn_local(crate::http::serve_tls_connection(
+                        stream, handler, config,
+                    ));
                 }
                 Job::WsConn(stream, cbs) => {
                     tokio::task::spawn_local(crate::http::ws::serve_connection(stream, cbs));

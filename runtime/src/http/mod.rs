@@ -17,6 +17,81 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use std::sync::Arc;
 
+/// Requests being handled now (for a graceful shutdown).
+static IN_FLIGHT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+/// Set by SIGTERM/SIGINT: stop accepting, finish what is in flight, exit.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_stop(_sig: i32) {
+    STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// SIGTERM and SIGINT stop the server gracefully (the accept loop looks at `STOP`).
+fn install_stop_handler() {
+    // SAFETY: plain libc calls; the handler only stores an atomic.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_stop as *const () as usize;
+        sa.sa_flags = 0;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGTERM, &sa, std::ptr::null_mut());
+        libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
+    }
+}
+
+/// After a stop signal: waits (at most 10 s) for the requests in flight, then ends the
+/// program with status 0.
+fn shut_down() -> ! {
+    eprintln!("[mesh-rt] HTTP server shutting down");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while IN_FLIGHT.load(std::sync::atomic::Ordering::SeqCst) > 0
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    std::process::exit(0)
+}
+
+/// Accepts until a stop signal, handing each connection to `hand`.
+fn accept_loop(
+    listener: std::net::TcpListener,
+    what: &str,
+    hand: impl Fn(std::net::TcpStream),
+) -> ! {
+    install_stop_handler();
+    loop {
+        if STOP.load(std::sync::atomic::Ordering::SeqCst) {
+            shut_down();
+        }
+        // the signal may reach another thread: wake up now and then to look at STOP
+        let mut pfd = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(&listener),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, 200) } <= 0 {
+            continue;
+        }
+        match listener.accept() {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                if stream.set_nonblocking(true).is_ok() {
+                    hand(stream);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                // out of descriptors and the like: wait a little rather than spin
+                eprintln!("[mesh-rt] {what} accept error: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    }
+}
+
 /// Largest request body read (bigger: 413).
 pub const MAX_BODY: usize = 8 << 20;
 /// At most this many request headers (more: 431), as spec 06 §1.4.
@@ -242,21 +317,85 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
     };
     eprintln!("[mesh-rt] HTTP server listening on [::]:{port}");
     let handler = handler as usize;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                if stream.set_nonblocking(true).is_ok() {
-                    actor::dispatch_connection(stream, handler);
-                }
-            }
-            Err(e) => {
-                // out of descriptors and the like: wait a little rather than spin
-                eprintln!("[mesh-rt] HTTP accept error: {e}");
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
+    accept_loop(listener, "HTTP", |stream| {
+        actor::dispatch_connection(stream, handler)
+    })
+}
+
+/// `HTTP.serve_tls(router, port, cert, key)`: as `mesh_rt_http_serve`, over TLS 1.2/1.3
+/// (rustls) with the PEM certificate chain and private key at the two paths.
+///
+/// # Safety
+/// As `mesh_rt_http_serve`; `cert` and `key` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_https_serve(
+    handler: *mut u8,
+    port: i64,
+    cert: *const u8,
+    key: *const u8,
+) {
+    let config = match tls_config(unsafe { as_str(cert) }, unsafe { as_str(key) }) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("[mesh-rt] Failed to load TLS certificates: {e}");
+            return;
         }
+    };
+    unsafe { crate::memory::immortalize(handler) };
+    raise_file_limit();
+    let listener = match listen(port as u16) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("[mesh-rt] Failed to start HTTPS server on [::]:{port}: {e}");
+            return;
+        }
+    };
+    eprintln!("[mesh-rt] HTTPS server listening on [::]:{port}");
+    let handler = handler as usize;
+    accept_loop(listener, "HTTPS", |stream| {
+        actor::dispatch_tls_connection(stream, handler, config.clone())
+    })
+}
+
+fn tls_config(cert: &str, key: &str) -> Result<rustls::ServerConfig, String> {
+    let open = |p: &str| {
+        std::fs::File::open(p)
+            .map(std::io::BufReader::new)
+            .map_err(|e| format!("{p}: {e}"))
+    };
+    let certs = rustls_pemfile::certs(&mut open(cert)?)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{cert}: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!("{cert}: no PEM certificate"));
     }
+    let key = rustls_pemfile::private_key(&mut open(key)?)
+        .map_err(|e| format!("{key}: {e}"))?
+        .ok_or_else(|| format!("{key}: no PEM private key"))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())
+}
+
+/// Serves one TLS connection on this worker: the handshake, then HTTP as usual.
+pub async fn serve_tls_connection(
+    stream: std::net::TcpStream,
+    handler: usize,
+    config: Arc<rustls::ServerConfig>,
+) {
+    let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+        return;
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let handshake =
+        tokio::time::timeout(std::time::Duration::from_secs(30), acceptor.accept(stream));
+    let Ok(Ok(tls)) = handshake.await else {
+        return;
+    };
+    serve_io(hyper_util::rt::TokioIo::new(tls), handler).await;
 }
 
 /// `[::]:port`, dual-stack, with a deep accept queue (bursts of thousands of clients).
@@ -288,6 +427,14 @@ pub async fn serve_connection(stream: std::net::TcpStream, handler: usize) {
     let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
         return;
     };
+    serve_io(hyper_util::rt::TokioIo::new(stream), handler).await;
+}
+
+/// HTTP/1.1 over a connection (plain or TLS).
+async fn serve_io<I>(io: I, handler: usize)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
+{
     let service = hyper::service::service_fn(move |r| respond(r, handler));
     let mut builder = hyper::server::conn::http1::Builder::new();
     // hyper's own limit is MAX_HEADERS headers (on the stack: setting it would put them
@@ -296,10 +443,7 @@ pub async fn serve_connection(stream: std::net::TcpStream, handler: usize) {
         .max_buf_size(64 * 1024)
         .header_read_timeout(Some(std::time::Duration::from_secs(30)))
         .timer(hyper_util::rt::TokioTimer::new());
-    if let Err(e) = builder
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-        .await
-    {
+    if let Err(e) = builder.serve_connection(io, service).await {
         if e.is_parse() || e.is_parse_too_large() {
             eprintln!("[mesh-rt] HTTP parse error: {e}");
         }
@@ -365,7 +509,10 @@ async fn respond(
         body: Arc::from(String::from_utf8_lossy(&body).as_ref()),
         params: Vec::new(),
     };
-    let resp = match actor::run_handler(handler, request).await {
+    IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let resp = actor::run_handler(handler, request).await;
+    IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    let resp = match resp {
         Some(resp) => resp,
         None => {
             eprintln!("[mesh-rt] HTTP handler panicked: the handler's process crashed");
