@@ -59,3 +59,11 @@ pub type Received<M> do
   Recv__Signal(Signal)
   Recv__Timeout
 end
+
+# An HTTP client's answer (spec 06 §3): any status, the body, the headers by lower-case
+# name.
+pub struct HttpResponse do
+  status :: Int
+  body :: String
+  headers :: Map<String, String>
+end

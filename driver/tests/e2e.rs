@@ -2066,3 +2066,46 @@ fn http_server_survives_garbage() {
         .unwrap();
     drop(s);
 }
+
+/// Server example 11: an actor calls the program's own server through the HTTP client
+/// (query encoding, any status is `Ok`, JSON bodies, a refused connection is `Err`).
+#[test]
+fn http_client_example() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("h11");
+    let out = build(&examples().join("server/11_http_client.mpl"), &bin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(&bin)
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .take(5)
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        lines,
+        [
+            r#"GET /hello -> 200 {"greeting":"hello mesh%20lang"}"#,
+            r#"GET /teapot -> 418 {"error":"short and stout"}"#,
+            r#"POST /echo -> 200 {"method":"POST","raw":"{\"n\":1}"}"#,
+            "GET closed port -> transport error",
+            "probe done",
+        ]
+    );
+}

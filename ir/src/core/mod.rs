@@ -410,6 +410,43 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Str,
     ),
     (
+        "Http.build",
+        "mesh_rt_http_build",
+        &[CTy::Str, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Http.header",
+        "mesh_rt_http_header",
+        &[CTy::Int, CTy::Str, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Http.query",
+        "mesh_rt_http_query",
+        &[CTy::Int, CTy::Str, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Http.body",
+        "mesh_rt_http_body",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Http.json",
+        "mesh_rt_http_json",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
+        "Http.timeout",
+        "mesh_rt_http_timeout",
+        &[CTy::Int, CTy::Int],
+        CTy::Int,
+    ),
+    ("Http.send", "mesh_rt_http_send", &[CTy::Int], CTy::Obj),
+    (
         "Ws.serve",
         "mesh_rt_ws_serve",
         &[CTy::Obj, CTy::Obj, CTy::Obj, CTy::Int],

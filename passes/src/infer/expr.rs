@@ -1344,6 +1344,18 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Response.plain" => mono(vec![Ty::Int, Ty::String], resp_ty()),
         "Response.status" => mono(vec![resp_ty()], Ty::Int),
         "Response.body" => mono(vec![resp_ty()], Ty::String),
+        // the HTTP client (spec 06 §3; runtime/src/http/client.rs)
+        "Http.build" => mono(vec![Ty::Con("Atom".into(), vec![]), Ty::String], Ty::Int),
+        "Http.header" | "Http.query" => mono(vec![Ty::Int, Ty::String, Ty::String], Ty::Int),
+        "Http.body" | "Http.json" => mono(vec![Ty::Int, Ty::String], Ty::Int),
+        "Http.timeout" => mono(vec![Ty::Int, Ty::Int], Ty::Int),
+        "Http.send" => mono(
+            vec![Ty::Int],
+            Ty::Con(
+                "Result".into(),
+                vec![Ty::Con("HttpResponse".into(), vec![]), Ty::String],
+            ),
+        ),
         // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
         "Ws.serve" => mono(
             vec![

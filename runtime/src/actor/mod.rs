@@ -124,6 +124,8 @@ struct Inner {
     ws_events: VecDeque<crate::http::ws::WsEvent>,
     /// The current wait takes WebSocket events.
     wants_ws: bool,
+    /// An I/O operation the process waits for has finished (`await_io`).
+    io_done: bool,
     /// Queued messages the current wait does not want (a selective receive found no
     /// match among them; a service call waits for its reply): only a newer message,
     /// a reply, a signal or a kill wakes the process.
@@ -139,6 +141,7 @@ impl Inner {
             || !self.replies.is_empty()
             || (self.wants_signals && !self.signals.is_empty())
             || (self.wants_ws && !self.ws_events.is_empty())
+            || self.io_done
             || self.kill.is_some()
     }
 }
@@ -444,6 +447,43 @@ fn workers() -> &'static Workers {
             next: AtomicUsize::new(0),
         }
     })
+}
+
+/// Runs the future `io` to completion for the calling process without blocking its
+/// worker: the future becomes a task of the worker and the process waits (other
+/// processes run meanwhile). On the main thread, which is no worker, it blocks.
+pub fn await_io<T: 'static>(io: impl Future<Output = T> + 'static) -> T {
+    let Some(me) = current() else {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("cannot start an I/O runtime");
+        return rt.block_on(io);
+    };
+    let slot: std::rc::Rc<std::cell::RefCell<Option<T>>> = Default::default();
+    let done = slot.clone();
+    let pid = me.pid;
+    tokio::task::spawn_local(async move {
+        let r = io.await;
+        *done.borrow_mut() = Some(r);
+        if let Some(p) = PROCS.get(&pid).map(|p| p.clone()) {
+            let mut inner = p.lock();
+            inner.io_done = true;
+            wake(&p, inner);
+        }
+    });
+    loop {
+        if let Some(r) = slot.borrow_mut().take() {
+            me.lock().io_done = false;
+            return r;
+        }
+        // with a (distant) deadline the process counts as able to run again: its own
+        // request keeps the program alive
+        suspend(
+            me,
+            Suspend::Wait(Some(Instant::now() + Duration::from_secs(86_400))),
+        );
+    }
 }
 
 /// Makes sure the workers run (a listener that hands them connections).

@@ -7,6 +7,7 @@
 //! ends its process; the client gets 500 and the server goes on (spec 06 §1.5).
 //! Requests and responses are foreign cells (`Req`, `Resp`). Paper: `papers/http.md`.
 
+pub mod client;
 pub mod ws;
 
 use crate::actor;

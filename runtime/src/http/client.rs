@@ -1,0 +1,211 @@
+//! The HTTP client (spec 06 §3) on reqwest (hyper, rustls with the webpki roots).
+//! Requests are built in a table of handles (`Http.build` … `Http.send`); `send` runs
+//! the request as a task of the worker while the calling process waits
+//! (`actor::await_io`), so other processes — the program's own HTTP server among them —
+//! keep running. Every HTTP status is `Ok(HttpResponse)`; transport failures are
+//! `Err` prefixed `TIMEOUT: `, `DNS_FAILURE: ` or `TLS_ERROR: ` when they can be told.
+
+use crate::library::obj;
+use crate::strings::{as_str, new_str};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+struct Builder {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Option<String>,
+    timeout_ms: u64,
+}
+
+static BUILDERS: LazyLock<Mutex<HashMap<i64, Builder>>> = LazyLock::new(Default::default);
+static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+
+fn with(h: i64, f: impl FnOnce(&mut Builder)) -> i64 {
+    if let Some(b) = BUILDERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_mut(&h)
+    {
+        f(b);
+    }
+    h
+}
+
+/// `Http.build(method, url)`: a request handle.
+///
+/// # Safety
+/// `method` (an atom's text) and `url` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_build(method: *const u8, url: *const u8) -> i64 {
+    let h = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let method = unsafe { as_str(method) }
+        .trim_start_matches(':')
+        .to_ascii_uppercase();
+    BUILDERS.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        h,
+        Builder {
+            method,
+            url: unsafe { as_str(url) }.to_string(),
+            headers: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            timeout_ms: 30_000,
+        },
+    );
+    h
+}
+
+/// `Http.header(req, k, v)`.
+///
+/// # Safety
+/// `k` and `v` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_header(h: i64, k: *const u8, v: *const u8) -> i64 {
+    let (k, v) = unsafe { (as_str(k).to_string(), as_str(v).to_string()) };
+    with(h, |b| b.headers.push((k, v)))
+}
+
+/// `Http.query(req, k, v)` (percent-encoded when sent).
+///
+/// # Safety
+/// `k` and `v` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_query(h: i64, k: *const u8, v: *const u8) -> i64 {
+    let (k, v) = unsafe { (as_str(k).to_string(), as_str(v).to_string()) };
+    with(h, |b| b.query.push((k, v)))
+}
+
+/// `Http.body(req, s)`.
+///
+/// # Safety
+/// `s` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_body(h: i64, s: *const u8) -> i64 {
+    let s = unsafe { as_str(s) }.to_string();
+    with(h, |b| b.body = Some(s))
+}
+
+/// `Http.json(req, s)`: the body and `Content-Type: application/json`.
+///
+/// # Safety
+/// `s` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_json(h: i64, s: *const u8) -> i64 {
+    let s = unsafe { as_str(s) }.to_string();
+    with(h, |b| {
+        b.body = Some(s);
+        b.headers
+            .push(("Content-Type".into(), "application/json".into()));
+    })
+}
+
+/// `Http.timeout(req, ms)`: the whole request's limit.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_timeout(h: i64, ms: i64) -> i64 {
+    with(h, |b| b.timeout_ms = ms.max(1) as u64)
+}
+
+/// RFC 3986 percent-encoding, unreserved characters kept.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+    headers: Vec<(String, String)>,
+}
+
+async fn perform(b: Builder) -> Result<Answer, String> {
+    let mut url = b.url;
+    if !b.query.is_empty() {
+        let q: Vec<String> = b
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&q.join("&"));
+    }
+    let method = reqwest::Method::from_bytes(b.method.as_bytes()).map_err(|e| e.to_string())?;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(b.timeout_ms))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut req = client.request(method, &url);
+    for (k, v) in b.headers {
+        req = req.header(k, v);
+    }
+    if let Some(body) = b.body {
+        req = req.body(body);
+    }
+    let classify = |e: reqwest::Error| {
+        let text = format!("{e:?}");
+        if e.is_timeout() {
+            format!("TIMEOUT: {e}")
+        } else if text.contains("dns error") || text.contains("failed to lookup") {
+            format!("DNS_FAILURE: {e}")
+        } else if text.to_ascii_lowercase().contains("tls") || text.contains("certificate") {
+            format!("TLS_ERROR: {e}")
+        } else {
+            e.to_string()
+        }
+    };
+    let resp = req.send().await.map_err(classify)?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = resp.text().await.map_err(classify)?;
+    Ok(Answer {
+        status,
+        body,
+        headers,
+    })
+}
+
+/// `Http.send(req)`: `Ok(HttpResponse)` for any status, `Err(message)` on a transport
+/// failure (or an unknown handle). The handle is consumed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_send(h: i64) -> *mut u8 {
+    let Some(b) = BUILDERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&h)
+    else {
+        return obj(1, &[new_str(b"unknown request handle") as u64], 1);
+    };
+    match crate::actor::await_io(perform(b)) {
+        Ok(a) => {
+            let headers = crate::http::ws::headers_map(&a.headers);
+            // HttpResponse { status, body, headers } (prelude), in `Ok`
+            let resp = obj(
+                0,
+                &[
+                    a.status as u64,
+                    new_str(a.body.as_bytes()) as u64,
+                    headers as u64,
+                ],
+                0b110,
+            );
+            obj(0, &[resp as u64], 1)
+        }
+        Err(e) => obj(1, &[new_str(e.as_bytes()) as u64], 1),
+    }
+}
