@@ -1003,6 +1003,28 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// Calls closure `clo`'s code (its slot 0) with `args` (the closure first), typed
+    /// `fn_ty`, in the closures' calling convention.
+    fn call_code(
+        &mut self,
+        clo: inkwell::values::PointerValue<'ctx>,
+        fn_ty: inkwell::types::FunctionType<'ctx>,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<inkwell::values::CallSiteValue<'ctx>> {
+        let slot = self.slot_ptr(clo, SLOT0)?;
+        let code = self
+            .builder
+            .build_load(self.ty(CTy::Obj), slot, "code")
+            .map_err(e)?
+            .into_pointer_value();
+        let call = self
+            .builder
+            .build_indirect_call(fn_ty, code, args, "r")
+            .map_err(e)?;
+        call.set_call_convention(FASTCC);
+        Ok(call)
+    }
+
     /// `@mesh_tls_slots`, this thread's `[call site, stack limit]` (runtime/src/actor):
     /// the location of the latest call from user code into the library, and the limit
     /// `insert-yield-points`' checks compare the stack pointer with.
@@ -1112,18 +1134,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let bb = self.ctx.append_basic_block(fv, "entry");
         self.builder.position_at_end(bb);
         let clo = fv.get_nth_param(0).unwrap().into_pointer_value();
-        let slot = self.slot_ptr(clo, SLOT0)?;
-        let code = self
-            .builder
-            .build_load(ptr, slot, "code")
-            .map_err(e)?
-            .into_pointer_value();
         let fn_ty = self.ty(CTy::Int).fn_type(&[ptr.into()], false);
-        let call = self
-            .builder
-            .build_indirect_call(fn_ty, code, &[clo.into()], "r")
-            .map_err(e)?;
-        call.set_call_convention(FASTCC);
+        let call = self.call_code(clo, fn_ty, &[clo.into()])?;
         let r = match call.try_as_basic_value() {
             inkwell::values::ValueKind::Basic(v) => v,
             _ => return Err("a process closure without a result".into()),
@@ -1158,22 +1170,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let args: Vec<BasicMetadataValueEnum> = (0..ptys.len() as u32)
                 .map(|i| fv.get_nth_param(i).unwrap().into())
                 .collect();
-            let slot = self.slot_ptr(clo, SLOT0)?;
-            let code = self
-                .builder
-                .build_load(ptr, slot, "code")
-                .map_err(e)?
-                .into_pointer_value();
             let fn_ty = if int_result {
                 i64t.fn_type(&ptys, false)
             } else {
                 unit.fn_type(&ptys, false)
             };
-            let call = self
-                .builder
-                .build_indirect_call(fn_ty, code, &args, "r")
-                .map_err(e)?;
-            call.set_call_convention(FASTCC);
+            let call = self.call_code(clo, fn_ty, &args)?;
             if int_result {
                 let r = match call.try_as_basic_value() {
                     inkwell::values::ValueKind::Basic(v) => v,
@@ -1195,18 +1197,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.builder.position_at_end(bb);
         let clo = fv.get_nth_param(0).unwrap().into_pointer_value();
         let arg = fv.get_nth_param(1).unwrap();
-        let slot = self.slot_ptr(clo, SLOT0)?;
-        let code = self
-            .builder
-            .build_load(ptr, slot, "code")
-            .map_err(e)?
-            .into_pointer_value();
         let fn_ty = ptr.fn_type(&[ptr.into(), ptr.into()], false);
-        let call = self
-            .builder
-            .build_indirect_call(fn_ty, code, &[clo.into(), arg.into()], "r")
-            .map_err(e)?;
-        call.set_call_convention(FASTCC);
+        let call = self.call_code(clo, fn_ty, &[clo.into(), arg.into()])?;
         let r = match call.try_as_basic_value() {
             inkwell::values::ValueKind::Basic(v) => v,
             _ => return Err("a handler closure without a result".into()),
@@ -1239,19 +1231,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.builder.position_at_end(bb);
             let clo = fv.get_nth_param(0).unwrap();
             let m = self.from_word(fv.get_nth_param(1).unwrap().into_int_value(), t)?;
-            let slot = self.slot_ptr(clo.into_pointer_value(), SLOT0)?;
-            let code = self
-                .builder
-                .build_load(ptr, slot, "code")
-                .map_err(e)?
-                .into_pointer_value();
             let bool_t = self.ty(CTy::Bool);
             let fn_ty = bool_t.fn_type(&[ptr.into(), self.ty(t).into()], false);
-            let call = self
-                .builder
-                .build_indirect_call(fn_ty, code, &[clo.into(), m.into()], "r")
-                .map_err(e)?;
-            call.set_call_convention(FASTCC);
+            let call = self.call_code(clo.into_pointer_value(), fn_ty, &[clo.into(), m.into()])?;
             let r = match call.try_as_basic_value() {
                 inkwell::values::ValueKind::Basic(v) => v.into_int_value(),
                 _ => return Err("a matcher without a result".into()),
@@ -1286,18 +1268,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let clo = fv.get_nth_param(0).unwrap();
             let a = self.from_word(fv.get_nth_param(1).unwrap().into_int_value(), t)?;
             let b = self.from_word(fv.get_nth_param(2).unwrap().into_int_value(), t)?;
-            let slot = self.slot_ptr(clo.into_pointer_value(), SLOT0)?;
-            let code = self
-                .builder
-                .build_load(ptr, slot, "code")
-                .map_err(e)?
-                .into_pointer_value();
             let fn_ty = i64t.fn_type(&[ptr.into(), self.ty(t).into(), self.ty(t).into()], false);
-            let call = self
-                .builder
-                .build_indirect_call(fn_ty, code, &[clo.into(), a.into(), b.into()], "r")
-                .map_err(e)?;
-            call.set_call_convention(FASTCC);
+            let call = self.call_code(
+                clo.into_pointer_value(),
+                fn_ty,
+                &[clo.into(), a.into(), b.into()],
+            )?;
             let r = match call.try_as_basic_value() {
                 inkwell::values::ValueKind::Basic(v) => v,
                 _ => return Err("comparator without a result".into()),
@@ -1326,17 +1302,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 .map(|a| BasicMetadataTypeEnum::from(self.ty(a.ty))),
         );
         let fn_ty = self.ty(ret).fn_type(&ptys, false);
-        let slot = self.slot_ptr(obj.into_pointer_value(), SLOT0)?;
-        let code = self
-            .builder
-            .build_load(self.ty(CTy::Obj), slot, "code")
-            .map_err(e)?
-            .into_pointer_value();
-        let call = self
-            .builder
-            .build_indirect_call(fn_ty, code, &argv, "")
-            .map_err(e)?;
-        call.set_call_convention(FASTCC);
+        let call = self.call_code(obj.into_pointer_value(), fn_ty, &argv)?;
         if tail {
             call.set_tail_call(true);
         }

@@ -126,32 +126,10 @@ impl Pass for LowerActors {
             }
             m.items = items;
             if !supervisors.is_empty() {
-                let mut one = Program {
-                    modules: vec![std::mem::replace(
-                        m,
-                        Module {
-                            name: String::new(),
-                            file: 0,
-                            items: vec![],
-                        },
-                    )],
-                };
-                visit::exprs_mut(&mut one, &mut |e| spawn_supervisor(e, &supervisors));
-                *m = one.modules.pop().unwrap();
+                module_exprs(m, &mut |e| spawn_supervisor(e, &supervisors));
             }
             if !services.is_empty() {
-                let mut one = Program {
-                    modules: vec![std::mem::replace(
-                        m,
-                        Module {
-                            name: String::new(),
-                            file: 0,
-                            items: vec![],
-                        },
-                    )],
-                };
-                visit::exprs_mut(&mut one, &mut |e| service_call(e, &services));
-                *m = one.modules.pop().unwrap();
+                module_exprs(m, &mut |e| service_call(e, &services));
             }
         }
         for m in &mut p.modules {
@@ -160,21 +138,27 @@ impl Pass for LowerActors {
                 .filter(|(module, _)| *module == m.name)
                 .map(|(_, a)| a.clone())
                 .collect();
-            let mut one = Program {
-                modules: vec![std::mem::replace(
-                    m,
-                    Module {
-                        name: String::new(),
-                        file: 0,
-                        items: vec![],
-                    },
-                )],
-            };
-            visit::exprs_mut(&mut one, &mut |e| lower(e, &cleanups, cx));
-            *m = one.modules.pop().unwrap();
+            module_exprs(m, &mut |e| lower(e, &cleanups, cx));
         }
         p
     }
+}
+
+/// Visits every expression of one module (as `visit::exprs_mut` does a program's).
+fn module_exprs(m: &mut Module, f: &mut dyn FnMut(&mut Expr)) {
+    let taken = std::mem::replace(
+        m,
+        Module {
+            name: String::new(),
+            file: 0,
+            items: vec![],
+        },
+    );
+    let mut one = Program {
+        modules: vec![taken],
+    };
+    visit::exprs_mut(&mut one, f);
+    *m = one.modules.pop().unwrap();
 }
 
 /// `spawn(S)` for a supervisor `S` of this module: `s__start()`.

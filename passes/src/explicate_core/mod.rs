@@ -85,6 +85,24 @@ impl Pass for ExplicateCore {
     }
 }
 
+impl Lower<'_> {
+    /// The kind of the argument of `t` (a `List<T>`, an `Option<T>`) as the runtime's
+    /// `SORT_*` constants (runtime/src/library.rs) number them.
+    fn word_kind(&mut self, t: &Option<Ty>, span: Span) -> i64 {
+        let elem = match t {
+            Some(Ty::Con(_, a)) if a.len() == 1 => a[0].clone(),
+            _ => Ty::Unit,
+        };
+        match self.cty(Some(&elem), span) {
+            CTy::Int => 0,
+            CTy::Float => 1,
+            CTy::Bool => 2,
+            CTy::Unit => 4,
+            _ => 3,
+        }
+    }
+}
+
 /// Core name of a module-level function: `Main.fib/1` (arity keeps overloads apart).
 pub fn core_name(global: &str, arity: usize) -> String {
     format!("{global}/{arity}")
@@ -748,43 +766,22 @@ impl Lower<'_> {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.default_value(&t, span);
             }
-            "List.sort" => {
-                let elem = match &args[0].value.ty {
-                    Some(Ty::Con(_, a)) if a.len() == 1 => a[0].clone(),
-                    _ => Ty::Unit,
+            // the element (message) kind of the list (the received `Option`), for the
+            // runtime's trampolines
+            "List.sort" | "Process.receive_matching" => {
+                let of = if g == "List.sort" {
+                    &args[0].value.ty
+                } else {
+                    &e.ty
                 };
-                // runtime/src/library.rs `SORT_*`
-                let kind = match self.cty(Some(&elem), span) {
-                    CTy::Int => 0,
-                    CTy::Float => 1,
-                    CTy::Bool => 2,
-                    CTy::Unit => 4,
-                    _ => 3,
-                };
+                let kind = self.word_kind(of, span);
                 let mut cargs = cargs;
                 cargs.push(mk(core::ExprKind::Int(kind), CTy::Int, span));
-                core::ExprKind::Runtime("mesh_rt_list_sort".into(), cargs)
+                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
             }
             "Map.new" | "Set.new" => {
                 let t = e.ty.clone().unwrap_or(Ty::Unit);
                 return self.map_new(&t, span);
-            }
-            "Process.receive_matching" => {
-                let message = match &e.ty {
-                    Some(Ty::Con(_, a)) if a.len() == 1 => a[0].clone(),
-                    _ => Ty::Unit,
-                };
-                // runtime/src/library.rs `SORT_*`
-                let kind = match self.cty(Some(&message), span) {
-                    CTy::Int => 0,
-                    CTy::Float => 1,
-                    CTy::Bool => 2,
-                    CTy::Unit => 4,
-                    _ => 3,
-                };
-                let mut cargs = cargs;
-                cargs.push(mk(core::ExprKind::Int(kind), CTy::Int, span));
-                core::ExprKind::Runtime("mesh_rt_receive_matching".into(), cargs)
             }
             // the message's last argument: is it a counted pointer (runtime/src/actor)
             "Prelude.send"

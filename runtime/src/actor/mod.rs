@@ -910,7 +910,20 @@ fn deliver(p: &Process, m: Msg) {
 /// `thunk` is a live zero-argument closure.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
+    // SAFETY: forwarded contract.
+    unsafe { spawn_thunk(thunk, None) }
+}
+
+/// A new process running a copy of `thunk`, owing `caller` a reply under its own pid
+/// when given (a job).
+///
+/// # Safety
+/// `thunk` is a live zero-argument closure.
+unsafe fn spawn_thunk(thunk: *mut u8, caller: Option<Pid>) -> Pid {
     let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    if let Some(c) = caller {
+        p.lock().owed.push((p.pid, c));
+    }
     // SAFETY: forwarded contract.
     let copy = unsafe { copy_to(&p, thunk as u64, true) };
     PROCS.insert(p.pid, p.clone());
@@ -1239,16 +1252,8 @@ pub extern "C" fn mesh_rt_await_reply(id: i64, _counted: i64) -> u64 {
 /// As `mesh_rt_spawn`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_job(thunk: *mut u8, _result: *mut u8) -> Pid {
-    let caller = me().pid;
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
-    p.lock().owed.push((p.pid, caller));
     // SAFETY: forwarded contract.
-    let copy = unsafe { copy_to(&p, thunk as u64, true) };
-    PROCS.insert(p.pid, p.clone());
-    active_inc();
-    let pid = p.pid;
-    dispatch(Job::Spawn(p, Entry::Thunk(copy as usize)));
-    pid
+    unsafe { spawn_thunk(thunk, Some(me().pid)) }
 }
 
 /// The job's result, for the process that started it.
