@@ -1,6 +1,8 @@
-# spec 07 §1: GET /text and GET /json with constant bodies.
+# spec 07 §1.1: GET /text and GET /json, each handler returning
+# `HTTP.response(200, <constant string>)` (so /text, like the reference's, answers with
+# the default JSON content type and no trailing newline).
 fn text(_req :: Request) -> Response do
-  HTTP.response_with_headers(200, "Hello, World!\n", %{"Content-Type" => "text/plain"})
+  HTTP.response(200, "Hello, World!")
 end
 
 fn json_hello(_req :: Request) -> Response do
