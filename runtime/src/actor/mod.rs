@@ -84,6 +84,8 @@ pub struct Process {
     cells: AtomicI64,
     /// Where the stack's used part starts when the process last suspended.
     suspended_sp: AtomicUsize,
+    /// In `PROCS` (an HTTP handler's process is listed only once its pid is used).
+    listed: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]
@@ -155,6 +157,7 @@ impl Process {
             yielder: AtomicUsize::new(0),
             cells: AtomicI64::new(0),
             suspended_sp: AtomicUsize::new(0),
+            listed: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -563,7 +566,8 @@ pub fn dispatch_connection(stream: std::net::TcpStream, handler: usize) {
 /// when the handler crashed.
 pub async fn run_handler(handler: usize, request: crate::http::Req) -> Option<crate::http::Resp> {
     let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
-    PROCS.insert(p.pid, p.clone());
+    // listed in PROCS only if its pid gets used (`ensure_listed`)
+    p.listed.store(false, Ordering::Relaxed);
     active_inc();
     Running::new(p.clone(), Entry::Http(handler, Box::new(request))).await;
     let resp = p.lock().http_reply.take();
@@ -1087,6 +1091,7 @@ fn kill(pid: Pid, why: &str) {
 /// Links the calling process and `pid` (spec 04 §11); a no-op for an ended process
 /// and on the main thread.
 fn link(me: &Process, pid: Pid) {
+    ensure_listed(me);
     let Some(q) = PROCS.get(&pid).map(|q| q.clone()) else {
         return;
     };
@@ -1141,9 +1146,29 @@ fn deliver_reply(caller: Pid, id: i64, reply: Result<Msg, String>) {
     wake(&p, inner);
 }
 
-/// The calling process (the main thread's process outside workers).
+/// The calling process (the main thread's process outside workers), listed in `PROCS`.
 fn me() -> &'static Process {
-    current().unwrap_or_else(|| main_process())
+    match current() {
+        Some(p) => {
+            ensure_listed(p);
+            p
+        }
+        None => main_process(),
+    }
+}
+
+/// Lists `p` in `PROCS` if it is not yet (an HTTP handler's process whose pid is about
+/// to be seen: replies, links, `self()` must find it).
+fn ensure_listed(p: &Process) {
+    if !p.listed.swap(true, Ordering::Relaxed) {
+        // SAFETY: every process lives in an `Arc` (`Process::new` callers); one more
+        // strong reference is made for the table.
+        let arc = unsafe {
+            Arc::increment_strong_count(p as *const Process);
+            Arc::from_raw(p as *const Process)
+        };
+        PROCS.insert(p.pid, arc);
+    }
 }
 
 /// A service call starts (spec 04 §12.3): a new call id that `pid` owes a reply to.
@@ -1488,7 +1513,7 @@ pub extern "C" fn mesh_rt_receive_signal(
 /// `self()`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mesh_rt_self() -> Pid {
-    current().map_or_else(|| main_process().pid, |p| p.pid)
+    me().pid
 }
 
 /// `Timer.sleep(ms)`: suspends only the calling process (the thread, on `main`).

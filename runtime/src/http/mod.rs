@@ -101,12 +101,23 @@ pub const MAX_HEADERS: usize = 100;
 /// A request as handlers see it.
 #[derive(Clone)]
 pub struct Req {
-    method: String,
-    path: String,
-    query: String,
-    headers: Arc<Vec<(String, String)>>,
-    body: Arc<str>,
+    method: hyper::Method,
+    /// Path and query, as received (cheap to clone: shared bytes).
+    uri: hyper::Uri,
+    /// Looked up case-insensitively.
+    headers: Arc<hyper::HeaderMap>,
+    body: Bytes,
     params: Vec<(String, String)>,
+}
+
+impl Req {
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn query(&self) -> &str {
+        self.uri.query().unwrap_or("")
+    }
 }
 
 impl Foreign for Req {
@@ -147,7 +158,7 @@ fn string_option(v: Option<&str>) -> *mut u8 {
 /// `r` is a live request cell (for all `Request.*`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_req_method(r: *const u8) -> *mut u8 {
-    new_str(unsafe { req(r) }.method.as_bytes())
+    new_str(unsafe { req(r) }.method.as_str().as_bytes())
 }
 
 /// `Request.path(req)`: without the query string, not percent-decoded.
@@ -156,7 +167,7 @@ pub unsafe extern "C" fn mesh_rt_req_method(r: *const u8) -> *mut u8 {
 /// As `mesh_rt_req_method`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_req_path(r: *const u8) -> *mut u8 {
-    new_str(unsafe { req(r) }.path.as_bytes())
+    new_str(unsafe { req(r) }.path().as_bytes())
 }
 
 /// `Request.body(req)`.
@@ -165,10 +176,10 @@ pub unsafe extern "C" fn mesh_rt_req_path(r: *const u8) -> *mut u8 {
 /// As `mesh_rt_req_method`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_req_body(r: *const u8) -> *mut u8 {
-    new_str(unsafe { req(r) }.body.as_bytes())
+    new_str(String::from_utf8_lossy(&unsafe { req(r) }.body).as_bytes())
 }
 
-/// `Request.header(req, name)`: exact case first, then case-insensitive (RFC 9110).
+/// `Request.header(req, name)`: case-insensitive (RFC 9110); the first value.
 ///
 /// # Safety
 /// As `mesh_rt_req_method`; `name` is a live string.
@@ -177,10 +188,9 @@ pub unsafe extern "C" fn mesh_rt_req_header(r: *const u8, name: *const u8) -> *m
     let (r, name) = unsafe { (req(r), as_str(name)) };
     let found = r
         .headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .or_else(|| r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)));
-    string_option(found.map(|(_, v)| v.as_str()))
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()));
+    string_option(found.as_deref())
 }
 
 /// `Request.query(req, name)`: pairs split on `&` then the first `=`, not decoded; the
@@ -192,7 +202,7 @@ pub unsafe extern "C" fn mesh_rt_req_header(r: *const u8, name: *const u8) -> *m
 pub unsafe extern "C" fn mesh_rt_req_query(r: *const u8, name: *const u8) -> *mut u8 {
     let (r, name) = unsafe { (req(r), as_str(name)) };
     let value = r
-        .query
+        .query()
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .filter(|(k, _)| *k == name)
@@ -488,26 +498,11 @@ async fn respond(
             });
         }
     };
-    let (path, query) = match parts.uri.path_and_query() {
-        Some(pq) => (pq.path().to_string(), pq.query().unwrap_or("").to_string()),
-        None => (parts.uri.path().to_string(), String::new()),
-    };
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                canonical(k.as_str()),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
     let request = Req {
-        method: parts.method.as_str().to_string(),
-        path,
-        query,
-        headers: Arc::new(headers),
-        body: Arc::from(String::from_utf8_lossy(&body).as_ref()),
+        method: parts.method,
+        uri: parts.uri,
+        headers: Arc::new(parts.headers),
+        body,
         params: Vec::new(),
     };
     IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -543,18 +538,6 @@ async fn respond(
         }
     }
     Ok(out)
-}
-
-/// `content-type` → `Content-Type` (hyper lower-cases names; handlers look them up as
-/// curl sends them, spec 06 §1.2).
-fn canonical(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut up = true;
-    for c in name.chars() {
-        out.push(if up { c.to_ascii_uppercase() } else { c });
-        up = c == '-';
-    }
-    out
 }
 
 /// Runs the handler closure on a request inside the running process: the response
