@@ -71,35 +71,25 @@ impl Pass for LowerActors {
                         cleanups.push(fn_item(
                             format!("{}__terminate", a.name),
                             vec![],
-                            Some(TypeExpr {
-                                kind: TypeKind::Named {
-                                    path: vec!["Pid".into()],
-                                    args: vec![],
-                                },
-                                span,
-                            }),
+                            Some(pid_type(span)),
                             body,
                             false,
                             span,
                         ));
                         with_cleanup.push((m.name.clone(), a.name.clone()));
                     }
-                    let f = FnDef {
-                        is_pub: a.is_pub,
-                        cluster: None,
-                        name: a.name.clone(),
-                        generics: vec![],
-                        params: std::mem::take(&mut a.params),
-                        ret: None,
-                        bounds: vec![],
-                        guard: None,
-                        body: std::mem::take(&mut a.body),
-                        eq_form: false,
-                        actor: true,
-                        sig: None,
-                        span: it.span,
-                    };
-                    it.kind = ItemKind::Fn(f);
+                    let mut f = fn_item(
+                        a.name.clone(),
+                        std::mem::take(&mut a.params),
+                        None,
+                        std::mem::take(&mut a.body),
+                        true,
+                        it.span,
+                    );
+                    if let ItemKind::Fn(def) = &mut f.kind {
+                        def.is_pub = a.is_pub;
+                    }
+                    it.kind = f.kind;
                 }
             }
             m.items.extend(cleanups);
@@ -141,6 +131,17 @@ impl Pass for LowerActors {
             module_exprs(m, &mut |e| lower(e, &cleanups, cx));
         }
         p
+    }
+}
+
+/// The written type `Pid`.
+fn pid_type(span: Span) -> TypeExpr {
+    TypeExpr {
+        kind: TypeKind::Named {
+            path: vec!["Pid".into()],
+            args: vec![],
+        },
+        span,
     }
 }
 
@@ -300,13 +301,7 @@ fn supervisor(s: SupervisorDef, span: Span, cx: &mut PassCx) -> Item {
     fn_item(
         format!("{}__start", snake(&s.name)),
         vec![],
-        Some(TypeExpr {
-            kind: TypeKind::Named {
-                path: vec!["Pid".into()],
-                args: vec![],
-            },
-            span,
-        }),
+        Some(pid_type(span)),
         body,
         false,
         span,
@@ -654,13 +649,7 @@ fn service(s: ServiceDef, span: Span, cx: &mut PassCx) -> Vec<Item> {
     items.push(fn_item(
         format!("{base}__start"),
         run_params,
-        Some(TypeExpr {
-            kind: TypeKind::Named {
-                path: vec!["Pid".into()],
-                args: vec![],
-            },
-            span,
-        }),
+        Some(pid_type(span)),
         vec![stmt(call(var("spawn", span), spawn_args, span))],
         false,
         span,
