@@ -10,7 +10,7 @@
 //! Algorithm: Go's stack-bound prologue check (`morestack`), whose guard doubles as the
 //! preemption request (Go 1.2–1.13 cooperative preemption), at the places where the
 //! BEAM counts reductions (calls and loop back-edges). The pass is idempotent.
-//! Paper: `papers/actors.md`.
+//! Paper: `papers/insert-yield-points.md`.
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{children, children_mut};

@@ -38,7 +38,7 @@
 //!   actor in its module registers it first (`Process.on_exit`), and the runtime runs
 //!   it when the process exits, normally or not (spec 04 §2, §10).
 //!
-//! Paper: `papers/actors.md`.
+//! Paper: `papers/lower-actors.md`.
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
