@@ -144,3 +144,20 @@ fn wild(routes :: List<Route>, method :: String, path :: String) -> Option<Fun(R
 end
 
 fn under(prefix :: String, path :: String) -> Bool = prefix == "" || path == prefix || String.starts_with(path, prefix <> "/")
+
+# Legacy client helpers (spec 06 §3): the body of a 2xx answer, else
+# `Err("http status: <code>")` or the transport error.
+pub fn get(url :: String) -> Result<String, String> = body_of(Http.send(Http.build(:get, url)))
+
+pub fn post(url :: String, body :: String) -> Result<String, String> = body_of(Http.send(Http.json(Http.build(:post, url), body)))
+
+fn body_of(r :: Result<HttpResponse, String>) -> Result<String, String> do
+  case r do
+    Ok(resp) -> if resp.status >= 200 && resp.status < 300 do
+      Ok(resp.body)
+    else
+      Err("http status: #{resp.status}")
+    end
+    Err(e) -> Err(e)
+  end
+end

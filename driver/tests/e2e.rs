@@ -2108,4 +2108,35 @@ fn http_client_example() {
             "probe done",
         ]
     );
+    // the legacy helpers
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/legacy_client.mpl");
+    let bin = tmp.path().join("legacy");
+    let out = build(&src, &bin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut child = Command::new(&bin)
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .take(4)
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        lines,
+        [
+            "get: ok hi",
+            "get 404: error http status: 404",
+            r#"post: ok {"a":1}"#,
+            "done"
+        ]
+    );
 }

@@ -1,0 +1,39 @@
+# The legacy client helpers HTTP.get / HTTP.post against the program's own server:
+# used by the e2e test `http_client_example`.
+
+fn hello(_req :: Request) -> Response do
+  HTTP.response(200, "hi")
+end
+
+fn missing(_req :: Request) -> Response do
+  HTTP.response(404, "no")
+end
+
+fn echo(req :: Request) -> Response do
+  HTTP.response(200, Request.body(req))
+end
+
+fn show(label :: String, r :: Result<String, String>) do
+  case r do
+    Ok(body) -> println("#{label}: ok #{body}")
+    Err(e) -> println("#{label}: error #{e}")
+  end
+end
+
+actor probe(base :: String) do
+  Timer.sleep(200)
+  show("get", HTTP.get(base <> "/hello"))
+  show("get 404", HTTP.get(base <> "/missing"))
+  show("post", HTTP.post(base <> "/echo", "{\"a\":1}"))
+  println("done")
+end
+
+fn main() do
+  let port = Env.get_int("PORT", 8097)
+  spawn(probe, "http://127.0.0.1:#{port}")
+  let app = HTTP.router()
+    |> HTTP.on_get("/hello", hello)
+    |> HTTP.on_get("/missing", missing)
+    |> HTTP.on_post("/echo", echo)
+  HTTP.serve(app, port)
+end
