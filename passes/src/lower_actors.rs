@@ -759,7 +759,7 @@ fn lower(e: &mut Expr, cleanups: &[String], cx: &mut PassCx) {
             let scrutinee = if takes_all {
                 call(library("Process", "receive", span), vec![timeout], span)
             } else {
-                let mut tests: Vec<Arm> = arms
+                let tests: Vec<(Pat, Option<Expr>, Span)> = arms
                     .iter()
                     .filter(
                         |a| matches!(&a.pat.kind, PatKind::Ctor { path, .. } if path[0] == "Some"),
@@ -768,28 +768,10 @@ fn lower(e: &mut Expr, cleanups: &[String], cx: &mut PassCx) {
                         let PatKind::Ctor { args: Some(ps), .. } = &a.pat.kind else {
                             unreachable!()
                         };
-                        Arm {
-                            pat: ps[0].clone(),
-                            guard: a.guard.clone(),
-                            body: vec![stmt(Expr::new(ExprKind::Bool(true), a.span))],
-                            span: a.span,
-                        }
+                        (ps[0].clone(), a.guard.clone(), a.span)
                     })
                     .collect();
-                tests.push(Arm {
-                    pat: Pat::new(PatKind::Wild, span),
-                    guard: None,
-                    body: vec![stmt(Expr::new(ExprKind::Bool(false), span))],
-                    span,
-                });
-                let test = Expr::new(
-                    ExprKind::Case {
-                        scrutinee: Box::new(var("receive.msg", span)),
-                        arms: tests,
-                    },
-                    span,
-                );
-                let matcher = closure(vec!["receive.msg".into()], test, span);
+                let matcher = matcher(tests, span);
                 call(
                     library("Process", "receive_matching", span),
                     vec![timeout, matcher],
@@ -803,6 +785,35 @@ fn lower(e: &mut Expr, cleanups: &[String], cx: &mut PassCx) {
         }
         _ => {}
     }
+}
+
+/// The matcher closure of a selective receive: `fn(m) -> case m do p1 when g1 -> true
+/// … _ -> false end end` for the arms' patterns and guards.
+fn matcher(arms: Vec<(Pat, Option<Expr>, Span)>, span: Span) -> Expr {
+    let yes = |b: bool, at: Span| vec![stmt(Expr::new(ExprKind::Bool(b), at))];
+    let mut tests: Vec<Arm> = arms
+        .into_iter()
+        .map(|(pat, guard, at)| Arm {
+            pat,
+            guard,
+            body: yes(true, at),
+            span: at,
+        })
+        .collect();
+    tests.push(Arm {
+        pat: Pat::new(PatKind::Wild, span),
+        guard: None,
+        body: yes(false, span),
+        span,
+    });
+    let test = Expr::new(
+        ExprKind::Case {
+            scrutinee: Box::new(var("receive.msg", span)),
+            arms: tests,
+        },
+        span,
+    );
+    closure(vec!["receive.msg".into()], test, span)
 }
 
 /// `Exit(…)` / `Down(…)`: an arm for a signal (prelude type `Signal`).
@@ -828,21 +839,11 @@ fn receive_signal(arms: Vec<Arm>, after: Option<(Box<Expr>, Block)>, span: Span)
             }
         })
         .collect();
-    let mut tests: Vec<Arm> = arms
+    let tests = arms
         .iter()
-        .map(|a| Arm {
-            pat: a.pat.clone(),
-            guard: a.guard.clone(),
-            body: vec![stmt(Expr::new(ExprKind::Bool(true), a.span))],
-            span: a.span,
-        })
+        .map(|a| (a.pat.clone(), a.guard.clone(), a.span))
         .collect();
-    tests.push(Arm {
-        pat: Pat::new(PatKind::Wild, span),
-        guard: None,
-        body: vec![stmt(Expr::new(ExprKind::Bool(false), span))],
-        span,
-    });
+    let matcher = matcher(tests, span);
     let timeout = match after {
         Some((t, body)) => {
             let s = body.first().map_or(t.span, |s| s.span);
@@ -856,14 +857,6 @@ fn receive_signal(arms: Vec<Arm>, after: Option<(Box<Expr>, Block)>, span: Span)
         }
         None => Expr::new(ExprKind::Int(-1), span),
     };
-    let test = Expr::new(
-        ExprKind::Case {
-            scrutinee: Box::new(var("receive.msg", span)),
-            arms: tests,
-        },
-        span,
-    );
-    let matcher = closure(vec!["receive.msg".into()], test, span);
     ExprKind::Case {
         scrutinee: Box::new(call(
             library("Process", "receive_signal", span),

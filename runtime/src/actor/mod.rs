@@ -215,6 +215,9 @@ enum Suspend {
     Preempt,
     /// The mailbox is empty: wait for a message, or until the deadline.
     Wait(Option<Instant>),
+    /// Wait for an I/O task of this process (`await_io`): as `Wait(None)`, but the
+    /// process still counts as able to run (its own I/O keeps the program alive).
+    Io,
     Sleep(Instant),
     /// A runtime error ended the process.
     Crash,
@@ -480,12 +483,7 @@ pub fn await_io<T: 'static>(io: impl Future<Output = T> + 'static) -> T {
             me.lock().io_done = false;
             return r;
         }
-        // with a (distant) deadline the process counts as able to run again: its own
-        // request keeps the program alive
-        suspend(
-            me,
-            Suspend::Wait(Some(Instant::now() + Duration::from_secs(86_400))),
-        );
+        suspend(me, Suspend::Io);
     }
 }
 
@@ -723,8 +721,9 @@ impl Future for Running {
             limit_slot().store(0, Ordering::Relaxed);
             slot.running.store(false, Ordering::Relaxed);
             CURRENT.with(|c| c.set(std::ptr::null()));
-            if let CoroutineResult::Yield(Suspend::Preempt | Suspend::Wait(_) | Suspend::Sleep(_)) =
-                r
+            if let CoroutineResult::Yield(
+                Suspend::Preempt | Suspend::Wait(_) | Suspend::Io | Suspend::Sleep(_),
+            ) = r
             {
                 // copy the used part out: the next process uses the same stack
                 let from = this
@@ -754,13 +753,17 @@ impl Future for Running {
                 CoroutineResult::Yield(Suspend::Sleep(at)) => {
                     this.timer = Some(Box::pin(tokio::time::sleep_until(at.into())));
                 }
-                CoroutineResult::Yield(Suspend::Wait(deadline)) => {
+                CoroutineResult::Yield(wait @ (Suspend::Wait(_) | Suspend::Io)) => {
+                    let deadline = match wait {
+                        Suspend::Wait(d) => d,
+                        _ => None,
+                    };
                     let mut inner = this.proc.lock();
                     if inner.has_news() {
                         continue;
                     }
                     inner.waker = Some(cx.waker().clone());
-                    let now_idle = deadline.is_none() && !inner.idle;
+                    let now_idle = matches!(wait, Suspend::Wait(None)) && !inner.idle;
                     if now_idle {
                         inner.idle = true;
                     }
