@@ -28,6 +28,7 @@ use mesh_passes::parse::ParsePass;
 use mesh_passes::remove_pipes::RemovePipes;
 use mesh_passes::resolve_names::ResolveNames;
 use mesh_passes::reuse_cells::ReuseCells;
+use mesh_passes::specialise_drops::SpecialiseDrops;
 use mesh_passes::{Pass, PassCx};
 
 /// A value of any intermediate language.
@@ -129,6 +130,7 @@ pipeline! {
     LiftLambdas: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),
     ReuseCells: Core(core::Program) -> Core(core::Program),
+    SpecialiseDrops: Core(core::Program) -> Core(core::Program),
     InsertYieldPoints: Core(core::Program) -> Core(core::Program),
     Codegen: Core(core::Program) -> Llvm(LlvmModule),
 }

@@ -767,6 +767,7 @@ fn memory_is_exact_under_valgrind() {
         "../../library/maps_runtime",
         "../../library/sort_reuse",
         "../../library/reuse_shapes",
+        "../../library/drop_moved",
     ] {
         let src = examples().join(format!("core/{name}.mpl"));
         let bin = tmp.path().join(name.rsplit('/').next().unwrap());
@@ -1026,6 +1027,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "core_passes_preserve_meaning; cleanup_passes_are_idempotent; leak check and valgrind on native runs",
     ),
     (
+        "specialise-drops",
+        "core_passes_preserve_meaning; cleanup_passes_are_idempotent; leak check and valgrind on native runs (tests/library/drop_moved)",
+    ),
+    (
         "insert-yield-points",
         "core_passes_preserve_meaning; cleanup_passes_are_idempotent; actor_chains_deliver_in_order; server/08 on one worker",
     ),
@@ -1224,6 +1229,7 @@ fn core_passes_preserve_meaning() {
                 "lift-lambdas",
                 "insert-rc",
                 "reuse-cells",
+                "specialise-drops",
                 "insert-yield-points",
             ] {
                 let AnyIr::Core(core) = ir_after(&source, pass) else {
@@ -1299,7 +1305,8 @@ fn rejected_programs_are_not_internal_errors() {
     }
 }
 
-/// Cleanup passes are idempotent: running `lift-lambdas` or `reuse-cells` again on
+/// Cleanup passes are idempotent: running `lift-lambdas`, `reuse-cells`,
+/// `specialise-drops` or `insert-yield-points` again on
 /// their own output changes nothing.
 #[test]
 fn cleanup_passes_are_idempotent() {
@@ -1324,6 +1331,14 @@ fn cleanup_passes_are_idempotent() {
             };
             let twice = mesh_passes::reuse_cells::ReuseCells.run(once.clone(), &mut cx);
             assert_eq!(twice, once, "reuse-cells is not idempotent on\n{source}");
+            let AnyIr::Core(once) = ir_after(source, "specialise-drops") else {
+                unreachable!()
+            };
+            let twice = mesh_passes::specialise_drops::SpecialiseDrops.run(once.clone(), &mut cx);
+            assert_eq!(
+                twice, once,
+                "specialise-drops is not idempotent on\n{source}"
+            );
             let AnyIr::Core(once) = ir_after(source, "insert-yield-points") else {
                 unreachable!()
             };

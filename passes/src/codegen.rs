@@ -579,6 +579,116 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// A drop after drop specialisation (`specialise-drops`), its common cases inlined:
+    /// a unique cell whose counted children were all read (`moved`) is kept as the
+    /// reuse token (`reuse`) or freed; a shared one gives a reference to each read
+    /// child and loses one count; anything else calls the runtime. Returns the token
+    /// when `reuse`.
+    fn inline_drop_moved(
+        &mut self,
+        p: BasicValueEnum<'ctx>,
+        moved: u64,
+        reuse: bool,
+        fv: FunctionValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let ptrt = self.ctx.ptr_type(AddressSpace::default());
+        let ptr = p.into_pointer_value();
+        let null = ptrt.const_null();
+        let block = |n: &str| self.ctx.append_basic_block(fv, n);
+        let (check, uniq, fast, slow, shared, dec, done) = (
+            block("dm_check"),
+            block("dm_unique"),
+            block("dm_fast"),
+            block("dm_slow"),
+            block("dm_shared"),
+            block("dm_dec"),
+            block("dm_done"),
+        );
+        let mut incoming: Vec<(BasicValueEnum<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)> =
+            Vec::new();
+        let b = &self.builder;
+        let entry = b.get_insert_block().unwrap();
+        let is_null = b.build_is_null(ptr, "isnull").map_err(e)?;
+        b.build_conditional_branch(is_null, done, check)
+            .map_err(e)?;
+        incoming.push((null.into(), entry));
+        b.position_at_end(check);
+        let h = b.build_load(i64t, ptr, "hdr").map_err(e)?.into_int_value();
+        let rc = b
+            .build_right_shift(h, i64t.const_int(32, false), false, "rc")
+            .map_err(e)?;
+        let one = b
+            .build_int_compare(IntPredicate::EQ, rc, i64t.const_int(1, false), "one")
+            .map_err(e)?;
+        b.build_conditional_branch(one, uniq, shared).map_err(e)?;
+        // unique: only the unread children need the runtime
+        b.position_at_end(uniq);
+        let mp = self.slot_ptr(ptr, 1)?;
+        let b = &self.builder;
+        let mask = b.build_load(i64t, mp, "mask").map_err(e)?.into_int_value();
+        let others = b
+            .build_and(
+                mask,
+                i64t.const_int(!moved & ((1 << 62) - 1), false),
+                "others",
+            )
+            .map_err(e)?;
+        let none = b
+            .build_int_compare(IntPredicate::EQ, others, i64t.const_zero(), "none")
+            .map_err(e)?;
+        b.build_conditional_branch(none, fast, slow).map_err(e)?;
+        b.position_at_end(fast);
+        if reuse {
+            incoming.push((p, fast));
+        } else {
+            self.rt_call("mesh_rt_free_reuse", &[p.into()])?;
+            incoming.push((null.into(), fast));
+        }
+        self.builder.build_unconditional_branch(done).map_err(e)?;
+        self.builder.position_at_end(slow);
+        let sym = if reuse {
+            "mesh_rt_drop_reuse_moved"
+        } else {
+            "mesh_rt_drop_moved"
+        };
+        let r = self.rt_call(sym, &[p.into(), i64t.const_int(moved, false).into()])?;
+        incoming.push((if reuse { r.unwrap() } else { null.into() }, slow));
+        self.builder.build_unconditional_branch(done).map_err(e)?;
+        // shared (or immortal): the reader takes its own references
+        self.builder.position_at_end(shared);
+        let mut m = moved;
+        while m != 0 {
+            let i = m.trailing_zeros() as u64;
+            m &= m - 1;
+            let sp = self.slot_ptr(ptr, i + SLOT0)?;
+            let child = self.builder.build_load(ptrt, sp, "child").map_err(e)?;
+            self.inline_dup(child, fv)?;
+        }
+        let b = &self.builder;
+        let immortal = b
+            .build_int_compare(IntPredicate::EQ, rc, i64t.const_int(IMMORTAL, false), "imm")
+            .map_err(e)?;
+        incoming.push((null.into(), b.get_insert_block().unwrap()));
+        b.build_conditional_branch(immortal, done, dec).map_err(e)?;
+        b.position_at_end(dec);
+        let h2 = b
+            .build_int_sub(h, i64t.const_int(1 << 32, false), "hdr1")
+            .map_err(e)?;
+        b.build_store(ptr, h2).map_err(e)?;
+        b.build_unconditional_branch(done).map_err(e)?;
+        incoming.push((null.into(), dec));
+        b.position_at_end(done);
+        if !reuse {
+            return Ok(self.unit());
+        }
+        let phi = b.build_phi(ptrt, "token").map_err(e)?;
+        for (v, bb) in &incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value())
+    }
+
     /// Emits a runtime failure with `msg`; the current block ends there.
     fn fail(&mut self, msg: &str) -> R<()> {
         let s = self.str_lit(msg);
@@ -731,6 +841,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = *env.get(v).ok_or_else(|| format!("unbound local {v}"))?;
                 self.inline_drop(p, fv)?;
                 self.expr(body, env, fv)?
+            }
+            ExprKind::Runtime(sym, args)
+                if sym == "mesh_rt_drop_moved" || sym == "mesh_rt_drop_reuse_moved" =>
+            {
+                let p = self.expr(&args[0], env, fv)?;
+                let ExprKind::Int(moved) = args[1].kind else {
+                    return Err(format!("{sym} needs a constant slot set"));
+                };
+                self.inline_drop_moved(p, moved as u64, sym == "mesh_rt_drop_reuse_moved", fv)?
             }
             ExprKind::Runtime(sym, _) if sym == "mesh_rt_check" => {
                 self.stack_check(fv)?;
@@ -938,17 +1057,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             i64t.const_int(mask, false).into(),
         ];
         let p = match reuse {
-            None => self.rt_call("mesh_rt_alloc", &args)?,
-            Some((tok, fits)) => {
-                let f = if fits {
-                    "mesh_rt_alloc_fit"
-                } else {
-                    "mesh_rt_alloc_at"
-                };
-                self.rt_call(f, &[tok.into(), args[0], args[1], args[2]])?
-            }
+            None => self.rt_call("mesh_rt_alloc", &args)?.unwrap(),
+            Some((tok, true)) => self.alloc_fit(tok, tag, mask, &args)?,
+            Some((tok, false)) => self
+                .rt_call("mesh_rt_alloc_at", &[tok.into(), args[0], args[1], args[2]])?
+                .unwrap(),
         }
-        .unwrap()
         .into_pointer_value();
         for (i, v) in vs.iter().enumerate() {
             let w = self.to_word(*v)?;
@@ -956,6 +1070,45 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.builder.build_store(sp, w).map_err(e)?;
         }
         Ok(p.into())
+    }
+
+    /// `mesh_rt_alloc_fit` inlined: a token (a cell known to be big enough) gets the new
+    /// header and mask; without one, a fresh cell.
+    fn alloc_fit(
+        &mut self,
+        tok: BasicValueEnum<'ctx>,
+        tag: u32,
+        mask: u64,
+        args: &[BasicMetadataValueEnum<'ctx>; 3],
+    ) -> R<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let ptrt = self.ctx.ptr_type(AddressSpace::default());
+        let here = self.builder.get_insert_block().unwrap();
+        let fv = here.get_parent().unwrap();
+        let (fresh, reuse, done) = (
+            self.ctx.append_basic_block(fv, "fit_fresh"),
+            self.ctx.append_basic_block(fv, "fit_reuse"),
+            self.ctx.append_basic_block(fv, "fit_done"),
+        );
+        let t = tok.into_pointer_value();
+        let b = &self.builder;
+        let none = b.build_is_null(t, "notoken").map_err(e)?;
+        b.build_conditional_branch(none, fresh, reuse).map_err(e)?;
+        b.position_at_end(fresh);
+        let p = self.rt_call("mesh_rt_alloc", args)?.unwrap();
+        let fresh_end = self.builder.get_insert_block().unwrap();
+        self.builder.build_unconditional_branch(done).map_err(e)?;
+        self.builder.position_at_end(reuse);
+        let header = i64t.const_int(tag as u64 | 1 << 32, false);
+        self.builder.build_store(t, header).map_err(e)?;
+        let mp = self.slot_ptr(t, 1)?;
+        let b = &self.builder;
+        b.build_store(mp, i64t.const_int(mask, false)).map_err(e)?;
+        b.build_unconditional_branch(done).map_err(e)?;
+        b.position_at_end(done);
+        let phi = b.build_phi(ptrt, "cell").map_err(e)?;
+        phi.add_incoming(&[(&p, fresh_end), (&tok, reuse)]);
+        Ok(phi.as_basic_value())
     }
 
     /// Starts a loop: evaluates the initial values, branches to a header whose φ-nodes

@@ -24,6 +24,7 @@ pub mod parse;
 pub mod remove_pipes;
 pub mod resolve_names;
 pub mod reuse_cells;
+pub mod specialise_drops;
 
 pub use cx::{Options, PassCx};
 

@@ -362,6 +362,54 @@ pub unsafe extern "C" fn mesh_rt_drop_reuse(p: *mut u8) -> *mut u8 {
     }
 }
 
+/// `mesh_rt_drop_reuse` after *drop specialisation* (`specialise-drops`): the caller
+/// has read the counted fields at the slots in bit set `moved` without taking references
+/// to them. When `p` was unique those fields' references pass to the caller (only the
+/// other children are released); when it is shared the caller takes one reference to
+/// each of them. Codegen inlines the common cases and calls this for the rest.
+///
+/// # Safety
+/// `p` is null or a live cell to which the caller owns a reference; `moved` names
+/// counted slots of it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_drop_reuse_moved(p: *mut u8, moved: i64) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        if p.is_null() {
+            return std::ptr::null_mut();
+        }
+        let h = p as *mut u64;
+        if !release(p) {
+            // shared: the cell (so its fields) stays alive; the caller's copies count
+            let mut m = moved as u64;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                mesh_rt_dup(*h.add(2 + i) as *mut u8);
+            }
+            return std::ptr::null_mut();
+        }
+        let mut mask = *h.add(1) & ((1 << 62) - 1) & !(moved as u64);
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            mesh_rt_drop(*h.add(2 + i) as *mut u8);
+        }
+        p
+    }
+}
+
+/// `mesh_rt_drop` after drop specialisation: as `mesh_rt_drop_reuse_moved`, then the
+/// cell, if it was the last reference, is freed.
+///
+/// # Safety
+/// As `mesh_rt_drop_reuse_moved`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_drop_moved(p: *mut u8, moved: i64) -> u8 {
+    // SAFETY: forwarded contract; the token is used once.
+    unsafe { mesh_rt_free_reuse(mesh_rt_drop_reuse_moved(p, moved)) }
+}
+
 /// An object with `slots` fields like `mesh_rt_alloc`, in the cell of reuse token `tok`
 /// when there is one and it is big enough (else that cell is freed).
 ///

@@ -466,8 +466,8 @@ pub fn library(sym: &str, a: &[Value]) -> R<Value> {
             list(parts.into_iter().map(|x| Value::Str(Rc::from(x))))
         }
         // reuse tokens only change where memory comes from
-        "mesh_rt_drop_reuse" => Value::Unit,
-        "mesh_rt_free_reuse" => Value::Unit,
+        "mesh_rt_drop_reuse" | "mesh_rt_drop_reuse_moved" => Value::Unit,
+        "mesh_rt_free_reuse" | "mesh_rt_drop_moved" => Value::Unit,
         "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
         "mesh_rt_map_put" | "mesh_rt_set_add" => {
             let mut m = entries(&a[0])?.to_vec();

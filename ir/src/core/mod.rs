@@ -342,6 +342,19 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     // reuse tokens (`reuse-cells`); the names cannot be written in Mesh
     ("%reuse.drop", "mesh_rt_drop_reuse", &[CTy::Obj], CTy::Raw),
     ("%reuse.free", "mesh_rt_free_reuse", &[CTy::Raw], CTy::Unit),
+    // drop specialisation (`specialise-drops`): the Int is the bit set of moved slots
+    (
+        "%reuse.drop_moved",
+        "mesh_rt_drop_reuse_moved",
+        &[CTy::Obj, CTy::Int],
+        CTy::Raw,
+    ),
+    (
+        "%drop.moved",
+        "mesh_rt_drop_moved",
+        &[CTy::Obj, CTy::Int],
+        CTy::Unit,
+    ),
     ("Hash.float", "mesh_rt_hash_float", &[CTy::Float], CTy::Int),
     // processes (runtime/src/actor)
     (
