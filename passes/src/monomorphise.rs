@@ -10,7 +10,7 @@
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
 use mesh_ir::surface::*;
-use mesh_ir::types::{Ty, TypeDefs};
+use mesh_ir::types::{Ty, TypeDefKind, TypeDefs};
 use mesh_ir::Span;
 use std::collections::{HashMap, VecDeque};
 
@@ -46,6 +46,8 @@ impl Pass for Monomorphise {
             defs: &defs,
             cx,
             bad_key_reported: false,
+            used_at: HashMap::new(),
+            current: None,
         };
         let entry = ("Main.main".to_string(), 0, vec![]);
         if generic.contains_key(&(entry.0.clone(), 0)) {
@@ -75,6 +77,7 @@ impl Pass for Monomorphise {
             let (mi, f) = &generic[&(key.0.clone(), key.1)];
             let mut f = f.clone();
             f.name = name;
+            mono.current = Some(key.clone());
             mono.substitute(&mut f, &key.2);
             out.modules[*mi].items.push(Item {
                 span: f.span,
@@ -93,6 +96,10 @@ struct Mono_<'a> {
     cx: &'a mut PassCx,
     /// A map key type that is not `Int`/`String`/`Bool` was reported (once per program).
     bad_key_reported: bool,
+    /// Where each instance was first asked for (for errors found inside it).
+    used_at: HashMap<Key, Span>,
+    /// The instance being made.
+    current: Option<Key>,
 }
 
 /// `first[Int, String]`: the instance's name inside its module.
@@ -209,6 +216,34 @@ impl Mono_<'_> {
                     }
                     _ => self.defs.method_for(&rt, m).map(|(_, f)| f.clone()),
                 };
+                if found.is_none() {
+                    // a method of a user interface on a type without that impl (the
+                    // bound was implicit: `impl Describe for Box<T>` used at `Box<Float>`)
+                    let field = matches!(&rt, Ty::Con(k, _) if matches!(
+                        self.defs.types.get(k).map(|d| &d.kind),
+                        Some(TypeDefKind::Struct(fs)) if fs.iter().any(|(n, _)| n == m)));
+                    let declared = self.defs.impls.iter().find(|i| i.methods.contains_key(m));
+                    if let (false, Some(i)) = (field, declared) {
+                        let tr = i.trait_.clone();
+                        let mut d = Diagnostic::error(
+                            "trait not satisfied",
+                            format!("type `{rt}` does not implement `{tr}`: no method `{m}`"),
+                            span,
+                        )
+                        .with_code("E0006");
+                        if let Some(k) = &self.current {
+                            if let Some(at) = self.used_at.get(k) {
+                                let name = k.0.rsplit('.').next().unwrap_or(&k.0);
+                                let args: Vec<String> = k.2.iter().map(|t| t.to_string()).collect();
+                                d = d.with_secondary(
+                                    *at,
+                                    format!("`{name}` used here with [{}]", args.join(", ")),
+                                );
+                            }
+                        }
+                        self.cx.emit(d);
+                    }
+                }
                 if let Some(f) = found {
                     let ExprKind::Field(recv, _) =
                         std::mem::replace(&mut callee.kind, ExprKind::Unit)
@@ -261,7 +296,9 @@ impl Mono_<'_> {
                 }
                 let targs: Vec<Ty> = targs.into_iter().map(|t| t.unwrap_or(Ty::Unit)).collect();
                 let module = g.rsplit_once('.').map(|x| x.0).unwrap_or("").to_string();
-                let name = self.instance(&(g.clone(), arity, targs));
+                let key = (g.clone(), arity, targs);
+                self.used_at.entry(key.clone()).or_insert(span);
+                let name = self.instance(&key);
                 *g = format!("{module}.{name}");
             }
             ExprKind::Binary(op, a, _) => {
@@ -353,6 +390,7 @@ pub fn satisfies(defs: &TypeDefs, t: &Ty, trait_: &str) -> bool {
         Ty::Unit => matches!(trait_, "Eq" | "Display" | "Debug"),
         // process ids print as `<0.N>` and compare as numbers (spec 04 §1)
         Ty::Con(key, _) if key == "Pid" => !matches!(trait_, "Num" | "Json"),
+        Ty::Con(key, _) if key == "Json" => matches!(trait_, "Display" | "Debug" | "Json"),
         Ty::Con(key, args)
             if trait_ == "Json" && matches!(key.as_str(), "List" | "Option" | "Map") =>
         {

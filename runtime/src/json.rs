@@ -60,6 +60,13 @@ pub unsafe extern "C" fn mesh_rt_json_parse(s: *const u8) -> *mut u8 {
     }
 }
 
+/// The compact JSON text of a parsed value (its `Display`, and what `Json.encode` embeds).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_json_text(v: *const u8) -> *mut u8 {
+    let text = unsafe { value(v) }.to_string();
+    new_str(text.as_bytes())
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_json_field(o: *const u8, key: *const u8) -> *mut u8 {
     let (o, key) = unsafe { (value(o), as_str(key)) };

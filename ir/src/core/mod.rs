@@ -221,6 +221,8 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         &[CTy::Str],
         CTy::Obj,
     ),
+    ("Json.parse", "mesh_rt_json_parse", &[CTy::Str], CTy::Obj),
+    ("Json.text", "mesh_rt_json_text", &[CTy::Obj], CTy::Str),
     (
         "Json.field",
         "mesh_rt_json_field",

@@ -94,6 +94,11 @@ impl Lower<'_> {
                 CTy::Str,
                 span,
             ),
+            Ty::Con(k, _) if k == "Json" => mk(
+                core::ExprKind::Runtime("mesh_rt_json_text".into(), vec![v]),
+                CTy::Str,
+                span,
+            ),
             _ => self.helper("display", t, vec![v], CTy::Str, span),
         }
     }
@@ -105,6 +110,7 @@ impl Lower<'_> {
             Err(mut a) => a.pop().unwrap(),
         };
         match t {
+            Ty::Con(k, _) if k == "Json" => self.display(v, t, span),
             Ty::Con(..) | Ty::Tuple(_) => self.helper("debug", t, vec![v], CTy::Str, span),
             _ => self.display(v, t, span),
         }

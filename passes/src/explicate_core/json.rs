@@ -45,6 +45,7 @@ impl Lower<'_> {
             Ty::Float => rt("mesh_rt_json_float", vec![v], CTy::Str, span),
             Ty::String => rt("mesh_rt_json_quote", vec![v], CTy::Str, span),
             Ty::Unit => str_lit("null", span),
+            Ty::Con(k, _) if k == "Json" => rt("mesh_rt_json_text", vec![v], CTy::Str, span),
             _ => {
                 let name = format!("tojson:{t}");
                 if !self.helpers.contains_key(&name) {

@@ -200,7 +200,10 @@ impl Lower<'_> {
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
             Some(Ty::Con(k, _))
-                if matches!(k.as_str(), "Regex" | "Map" | "Set" | "Request" | "Response") =>
+                if matches!(
+                    k.as_str(),
+                    "Regex" | "Json" | "Map" | "Set" | "Request" | "Response"
+                ) =>
             {
                 CTy::Obj
             }

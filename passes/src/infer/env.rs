@@ -34,6 +34,7 @@ fn builtin_type(name: &str) -> Option<(Ty, usize)> {
         "Set" => (Ty::Con("Set".into(), vec![]), 0),
         "Atom" => (Ty::Con("Atom".into(), vec![]), 0),
         "Regex" => (Ty::Con("Regex".into(), vec![]), 0),
+        "Json" => (Ty::Con("Json".into(), vec![]), 0),
         "Pid" => (Ty::Con("Pid".into(), vec![]), usize::MAX),
         "Request" => (Ty::Con("Request".into(), vec![]), 0),
         "Response" => (Ty::Con("Response".into(), vec![]), 0),

@@ -941,6 +941,28 @@ impl Inferer<'_> {
         // a method of a `where`-bounded type variable: typed from the interface;
         // monomorphisation picks the impl
         if let Ty::Var(_) = head {
+            // no `where` bound names the method: the one interface declaring it is an
+            // implicit bound (`impl Display for Box<T>` calling `self.v.describe()`),
+            // checked where monomorphisation knows the type (spec 02 §5: derived impls
+            // of generic types need the trait of the type arguments at use sites)
+            let bounded = self.bounds.iter().any(|(bv, tr)| {
+                self.table.shallow(bv) == head
+                    && self
+                        .interfaces
+                        .get(tr)
+                        .is_some_and(|i| i.methods.iter().any(|f| f.name == m))
+            });
+            if !bounded {
+                let declaring: Vec<String> = self
+                    .interfaces
+                    .iter()
+                    .filter(|(_, i)| i.methods.iter().any(|f| f.name == m))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                if let [tr] = declaring.as_slice() {
+                    self.bounds.push((head.clone(), tr.clone()));
+                }
+            }
             let bounds = self.bounds.clone();
             for (bv, tr) in bounds {
                 if self.table.shallow(&bv) != head {
@@ -988,7 +1010,23 @@ impl Inferer<'_> {
         self.cx.emit(
             Diagnostic::error(
                 "no method",
-                format!("no method `{m}` on type {shown}"),
+                if matches!(head, Ty::Var(_)) {
+                    let mut declaring: Vec<&String> = self
+                        .interfaces
+                        .iter()
+                        .filter(|(_, i)| i.methods.iter().any(|f| f.name == m))
+                        .map(|(n, _)| n)
+                        .collect();
+                    declaring.sort();
+                    if declaring.is_empty() {
+                        format!("no method `{m}` on a value of unknown type (no interface declares `{m}`; annotate the value's type)")
+                    } else {
+                        let names: Vec<String> = declaring.iter().map(|n| format!("`{n}`")).collect();
+                        format!("method `{m}` of a value of unknown type is ambiguous: declared by {}; add `where T: …` or annotate the type", names.join(" and "))
+                    }
+                } else {
+                    format!("no method `{m}` on type {shown}")
+                },
                 span,
             )
             .with_code("E0007"),
@@ -1169,6 +1207,8 @@ impl Inferer<'_> {
             Ty::Con(key, _) if matches!(key.as_str(), "List" | "Map" | "Set") => trait_ != "Hash",
             // process ids print as `<0.N>` and compare as numbers (spec 04 §1)
             Ty::Con(key, _) if key == "Pid" => trait_ != "Json",
+            // a parsed JSON value prints and encodes as its compact text
+            Ty::Con(key, _) if key == "Json" => matches!(trait_, "Display" | "Debug" | "Json"),
             Ty::Con(key, _) => match self.env.defs.types.get(&key) {
                 Some(def) => {
                     def.derives(trait_)
@@ -1439,6 +1479,15 @@ fn builtin(g: &str) -> Option<Scheme> {
         "Crypto.secure_compare" => mono(vec![Ty::String, Ty::String], Ty::Bool),
         "Crypto.uuid4" => mono(vec![], Ty::String),
         "Regex.compile" => mono(vec![Ty::String], result(regex())),
+        // a parsed JSON value (spec 03 §12.2), opaque; accessors are decision 39
+        "Json.parse" => mono(vec![Ty::String], result(json())),
+        "Json.field" => mono(vec![json(), Ty::String], result(json())),
+        "Json.as_int" => mono(vec![json()], result(Ty::Int)),
+        "Json.as_float" => mono(vec![json()], result(Ty::Float)),
+        "Json.as_string" => mono(vec![json()], result(Ty::String)),
+        "Json.as_bool" => mono(vec![json()], result(Ty::Bool)),
+        "Json.as_array" => mono(vec![json()], result(Ty::Con("List".into(), vec![json()]))),
+        "Json.is_null" => mono(vec![json()], Ty::Bool),
         "Regex.is_match" => mono(vec![regex(), Ty::String], Ty::Bool),
         "Regex.replace" => mono(vec![regex(), Ty::String, Ty::String], Ty::String),
         "Regex.split" => mono(
@@ -1537,6 +1586,10 @@ fn atom() -> Ty {
 
 fn regex() -> Ty {
     Ty::Con("Regex".into(), vec![])
+}
+
+fn json() -> Ty {
+    Ty::Con("Json".into(), vec![])
 }
 
 fn result(t: Ty) -> Ty {

@@ -96,6 +96,7 @@ impl Pass for Infer {
                 unreachable!()
             };
             let sig = inf.signature(f);
+            let annotated = f.ret.is_some() && f.params.iter().all(|p| p.ty.is_some());
             if !sig.has_vars() {
                 inf.declare(
                     format!("{}.{}", p.modules[mi].name, f.name),
@@ -103,6 +104,15 @@ impl Pass for Infer {
                         ty: sig,
                         numeric: HashSet::new(),
                     },
+                );
+            } else if annotated && !f.actor {
+                // a generic annotated signature (`self :: Box<T>` in an impl) is its
+                // scheme: its type variables are the named parameters
+                let (mut params, mut numeric) = (HashMap::new(), HashSet::new());
+                let ty = inf.generalise(&sig, &mut params, &mut numeric);
+                inf.declare(
+                    format!("{}.{}", p.modules[mi].name, f.name),
+                    Scheme { ty, numeric },
                 );
             }
         }
