@@ -22,9 +22,16 @@ fn rev_onto(xs, acc) do
   end
 end
 
-pub fn concat(xs, ys) = rev_onto(reverse(xs), ys)
+# Written as plain recursion: `tail-mod-cons` makes these loops that build the result
+# front to back (reusing the cells of a list they own).
+pub fn concat(xs, ys) do
+  case xs do
+    h :: t -> Cons(h, concat(t, ys))
+    _ -> ys
+  end
+end
 
-pub fn append(xs, x) = rev_onto(reverse(xs), [x])
+pub fn append(xs, x) = concat(xs, [x])
 
 pub fn head(xs) do
   case xs do
@@ -65,12 +72,10 @@ fn get_at(xs, i, orig, len) do
   end
 end
 
-pub fn take(xs, n :: Int) = reverse(take_rev(xs, n, Nil))
-
-fn take_rev(xs, n, acc) do
+pub fn take(xs, n :: Int) do
   case xs do
-    h :: t -> if n <= 0 do acc else take_rev(t, n - 1, Cons(h, acc)) end
-    _ -> acc
+    h :: t -> if n <= 0 do [] else Cons(h, take(t, n - 1)) end
+    _ -> []
   end
 end
 
@@ -81,21 +86,17 @@ pub fn drop(xs, n :: Int) do
   end
 end
 
-pub fn map(xs, f) = reverse(map_rev(xs, f, Nil))
-
-fn map_rev(xs, f, acc) do
+pub fn map(xs, f) do
   case xs do
-    h :: t -> map_rev(t, f, Cons(f(h), acc))
-    _ -> acc
+    h :: t -> Cons(f(h), map(t, f))
+    _ -> []
   end
 end
 
-pub fn filter(xs, keep) = reverse(filter_rev(xs, keep, Nil))
-
-fn filter_rev(xs, keep, acc) do
+pub fn filter(xs, keep) do
   case xs do
-    h :: t -> if keep(h) do filter_rev(t, keep, Cons(h, acc)) else filter_rev(t, keep, acc) end
-    _ -> acc
+    h :: t -> if keep(h) do Cons(h, filter(t, keep)) else filter(t, keep) end
+    _ -> []
   end
 end
 
@@ -133,21 +134,19 @@ end
 
 pub fn contains(xs, x) = any(xs, fn(y) -> y == x end)
 
-pub fn zip(xs, ys) = reverse(zip_rev(xs, ys, Nil))
-
-fn zip_rev(xs, ys, acc) do
+pub fn zip(xs, ys) do
   case (xs, ys) do
-    (a :: s, b :: t) -> zip_rev(s, t, Cons((a, b), acc))
-    _ -> acc
+    (a :: s, b :: t) -> Cons((a, b), zip(s, t))
+    _ -> []
   end
 end
 
-pub fn enumerate(xs) = reverse(enum_rev(xs, 0, Nil))
+pub fn enumerate(xs) = enum_from(xs, 0)
 
-fn enum_rev(xs, i, acc) do
+fn enum_from(xs, i) do
   case xs do
-    h :: t -> enum_rev(t, i + 1, Cons((i, h), acc))
-    _ -> acc
+    h :: t -> Cons((i, h), enum_from(t, i + 1))
+    _ -> []
   end
 end
 

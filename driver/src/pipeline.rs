@@ -29,6 +29,7 @@ use mesh_passes::remove_pipes::RemovePipes;
 use mesh_passes::resolve_names::ResolveNames;
 use mesh_passes::reuse_cells::ReuseCells;
 use mesh_passes::specialise_drops::SpecialiseDrops;
+use mesh_passes::tail_mod_cons::TailModCons;
 use mesh_passes::{Pass, PassCx};
 
 /// A value of any intermediate language.
@@ -128,6 +129,7 @@ pipeline! {
     ExplicateCore: Matched(Matched) -> Core(core::Program),
     ConvertClosures: Core(core::Program) -> Core(core::Program),
     LiftLambdas: Core(core::Program) -> Core(core::Program),
+    TailModCons: Core(core::Program) -> Core(core::Program),
     InsertRc: Core(core::Program) -> Core(core::Program),
     ReuseCells: Core(core::Program) -> Core(core::Program),
     SpecialiseDrops: Core(core::Program) -> Core(core::Program),

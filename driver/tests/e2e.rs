@@ -768,6 +768,7 @@ fn memory_is_exact_under_valgrind() {
         "../../library/sort_reuse",
         "../../library/reuse_shapes",
         "../../library/drop_moved",
+        "../../library/borrowed_params",
     ] {
         let src = examples().join(format!("core/{name}.mpl"));
         let bin = tmp.path().join(name.rsplit('/').next().unwrap());
@@ -1019,6 +1020,10 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
         "core_passes_preserve_meaning; cleanup_passes_are_idempotent",
     ),
     (
+        "tail-mod-cons",
+        "core_passes_preserve_meaning; cleanup_passes_are_idempotent; leak check and valgrind on native runs (tests/library/tail_mod_cons: a million elements in constant stack)",
+    ),
+    (
         "insert-rc",
         "core_passes_preserve_meaning; leak check and valgrind on native runs",
     ),
@@ -1227,6 +1232,7 @@ fn core_passes_preserve_meaning() {
                 "explicate-core",
                 "convert-closures",
                 "lift-lambdas",
+                "tail-mod-cons",
                 "insert-rc",
                 "reuse-cells",
                 "specialise-drops",
@@ -1326,6 +1332,11 @@ fn cleanup_passes_are_idempotent() {
             };
             let twice = mesh_passes::lift_lambdas::LiftLambdas.run(once.clone(), &mut cx);
             assert_eq!(twice, once, "lift-lambdas is not idempotent on\n{source}");
+            let AnyIr::Core(once) = ir_after(source, "tail-mod-cons") else {
+                unreachable!()
+            };
+            let twice = mesh_passes::tail_mod_cons::TailModCons.run(once.clone(), &mut cx);
+            assert_eq!(twice, once, "tail-mod-cons is not idempotent on\n{source}");
             let AnyIr::Core(once) = ir_after(source, "reuse-cells") else {
                 unreachable!()
             };

@@ -851,6 +851,31 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 };
                 self.inline_drop_moved(p, moved as u64, sym == "mesh_rt_drop_reuse_moved", fv)?
             }
+            // a hole (`tail-mod-cons`): a null field until `set_slot` fills it
+            ExprKind::Runtime(sym, _) if sym == "mesh_rt_hole" => self
+                .ctx
+                .ptr_type(AddressSpace::default())
+                .const_null()
+                .into(),
+            ExprKind::Runtime(sym, args) if sym == "mesh_rt_set_slot" => {
+                let cell = self.expr(&args[0], env, fv)?.into_pointer_value();
+                let slot = self.expr(&args[1], env, fv)?.into_int_value();
+                let v = self.expr(&args[2], env, fv)?;
+                let i64t = self.ctx.i64_type();
+                let index = self
+                    .builder
+                    .build_int_add(slot, i64t.const_int(SLOT0, false), "slot")
+                    .map_err(e)?;
+                // SAFETY (LLVM): `slot` is a field of `cell` (the pass made the hole there)
+                let sp = unsafe {
+                    self.builder
+                        .build_in_bounds_gep(i64t, cell, &[index], "holep")
+                }
+                .map_err(e)?;
+                let w = self.to_word(v)?;
+                self.builder.build_store(sp, w).map_err(e)?;
+                self.unit()
+            }
             ExprKind::Runtime(sym, _) if sym == "mesh_rt_check" => {
                 self.stack_check(fv)?;
                 self.unit()

@@ -25,6 +25,7 @@ pub mod remove_pipes;
 pub mod resolve_names;
 pub mod reuse_cells;
 pub mod specialise_drops;
+pub mod tail_mod_cons;
 
 pub use cx::{Options, PassCx};
 

@@ -23,6 +23,17 @@ pub enum Value {
     Map(Rc<Vec<(Value, Value)>>),
     /// A closure of the surface evaluator (`surface::eval`).
     Fun(Rc<crate::surface::eval::Closure>),
+    /// A field built as a hole (`tail-mod-cons`) and filled once afterwards; reading
+    /// the field reads what was put there.
+    Hole(Rc<std::cell::RefCell<Value>>),
+}
+
+/// A field's value, through a filled hole.
+pub fn filled(v: &Value) -> Value {
+    match v {
+        Value::Hole(h) => filled(&h.borrow()),
+        v => v.clone(),
+    }
 }
 
 /// A nested lambda's code: its parameters (the closure object first, for a converted
@@ -102,8 +113,8 @@ pub fn elements(l: &Value) -> Vec<Value> {
         if o.0 != 1 {
             break;
         }
-        out.push(o.1[0].clone());
-        let next = o.1[1].clone();
+        out.push(filled(&o.1[0]));
+        let next = filled(&o.1[1]);
         cur = next;
     }
     out
@@ -233,7 +244,7 @@ impl Interp<'_> {
                 Value::Obj(obj) => obj
                     .1
                     .get(*i as usize)
-                    .cloned()
+                    .map(filled)
                     .ok_or("load past the end of an object")?,
                 _ => return Err("load from a non-object".into()),
             },
@@ -467,6 +478,17 @@ pub fn library(sym: &str, a: &[Value]) -> R<Value> {
         }
         // reuse tokens only change where memory comes from
         "mesh_rt_drop_reuse" | "mesh_rt_drop_reuse_moved" => Value::Unit,
+        "mesh_rt_hole" => Value::Hole(Rc::new(std::cell::RefCell::new(Value::Unit))),
+        "mesh_rt_set_slot" => {
+            let (Value::Obj(o), Value::Int(i)) = (&a[0], &a[1]) else {
+                return Err("set_slot of a non-object".into());
+            };
+            match o.1.get(*i as usize) {
+                Some(Value::Hole(h)) => *h.borrow_mut() = a[2].clone(),
+                _ => return Err("set_slot of a field that is not a hole".into()),
+            }
+            Value::Unit
+        }
         "mesh_rt_free_reuse" | "mesh_rt_drop_moved" => Value::Unit,
         "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
         "mesh_rt_map_put" | "mesh_rt_set_add" => {

@@ -344,6 +344,14 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
     // reuse tokens (`reuse-cells`); the names cannot be written in Mesh
     ("%reuse.drop", "mesh_rt_drop_reuse", &[CTy::Obj], CTy::Raw),
     ("%reuse.free", "mesh_rt_free_reuse", &[CTy::Raw], CTy::Unit),
+    // holes (`tail-mod-cons`): a null field, filled once by `set_slot(cell, slot, v)`
+    ("%hole", "mesh_rt_hole", &[], CTy::Obj),
+    (
+        "%set_slot",
+        "mesh_rt_set_slot",
+        &[CTy::Obj, CTy::Int, CTy::Obj],
+        CTy::Unit,
+    ),
     // drop specialisation (`specialise-drops`): the Int is the bit set of moved slots
     (
         "%reuse.drop_moved",

@@ -10,12 +10,21 @@
 //! which own them like Mesh functions; a loop borrows the outer locals
 //! its body uses ("lent") and drops them when it ends; `return`, `exit` and `recur`
 //! drop whatever they leave behind. Reuse of unique cells is the next pass,
-//! `reuse-cells`; borrowed parameters are not done.
+//! `reuse-cells`.
+//!
+//! Borrowed parameters (`borrow.rs`, after Lean's borrow inference): a parameter the
+//! function never consumes is *borrowed* — the caller keeps its reference (dropping
+//! it after the call if that was its last use) and the callee takes none. A borrowed
+//! parameter, its aliases and the fields read from it are *stable* locals: alive for
+//! the whole call, used without a `dup` unless consumed. A walk such as `List.length`
+//! over a shared list then touches no count at all.
 //! Paper: `papers/insert-rc.md`.
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{binder_types, children};
 use mesh_ir::core::{runtime_sig, CTy, Expr, ExprKind, Program};
+
+mod borrow;
 use mesh_ir::Span;
 use std::collections::{BTreeSet, HashMap};
 
@@ -28,22 +37,34 @@ impl Pass for InsertRc {
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+        let borrows = borrow::infer(&p);
         for f in &mut p.fns {
+            let flags = borrows[&f.name].clone();
             let mut types = HashMap::new();
             for (n, t) in &f.params {
                 types.insert(n.clone(), *t);
             }
             binder_types(&f.body, &mut types);
+            let stable: Set = f
+                .params
+                .iter()
+                .zip(&flags)
+                .filter(|(_, b)| **b)
+                .map(|((n, _), _)| n.clone())
+                .collect();
             let mut rc = Rc {
                 types,
                 loops: Vec::new(),
                 cx,
+                borrows: &borrows,
+                stable,
             };
             let owned: Set = f
                 .params
                 .iter()
-                .filter(|(_, t)| t.is_counted())
-                .map(|(n, _)| n.clone())
+                .zip(&flags)
+                .filter(|((_, t), b)| t.is_counted() && !**b)
+                .map(|((n, _), _)| n.clone())
                 .collect();
             let body = std::mem::replace(&mut f.body, unit(f.span));
             f.body = rc.go(body, owned, &Set::new());
@@ -67,6 +88,9 @@ struct Rc<'a> {
     /// scope early gives back what was borrowed since that scope began.
     loops: Vec<(String, Set)>,
     cx: &'a mut PassCx,
+    borrows: &'a borrow::Borrows,
+    /// Locals alive for the whole call without a reference of this function's own.
+    stable: Set,
 }
 
 fn mk(kind: ExprKind, ty: CTy, span: Span) -> Expr {
@@ -215,6 +239,10 @@ impl Rc<'_> {
         let mut after = Vec::new();
         for (x, (mine, lend)) in es.into_iter().zip(parts) {
             let b: Set = borrowed.union(&lend).cloned().collect();
+            if self.stable_read(&x) {
+                args.push(x);
+                continue;
+            }
             match &x.kind {
                 ExprKind::Var(v) if self.counted(v) => {
                     if mine.contains(v) {
@@ -239,6 +267,69 @@ impl Rc<'_> {
                     args.push(var(&t, ty, span));
                 }
             }
+        }
+        (lets, args, after)
+    }
+
+    /// `e` reads a stable local: `x` or `load x i`.
+    fn stable_read(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Var(x) => self.stable.contains(x),
+            ExprKind::Load(o, _) => matches!(&o.kind, ExprKind::Var(x) if self.stable.contains(x)),
+            _ => false,
+        }
+    }
+
+    /// Arguments of a call with borrowed parameters (`flags`): a borrowed one is passed
+    /// like a runtime function's operand (given back after the call when it was the
+    /// caller's last use), an owned one is consumed. Every operand that is not a local
+    /// or a literal is bound first, in order, so evaluation order is kept.
+    #[allow(clippy::type_complexity)]
+    fn mixed_args(
+        &mut self,
+        es: Vec<Expr>,
+        flags: &[bool],
+        owned: &Set,
+        borrowed: &Set,
+    ) -> (Vec<(String, Expr)>, Vec<Expr>, Vec<String>) {
+        let parts = self.split(&es, owned);
+        let mut lets = Vec::new();
+        let mut args = Vec::new();
+        let mut after = Vec::new();
+        for (i, (x, (mine, lend))) in es.into_iter().zip(parts).enumerate() {
+            let b: Set = borrowed.union(&lend).cloned().collect();
+            let lends = flags.get(i).copied().unwrap_or(false);
+            let simple = matches!(
+                x.kind,
+                ExprKind::Var(_)
+                    | ExprKind::Int(_)
+                    | ExprKind::Float(_)
+                    | ExprKind::Bool(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Unit
+            );
+            if lends && self.stable_read(&x) {
+                // a field of a stable local, lent as it is (no side effect to order)
+                args.push(x);
+                continue;
+            }
+            if simple {
+                if let ExprKind::Var(v) = &x.kind {
+                    if lends && mine.contains(v) {
+                        after.push(v.clone());
+                    }
+                }
+                args.push(if lends { x } else { self.go(x, mine, &b) });
+                continue;
+            }
+            let (ty, span) = (x.ty, x.span);
+            let v = self.go(x, mine, &b);
+            let t = self.temp("arg", ty);
+            lets.push((t.clone(), v));
+            if lends && ty.is_counted() {
+                after.push(t.clone());
+            }
+            args.push(var(&t, ty, span));
         }
         (lets, args, after)
     }
@@ -269,6 +360,12 @@ impl Rc<'_> {
                 } else {
                     mk(ExprKind::Dup(v.clone()), ty, span)
                 }
+            }
+            ExprKind::Let(n, v, b) if self.counted(&n) && self.stable_read(&v) => {
+                // an alias of a stable local, or a field read from one: stable too
+                self.stable.insert(n.clone());
+                let b2 = self.go(*b, owned, borrowed);
+                mk(ExprKind::Let(n, v, Box::new(b2)), ty, span)
             }
             ExprKind::Let(n, v, b) => {
                 let mut fb = self.fv(&b);
@@ -313,8 +410,17 @@ impl Rc<'_> {
                 )
             }
             ExprKind::Call { func, args, tail } => {
-                let args = self.consumed(args, &owned, borrowed);
-                mk(ExprKind::Call { func, args, tail }, ty, span)
+                let flags = self.borrows.get(&func).cloned().unwrap_or_default();
+                if !flags.iter().any(|b| *b) {
+                    let args = self.consumed(args, &owned, borrowed);
+                    return mk(ExprKind::Call { func, args, tail }, ty, span);
+                }
+                let (lets, args, after) = self.mixed_args(args, &flags, &owned, borrowed);
+                // what the caller gives back after the call makes it no tail call
+                // (borrow inference keeps tail calls free of those)
+                let tail = tail && after.is_empty();
+                let call = mk(ExprKind::Call { func, args, tail }, ty, span);
+                Self::wrap_lets(lets, self.then_drop(call, after))
             }
             ExprKind::CallClosure {
                 closure,
@@ -342,6 +448,13 @@ impl Rc<'_> {
             ExprKind::Prim(p, args) => {
                 let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);
                 let call = mk(ExprKind::Prim(p, args), ty, span);
+                Self::wrap_lets(lets, self.then_drop(call, after))
+            }
+            // filling a hole (`tail-mod-cons`) lends the cell and gives the value to it
+            ExprKind::Runtime(sym, args) if sym == crate::tail_mod_cons::SET_SLOT => {
+                let (lets, args, after) =
+                    self.mixed_args(args, &[true, false, false], &owned, borrowed);
+                let call = mk(ExprKind::Runtime(sym, args), ty, span);
                 Self::wrap_lets(lets, self.then_drop(call, after))
             }
             // map and set updates own their arguments (so a map held once is reused)
