@@ -1546,7 +1546,8 @@ fn start_server(src: &Path, bin: &Path, env: &[(&str, &str)]) -> Server {
     let first = lines.next().unwrap().unwrap();
     assert!(
         first == format!("[mesh-rt] HTTP server listening on [::]:{port}")
-            || first == format!("[mesh-rt] HTTPS server listening on [::]:{port}"),
+            || first == format!("[mesh-rt] HTTPS server listening on [::]:{port}")
+            || first == format!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}"),
         "{first}"
     );
     // keep draining stderr (crash reports) so the server never blocks on it
@@ -1858,15 +1859,33 @@ fn http_ten_thousand_connections() {
     drop(s);
 }
 
-/// Server example 14 (WebSocket chat) as its `.md` says: welcome, echo, broadcast to
-/// the others, rooms left on disconnect, rejection with close 1008, 400 for a plain
-/// request, the HTTP health route beside it, and the server's event lines in order.
-#[test]
-fn websocket_chat() {
-    use std::io::BufRead;
+type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// The next text frame (pings and pongs are skipped; they are answered while reading).
+fn ws_text(ws: &mut Ws) -> String {
     use tungstenite::Message;
-    let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("h14");
+    loop {
+        match ws.read().unwrap() {
+            Message::Text(t) => break t,
+            Message::Close(c) => panic!("closed: {c:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// `server/14` built and started with `env`: the child, its WebSocket and HTTP ports,
+/// and its stdout lines.
+fn chat_server(
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    u16,
+    u16,
+    std::sync::mpsc::Receiver<String>,
+) {
+    use std::io::BufRead;
+    let bin = dir.join("h14");
     let out = build(&examples().join("server/14_websocket_chat.mpl"), &bin);
     assert!(
         out.status.success(),
@@ -1884,6 +1903,7 @@ fn websocket_chat() {
     let mut child = Command::new(&bin)
         .env("WS_PORT", ws_port.to_string())
         .env("PORT", http_port.to_string())
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1897,6 +1917,7 @@ fn websocket_chat() {
         err.next().unwrap().unwrap(),
         format!("[mesh-rt] HTTP server listening on [::]:{http_port}")
     );
+    std::thread::spawn(move || for _ in err {});
     let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -1904,21 +1925,24 @@ fn websocket_chat() {
             let _ = lines_tx.send(l.unwrap());
         }
     });
+    (child, ws_port, http_port, lines)
+}
+
+/// Server example 14 (WebSocket chat) as its `.md` says: welcome, echo, broadcast to
+/// the others, rooms left on disconnect, rejection with close 1008, 400 for a plain
+/// request, the HTTP health route beside it, and the server's event lines in order.
+#[test]
+fn websocket_chat() {
+    use tungstenite::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, ws_port, http_port, lines) = chat_server(tmp.path(), &[]);
     let next_line = || {
         lines
             .recv_timeout(std::time::Duration::from_secs(5))
             .unwrap()
     };
     let url = format!("ws://127.0.0.1:{ws_port}/chat");
-    let text = |ws: &mut tungstenite::WebSocket<
-        tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
-    >| loop {
-        match ws.read().unwrap() {
-            Message::Text(t) => break t,
-            Message::Close(c) => panic!("closed: {c:?}"),
-            _ => {}
-        }
-    };
+    let text = |ws: &mut Ws| ws_text(ws);
     // session 1: A alone
     let (mut a, _) = tungstenite::connect(&url).unwrap();
     assert_eq!(text(&mut a), "welcome to the lobby");
@@ -1972,6 +1996,132 @@ fn websocket_chat() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// WebSocket keep-alive (spec 06 §4: a ping every 30 s, close 1001 `pong timeout` when
+/// none answers within 10 s — shortened here to 200 ms and 400 ms through
+/// `MESH_WS_PING_MS` / `MESH_WS_PONG_TIMEOUT_MS`): a client that answers stays connected
+/// across many pings, one that never reads is closed and `on_close` hears 1001. Then
+/// `Ws.serve_tls`: an upgrade and an echo over TLS (`openssl s_client`).
+#[test]
+fn websocket_pings_and_tls() {
+    use std::io::{Read, Write};
+    use tungstenite::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [
+        ("MESH_WS_PING_MS", "200"),
+        ("MESH_WS_PONG_TIMEOUT_MS", "400"),
+    ];
+    let (mut child, ws_port, _, lines) = chat_server(tmp.path(), &env);
+    let next_line = || {
+        lines
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap()
+    };
+    let (mut a, _) = tungstenite::connect(format!("ws://127.0.0.1:{ws_port}/chat")).unwrap();
+    assert_eq!(ws_text(&mut a), "welcome to the lobby");
+    assert_eq!(next_line(), "[chat] joined path=/chat");
+    let mut pings = 0;
+    while pings < 4 {
+        if let Message::Ping(p) = a.read().unwrap() {
+            assert_eq!(p.len(), 4);
+            pings += 1;
+        }
+    }
+    // a client's ping is answered
+    a.send(Message::Ping(vec![7, 7, 7])).unwrap();
+    loop {
+        match a.read().unwrap() {
+            Message::Pong(p) if p == [7, 7, 7] => break,
+            Message::Pong(_) | Message::Ping(_) => {}
+            m => panic!("{m:?}"),
+        }
+    }
+    // four pings (800 ms, twice the pong timeout): still connected
+    a.send(Message::Text("/echo still here".into())).unwrap();
+    assert_eq!(ws_text(&mut a), "echo: still here");
+    assert_eq!(next_line(), "[chat] echoed");
+    // a client that upgrades and then never reads or answers
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", ws_port)).unwrap();
+    silent
+        .write_all(
+            b"GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+        .unwrap();
+    assert_eq!(next_line(), "[chat] joined path=/chat");
+    assert_eq!(next_line(), "[chat] closed code=1001 reason=pong timeout");
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(silent);
+
+    // wss://
+    let have = |tool: &str| Command::new(tool).arg("version").output().is_ok();
+    if !have("openssl") {
+        println!("skipped wss: needs openssl");
+        return;
+    }
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/wss_server.mpl");
+    let (c, k) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let s = start_server(&src, &tmp.path().join("wss"), &[("CERT", c), ("KEY", k)]);
+    let mut client = Command::new("openssl")
+        .args(["s_client", "-quiet", "-connect"])
+        .arg(format!("127.0.0.1:{}", s.port))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = client.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"GET /secure HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+        .unwrap();
+    // a masked text frame "hi" (mask 0: the payload as it is)
+    stdin
+        .write_all(&[0x81, 0x82, 0, 0, 0, 0, b'h', b'i'])
+        .unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = client.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(15).any(|w| w == b"secure echo: hi") {
+                break;
+            }
+        }
+        let _ = tx.send(seen);
+    });
+    let seen = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(
+        seen.starts_with("HTTP/1.1 101 Switching Protocols"),
+        "{seen}"
+    );
+    assert!(seen.contains("secure echo: hi"), "{seen}");
+    drop(stdin);
+    let _ = client.kill();
+    let _ = client.wait();
 }
 
 /// `HTTP.serve_tls` (rustls): a self-signed certificate made by `openssl`, requests by
@@ -2152,7 +2302,7 @@ fn http_client_example() {
     let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map(|l| l.unwrap())
-        .take(4)
+        .take(6)
         .collect();
     let _ = child.kill();
     let _ = child.wait();
@@ -2162,6 +2312,8 @@ fn http_client_example() {
             "get: ok hi",
             "get 404: error http status: 404",
             r#"post: ok {"a":1}"#,
+            "pool: 20 of 20",
+            "closed pool: unknown client",
             "done"
         ]
     );

@@ -1,5 +1,6 @@
-# The legacy client helpers HTTP.get / HTTP.post against the program's own server:
-# used by the e2e test `http_client_example`.
+# The legacy client helpers HTTP.get / HTTP.post, and a client pool (Http.client /
+# send_with / client_close), against the program's own server: used by the e2e test
+# `http_client_example`.
 
 fn hello(_req :: Request) -> Response do
   HTTP.response(200, "hi")
@@ -25,6 +26,19 @@ actor probe(base :: String) do
   show("get", HTTP.get(base <> "/hello"))
   show("get 404", HTTP.get(base <> "/missing"))
   show("post", HTTP.post(base <> "/echo", "{\"a\":1}"))
+  let client = Http.client()
+  let statuses = List.map(List.range(0, 20), fn(i) ->
+    case Http.send_with(client, Http.build(:get, base <> "/hello")) do
+      Ok(r) -> r.status
+      Err(_) -> 0
+    end
+  end)
+  println("pool: ${List.length(List.filter(statuses, fn(s) -> s == 200 end))} of 20")
+  Http.client_close(client)
+  case Http.send_with(client, Http.build(:get, base <> "/hello")) do
+    Ok(_) -> println("closed pool: answered")
+    Err(e) -> println("closed pool: ${e}")
+  end
   println("done")
 end
 

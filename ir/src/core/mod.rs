@@ -469,10 +469,29 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     ("Http.send", "mesh_rt_http_send", &[CTy::Int], CTy::Obj),
+    ("Http.client", "mesh_rt_http_client", &[], CTy::Int),
+    (
+        "Http.send_with",
+        "mesh_rt_http_send_with",
+        &[CTy::Int, CTy::Int],
+        CTy::Obj,
+    ),
+    (
+        "Http.client_close",
+        "mesh_rt_http_client_close",
+        &[CTy::Int],
+        CTy::Unit,
+    ),
     (
         "Ws.serve",
         "mesh_rt_ws_serve",
         &[CTy::Obj, CTy::Obj, CTy::Obj, CTy::Int],
+        CTy::Unit,
+    ),
+    (
+        "Ws.serve_tls",
+        "mesh_rt_ws_serve_tls",
+        &[CTy::Obj, CTy::Obj, CTy::Obj, CTy::Int, CTy::Str, CTy::Str],
         CTy::Unit,
     ),
     (

@@ -1396,8 +1396,17 @@ fn builtin(g: &str) -> Option<Scheme> {
                 vec![Ty::Con("HttpResponse".into(), vec![]), Ty::String],
             ),
         ),
+        "Http.client" => mono(vec![], Ty::Int),
+        "Http.send_with" => mono(
+            vec![Ty::Int, Ty::Int],
+            Ty::Con(
+                "Result".into(),
+                vec![Ty::Con("HttpResponse".into(), vec![]), Ty::String],
+            ),
+        ),
+        "Http.client_close" => mono(vec![Ty::Int], Ty::Unit),
         // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
-        "Ws.serve" => mono(
+        "Ws.serve" | "Ws.serve_tls" => mono(
             vec![
                 Ty::Fun(
                     vec![
@@ -1410,7 +1419,14 @@ fn builtin(g: &str) -> Option<Scheme> {
                 Ty::Fun(vec![Ty::Int, Ty::String], Box::new(Ty::Unit)),
                 Ty::Fun(vec![Ty::Int, Ty::Int, Ty::String], Box::new(Ty::Unit)),
                 Ty::Int,
-            ],
+            ]
+            .into_iter()
+            // `Ws.serve_tls` adds the certificate and key paths
+            .chain(std::iter::repeat_n(
+                Ty::String,
+                if g == "Ws.serve_tls" { 2 } else { 0 },
+            ))
+            .collect(),
             Ty::Unit,
         ),
         "Ws.send" | "Ws.join" | "Ws.leave" => mono(vec![Ty::Int, Ty::String], Ty::Int),

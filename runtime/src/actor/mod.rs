@@ -367,7 +367,11 @@ enum Job {
     /// A new HTTP connection and the handler closure.
     Conn(std::net::TcpStream, usize),
     /// A new WebSocket connection and the callbacks.
-    WsConn(std::net::TcpStream, crate::http::ws::Callbacks),
+    WsConn(
+        std::net::TcpStream,
+        crate::http::ws::Callbacks,
+        Option<Arc<rustls::ServerConfig>>,
+    ),
     /// A new HTTPS connection, the handler closure and the TLS configuration.
     TlsConn(std::net::TcpStream, usize, Arc<rustls::ServerConfig>),
     Timer(Instant, Pid, Msg),
@@ -502,8 +506,12 @@ pub fn dispatch_tls_connection(
 }
 
 /// Hands a new WebSocket connection to a worker (in turn).
-pub fn dispatch_ws(stream: std::net::TcpStream, cbs: crate::http::ws::Callbacks) {
-    dispatch(Job::WsConn(stream, cbs));
+pub fn dispatch_ws(
+    stream: std::net::TcpStream,
+    cbs: crate::http::ws::Callbacks,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) {
+    dispatch(Job::WsConn(stream, cbs, tls));
 }
 
 /// On a worker: the process of a new WebSocket connection; its pid.
@@ -606,8 +614,8 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
                         stream, handler, config,
                     ));
                 }
-                Job::WsConn(stream, cbs) => {
-                    tokio::task::spawn_local(crate::http::ws::serve_connection(stream, cbs));
+                Job::WsConn(stream, cbs, tls) => {
+                    tokio::task::spawn_local(crate::http::ws::serve_connection(stream, cbs, tls));
                 }
                 Job::Timer(at, pid, msg) => {
                     tokio::task::spawn_local(async move {

@@ -125,7 +125,23 @@ struct Answer {
     headers: Vec<(String, String)>,
 }
 
-async fn perform(b: Builder) -> Result<Answer, String> {
+/// The pool `Http.send` uses: one process-wide client, so repeated requests to a host
+/// reuse their keep-alive connections.
+static DEFAULT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(new_client);
+
+/// Clients made by `Http.client()` (spec 06 §3), by handle.
+static CLIENTS: LazyLock<Mutex<HashMap<i64, reqwest::Client>>> = LazyLock::new(Default::default);
+
+/// A keep-alive connection pool (idle connections kept 30 s); the request's own
+/// timeout (30 s unless `Http.timeout` says otherwise) applies per request.
+fn new_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+async fn perform(client: reqwest::Client, b: Builder) -> Result<Answer, String> {
     let mut url = b.url;
     if !b.query.is_empty() {
         let q: Vec<String> = b
@@ -137,11 +153,9 @@ async fn perform(b: Builder) -> Result<Answer, String> {
         url.push_str(&q.join("&"));
     }
     let method = reqwest::Method::from_bytes(b.method.as_bytes()).map_err(|e| e.to_string())?;
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_millis(b.timeout_ms))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut req = client.request(method, &url);
+    let mut req = client
+        .request(method, &url)
+        .timeout(std::time::Duration::from_millis(b.timeout_ms));
     for (k, v) in b.headers {
         req = req.header(k, v);
     }
@@ -184,14 +198,68 @@ async fn perform(b: Builder) -> Result<Answer, String> {
 /// failure (or an unknown handle). The handle is consumed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mesh_rt_http_send(h: i64) -> *mut u8 {
+    match &*DEFAULT {
+        Ok(c) => send(c.clone(), h),
+        Err(e) => err(e),
+    }
+}
+
+/// `Http.client()`: a handle on a new keep-alive connection pool.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_client() -> i64 {
+    let Ok(c) = new_client() else { return 0 };
+    let h = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    CLIENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(h, c);
+    h
+}
+
+/// `Http.send_with(client, req)`: `Http.send` through the client's pool;
+/// `Err("unknown client")` for a closed or unknown client handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_send_with(client: i64, h: i64) -> *mut u8 {
+    let c = CLIENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&client)
+        .cloned();
+    match c {
+        Some(c) => send(c, h),
+        None => {
+            BUILDERS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&h);
+            err("unknown client")
+        }
+    }
+}
+
+/// `Http.client_close(client)`: releases the pool (its idle connections close).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_client_close(client: i64) -> u8 {
+    CLIENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&client);
+    0
+}
+
+fn err(msg: &str) -> *mut u8 {
+    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
+}
+
+fn send(client: reqwest::Client, h: i64) -> *mut u8 {
     let Some(b) = BUILDERS
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .remove(&h)
     else {
-        return obj(1, &[new_str(b"unknown request handle") as u64], 1);
+        return err("unknown request handle");
     };
-    match crate::actor::await_io(perform(b)) {
+    match crate::actor::await_io(perform(client, b)) {
         Ok(a) => {
             let headers = crate::http::ws::headers_map(&a.headers);
             // HttpResponse { status, body, headers } (prelude), in `Ok`
@@ -206,6 +274,6 @@ pub extern "C" fn mesh_rt_http_send(h: i64) -> *mut u8 {
             );
             obj(0, &[resp as u64], 1)
         }
-        Err(e) => obj(1, &[new_str(e.as_bytes()) as u64], 1),
+        Err(e) => err(&e),
     }
 }

@@ -368,7 +368,7 @@ pub unsafe extern "C" fn mesh_rt_https_serve(
     })
 }
 
-fn tls_config(cert: &str, key: &str) -> Result<rustls::ServerConfig, String> {
+pub(crate) fn tls_config(cert: &str, key: &str) -> Result<rustls::ServerConfig, String> {
     let open = |p: &str| {
         std::fs::File::open(p)
             .map(std::io::BufReader::new)

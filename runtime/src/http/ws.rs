@@ -12,7 +12,7 @@ use crate::strings::{as_str, new_str};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{LazyLock, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
@@ -51,6 +51,44 @@ pub unsafe extern "C" fn mesh_rt_ws_serve(
     close: *mut u8,
     port: i64,
 ) {
+    // SAFETY: forwarded contract.
+    unsafe { listen(connect, message, close, port, None) }
+}
+
+/// `Ws.serve_tls(on_connect, on_message, on_close, port, cert, key)`: `wss://`, with
+/// the PEM certificate chain and private key at the two paths (as `HTTP.serve_tls`).
+///
+/// # Safety
+/// As `mesh_rt_ws_serve`; `cert` and `key` are live strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_serve_tls(
+    connect: *mut u8,
+    message: *mut u8,
+    close: *mut u8,
+    port: i64,
+    cert: *const u8,
+    key: *const u8,
+) {
+    let config = match crate::http::tls_config(unsafe { as_str(cert) }, unsafe { as_str(key) }) {
+        Ok(c) => std::sync::Arc::new(c),
+        Err(e) => {
+            eprintln!("[mesh-rt] Failed to load TLS certificates: {e}");
+            return;
+        }
+    };
+    // SAFETY: forwarded contract.
+    unsafe { listen(connect, message, close, port, Some(config)) }
+}
+
+/// # Safety
+/// As `mesh_rt_ws_serve`.
+unsafe fn listen(
+    connect: *mut u8,
+    message: *mut u8,
+    close: *mut u8,
+    port: i64,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) {
     // SAFETY: forwarded contract; shared read-only by every worker from now on.
     unsafe {
         crate::memory::immortalize(connect);
@@ -78,7 +116,7 @@ pub unsafe extern "C" fn mesh_rt_ws_serve(
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     if stream.set_nonblocking(true).is_ok() {
-                        actor::dispatch_ws(stream, cbs);
+                        actor::dispatch_ws(stream, cbs, tls.clone());
                     }
                 }
                 Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
@@ -87,9 +125,12 @@ pub unsafe extern "C" fn mesh_rt_ws_serve(
         .expect("cannot start the WebSocket listener");
 }
 
-/// The upgrade request's target and headers, if it is a valid WebSocket upgrade; else
-/// the connection gets `400 Bad Request`.
-async fn upgrade(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<(String, String)>)> {
+/// The upgrade request's target and headers, and the bytes the client sent after it
+/// (its first frames may come in the same packet), if it is a valid WebSocket upgrade;
+/// else the connection gets `400 Bad Request`.
+async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+) -> Option<(String, Vec<(String, String)>, Vec<u8>)> {
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -104,7 +145,12 @@ async fn upgrade(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<(Str
     }
     let mut headers = [httparse::EMPTY_HEADER; 100];
     let mut req = httparse::Request::new(&mut headers);
-    let ok = matches!(req.parse(&head), Ok(httparse::Status::Complete(_)));
+    let parsed = req.parse(&head);
+    let ok = matches!(parsed, Ok(httparse::Status::Complete(_)));
+    let rest = match parsed {
+        Ok(httparse::Status::Complete(n)) => head[n..].to_vec(),
+        _ => Vec::new(),
+    };
     let get = |name: &str| {
         req.headers
             .iter()
@@ -139,24 +185,72 @@ async fn upgrade(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<(Str
             )
         })
         .collect();
-    Some((path, headers))
+    Some((path, headers, rest))
 }
 
-/// Serves one connection on this worker (a task of its `LocalSet`).
-pub async fn serve_connection(stream: std::net::TcpStream, cbs: Callbacks) {
-    let Ok(mut stream) = tokio::net::TcpStream::from_std(stream) else {
+/// Serves one connection on this worker (a task of its `LocalSet`), over TLS when
+/// the server has a configuration.
+pub async fn serve_connection(
+    stream: std::net::TcpStream,
+    cbs: Callbacks,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) {
+    let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
         return;
     };
-    let Some((path, headers)) = upgrade(&mut stream).await else {
+    match tls {
+        None => serve_ws(stream, cbs).await,
+        Some(config) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+            let handshake =
+                tokio::time::timeout(std::time::Duration::from_secs(30), acceptor.accept(stream));
+            if let Ok(Ok(tls)) = handshake.await {
+                serve_ws(tls, cbs).await;
+            }
+        }
+    }
+}
+
+/// Milliseconds from `MESH_WS_PING_MS` / `MESH_WS_PONG_TIMEOUT_MS` (tests shorten
+/// them), else the spec's 30 s and 10 s.
+fn ping_timing() -> (std::time::Duration, std::time::Duration) {
+    let ms = |var: &str, default: u64| {
+        std::time::Duration::from_millis(
+            std::env::var(var)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default),
+        )
+    };
+    (
+        ms("MESH_WS_PING_MS", 30_000),
+        ms("MESH_WS_PONG_TIMEOUT_MS", 10_000),
+    )
+}
+
+/// Four unpredictable bytes for a ping.
+fn ping_payload() -> Vec<u8> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(NEXT_CONN.load(std::sync::atomic::Ordering::Relaxed));
+    h.finish().to_le_bytes()[..4].to_vec()
+}
+
+async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cbs: Callbacks) {
+    let Some((path, headers, rest)) = upgrade(&mut stream).await else {
         return;
     };
     let config = WebSocketConfig {
         max_message_size: Some(MAX_MESSAGE),
         ..Default::default()
     };
-    let ws =
-        tokio_tungstenite::WebSocketStream::from_raw_socket(stream, Role::Server, Some(config))
-            .await;
+    let ws = tokio_tungstenite::WebSocketStream::from_partially_read(
+        stream,
+        rest,
+        Role::Server,
+        Some(config),
+    )
+    .await;
     let (mut sink, mut source) = ws.split();
     let conn = NEXT_CONN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
@@ -172,16 +266,49 @@ pub async fn serve_connection(stream: std::net::TcpStream, cbs: Callbacks) {
         }
         let _ = sink.close().await;
     });
-    // incoming frames become events of the process
+    // incoming frames become events of the process; the server pings every 30 s and
+    // closes with 1001 when no pong answers within 10 s (spec 06 §4)
+    let (every, patience) = ping_timing();
+    let mut next_ping = tokio::time::Instant::now() + every;
+    let mut waiting: Option<(Vec<u8>, tokio::time::Instant)> = None;
     let mut closed = (1000, String::new());
-    while let Some(frame) = source.next().await {
+    loop {
+        let wake = waiting.as_ref().map(|w| w.1).unwrap_or(next_ping);
+        let frame = match tokio::time::timeout_at(wake, source.next()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                if waiting.is_some() {
+                    closed = (1001, "pong timeout".into());
+                    send_close(conn, 1001, "pong timeout");
+                    break;
+                }
+                let payload = ping_payload();
+                if let Some(tx) = CONNS.get(&conn) {
+                    let _ = tx.send(Message::Ping(payload.clone()));
+                }
+                waiting = Some((payload, tokio::time::Instant::now() + patience));
+                continue;
+            }
+        };
         match frame {
             Ok(Message::Text(t)) => actor::ws_event(process, WsEvent::Message(t)),
             Ok(Message::Binary(b)) => actor::ws_event(
                 process,
                 WsEvent::Message(String::from_utf8_lossy(&b).into_owned()),
             ),
-            Ok(Message::Close(_)) => break,
+            Ok(Message::Pong(p)) => {
+                if waiting.as_ref().is_some_and(|w| w.0 == p) {
+                    waiting = None;
+                    next_ping = tokio::time::Instant::now() + every;
+                }
+            }
+            Ok(Message::Close(frame)) => {
+                if let Some(f) = frame {
+                    closed = (u16::from(f.code) as i64, f.reason.to_string());
+                }
+                break;
+            }
             Ok(_) => {}
             Err(e) => {
                 use tokio_tungstenite::tungstenite::Error;
@@ -198,8 +325,7 @@ pub async fn serve_connection(stream: std::net::TcpStream, cbs: Callbacks) {
             }
         }
     }
-    actor::ws_event(process, WsEvent::Closed(1000, String::new()));
-    let _ = closed;
+    actor::ws_event(process, WsEvent::Closed(closed.0, closed.1));
     let _ = writer.await;
 }
 
