@@ -2317,4 +2317,36 @@ fn http_client_example() {
             "done"
         ]
     );
+    // Http.stream
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/stream_client.mpl");
+    let bin = tmp.path().join("stream");
+    let out = build(&src, &bin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut child = Command::new(&bin)
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .take(5)
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        lines,
+        [
+            "handle: true",
+            "streamed 40000 bytes, more than 4 pieces: true",
+            "stopped after 1 piece",
+            "failed: 0",
+            "done"
+        ]
+    );
 }

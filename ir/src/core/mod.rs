@@ -483,6 +483,19 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Unit,
     ),
     (
+        "Http.stream",
+        "mesh_rt_http_stream",
+        &[CTy::Int, CTy::Obj],
+        CTy::Int,
+    ),
+    (
+        "Http.stream_bytes",
+        "mesh_rt_http_stream",
+        &[CTy::Int, CTy::Obj],
+        CTy::Int,
+    ),
+    ("Http.cancel", "mesh_rt_http_cancel", &[CTy::Int], CTy::Unit),
+    (
         "Ws.serve",
         "mesh_rt_ws_serve",
         &[CTy::Obj, CTy::Obj, CTy::Obj, CTy::Int],

@@ -1405,6 +1405,11 @@ fn builtin(g: &str) -> Option<Scheme> {
             ),
         ),
         "Http.client_close" => mono(vec![Ty::Int], Ty::Unit),
+        "Http.stream" | "Http.stream_bytes" => mono(
+            vec![Ty::Int, Ty::Fun(vec![Ty::String], Box::new(Ty::String))],
+            Ty::Int,
+        ),
+        "Http.cancel" => mono(vec![Ty::Int], Ty::Unit),
         // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
         "Ws.serve" | "Ws.serve_tls" => mono(
             vec![

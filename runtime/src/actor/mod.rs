@@ -351,6 +351,9 @@ enum Entry {
     /// An HTTP request for the (immortal) handler closure; the response goes back
     /// through the process's `http_reply`.
     Http(usize, Box<crate::http::Req>),
+    /// Rust code (a library service such as `Http.stream`) given its closure, copied
+    /// into the process.
+    Native(Box<dyn FnOnce(usize) + Send>, usize),
     /// A WebSocket connection: its id, the callbacks, the upgrade's path and headers.
     Ws(
         Box<(
@@ -704,6 +707,10 @@ impl Future for Running {
                             None
                         }
                         Entry::Supervisor(spec) => supervisor::run(p, *spec),
+                        Entry::Native(body, clo) => {
+                            body(clo);
+                            None
+                        }
                         Entry::Ws(start) => {
                             let (conn, cbs, path, headers) = *start;
                             crate::http::ws::run(p, conn, cbs, path, headers);
@@ -945,6 +952,22 @@ unsafe fn spawn_thunk(thunk: *mut u8, caller: Option<Pid>) -> Pid {
     active_inc();
     let pid = p.pid;
     dispatch(Job::Spawn(p, Entry::Thunk(copy as usize)));
+    pid
+}
+
+/// A new process running Rust code `body` on its own copy of closure `clo` (which
+/// `body` owns and must drop): library services that call back into the program.
+///
+/// # Safety
+/// `clo` is a live closure.
+pub unsafe fn spawn_native(clo: *mut u8, body: impl FnOnce(usize) + Send + 'static) -> Pid {
+    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    // SAFETY: forwarded contract.
+    let copy = unsafe { copy_to(&p, clo as u64, true) };
+    PROCS.insert(p.pid, p.clone());
+    active_inc();
+    let pid = p.pid;
+    dispatch(Job::Spawn(p, Entry::Native(Box::new(body), copy as usize)));
     pid
 }
 

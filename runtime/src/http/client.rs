@@ -141,7 +141,8 @@ fn new_client() -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn perform(client: reqwest::Client, b: Builder) -> Result<Answer, String> {
+/// The request of builder `b` sent through `client`, up to the response's head.
+async fn start(client: reqwest::Client, b: Builder) -> Result<reqwest::Response, String> {
     let mut url = b.url;
     if !b.query.is_empty() {
         let q: Vec<String> = b
@@ -162,19 +163,24 @@ async fn perform(client: reqwest::Client, b: Builder) -> Result<Answer, String> 
     if let Some(body) = b.body {
         req = req.body(body);
     }
-    let classify = |e: reqwest::Error| {
-        let text = format!("{e:?}");
-        if e.is_timeout() {
-            format!("TIMEOUT: {e}")
-        } else if text.contains("dns error") || text.contains("failed to lookup") {
-            format!("DNS_FAILURE: {e}")
-        } else if text.to_ascii_lowercase().contains("tls") || text.contains("certificate") {
-            format!("TLS_ERROR: {e}")
-        } else {
-            e.to_string()
-        }
-    };
-    let resp = req.send().await.map_err(classify)?;
+    req.send().await.map_err(classify)
+}
+
+fn classify(e: reqwest::Error) -> String {
+    let text = format!("{e:?}");
+    if e.is_timeout() {
+        format!("TIMEOUT: {e}")
+    } else if text.contains("dns error") || text.contains("failed to lookup") {
+        format!("DNS_FAILURE: {e}")
+    } else if text.to_ascii_lowercase().contains("tls") || text.contains("certificate") {
+        format!("TLS_ERROR: {e}")
+    } else {
+        e.to_string()
+    }
+}
+
+async fn perform(client: reqwest::Client, b: Builder) -> Result<Answer, String> {
+    let resp = start(client, b).await?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
@@ -276,4 +282,108 @@ fn send(client: reqwest::Client, h: i64) -> *mut u8 {
         }
         Err(e) => err(&e),
     }
+}
+
+/// Cancel signals of the running streams, by handle.
+static STREAMS: LazyLock<Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Notify>>>> =
+    LazyLock::new(Default::default);
+
+/// `Http.stream(req, f)` (and `Http.stream_bytes`): sends the request and, once its
+/// head has arrived, returns a cancel handle while a process of its own calls `f` on
+/// each piece of the body (at most 8 KiB, as text; invalid UTF-8 is replaced) in order.
+/// `f` returning `"stop"`, `Http.cancel(handle)` or the end of the body stops it.
+/// Returns 0 when the request fails (no connection, timeout, unknown handle).
+///
+/// # Safety
+/// `f` is a live closure `fn(String) -> String`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_http_stream(h: i64, f: *mut u8) -> i64 {
+    let Some(b) = BUILDERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&h)
+    else {
+        return 0;
+    };
+    let Ok(client) = DEFAULT.clone() else {
+        return 0;
+    };
+    let Ok(resp) = crate::actor::await_io(start(client, b)) else {
+        return 0;
+    };
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let cancel = std::sync::Arc::new(tokio::sync::Notify::new());
+    STREAMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, cancel.clone());
+    // SAFETY: forwarded contract; the process owns its copy of `f`.
+    unsafe {
+        crate::actor::spawn_native(f, move |clo| stream_body(resp, clo as *mut u8, cancel, id))
+    };
+    id
+}
+
+/// The body of a stream's process.
+fn stream_body(
+    mut resp: reqwest::Response,
+    clo: *mut u8,
+    cancel: std::sync::Arc<tokio::sync::Notify>,
+    id: i64,
+) {
+    unsafe extern "C" {
+        // codegen: call a closure on one pointer argument (owning both)
+        fn mesh_call_ptr(clo: *mut u8, arg: *mut u8) -> *mut u8;
+    }
+    'body: loop {
+        let stop = cancel.clone();
+        let (back, next) = crate::actor::await_io(async move {
+            use futures_util::future::{select, Either};
+            let next = {
+                let chunk = std::pin::pin!(resp.chunk());
+                let stopped = std::pin::pin!(stop.notified());
+                match select(chunk, stopped).await {
+                    Either::Left((c, _)) => Some(c),
+                    Either::Right(_) => None,
+                }
+            };
+            (resp, next)
+        });
+        resp = back;
+        let Some(Ok(Some(bytes))) = next else { break };
+        for piece in bytes.chunks(8 << 10) {
+            let text = new_str(String::from_utf8_lossy(piece).as_bytes());
+            // SAFETY: the closure is ours; each call consumes one reference to it and
+            // the argument, and gives back its result.
+            let r = unsafe {
+                crate::memory::mesh_rt_dup(clo);
+                mesh_call_ptr(clo, text)
+            };
+            // SAFETY: `r` is a live string we own.
+            let stop = unsafe { as_str(r) } == "stop";
+            unsafe { crate::memory::mesh_rt_drop(r) };
+            if stop {
+                break 'body;
+            }
+        }
+    }
+    // SAFETY: our reference to the closure.
+    unsafe { crate::memory::mesh_rt_drop(clo) };
+    STREAMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id);
+}
+
+/// `Http.cancel(handle)`: stops a stream (at once if it is waiting for the body).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_http_cancel(handle: i64) -> u8 {
+    if let Some(n) = STREAMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&handle)
+    {
+        n.notify_one();
+    }
+    0
 }
