@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """HTTP benchmark (issue 7, spec 07): GET /text and GET /json served by Mesh, Rust (axum
-on hyper), Go (net/http) and Erlang (OTP inets httpd; Cowboy is not packaged by Debian),
-one server at a time, each pinned to CPU 0 while wrk runs on CPU 1 over loopback
-(keep-alive connections). Per server and endpoint: a warmup run, then RUNS timed runs;
-reports mean requests/s, p50/p99 latency of the last run, and Mesh / peer ratios.
+on hyper), Go (net/http) and Erlang (OTP inets httpd; Cowboy is not packaged by Debian).
+All servers run at once, each pinned to CPU 0 (idle while another is measured), and wrk
+runs on CPU 1 over loopback (keep-alive connections). Runs are *interleaved*: after a
+warmup of each, round r measures every server and endpoint in turn, RUNS rounds — so
+drift in the machine's speed (this one varies by ±10% over minutes) falls on all
+servers alike. Reports the median requests/s, p50/p99 latency of the median run, and
+the Mesh / peer ratio of the medians and its range over the rounds.
 Usage: benchmarks/http.py [seconds per run] [runs] [connections]"""
 import os, re, socket, statistics, subprocess, sys, tempfile, time
 
@@ -65,26 +68,38 @@ def main():
         "go": [os.path.join(out, "go-server")],
         "erlang": ["erl", "-noshell", "+S", "1", "-pa", out, "-eval", "hello:main()."],
     }
-    results = {}
-    for name, cmd in servers.items():
-        port = free_port()
-        env = {**os.environ, "PORT": str(port), "GOMAXPROCS": "1"}
-        proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_port(port, proc)
+    procs, ports = {}, {}
+    try:
+        for name, cmd in servers.items():
+            port = free_port()
+            env = {**os.environ, "PORT": str(port), "GOMAXPROCS": "1"}
+            procs[name] = subprocess.Popen(["taskset", "-c", "0"] + cmd, env=env,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ports[name] = port
+            wait_port(port, procs[name])
+        url = lambda name, ep: f"http://127.0.0.1:{ports[name]}/{ep}"
+        for name in servers:
             for ep in ("text", "json"):
-                url = f"http://127.0.0.1:{port}/{ep}"
-                wrk(url, 3)
-                runs = [wrk(url, SECS) for _ in range(RUNS)]
-                results[(name, ep)] = (statistics.mean(r[0] for r in runs), runs[-1][1], runs[-1][2])
-        finally:
+                wrk(url(name, ep), 3)
+        runs = {(name, ep): [] for name in servers for ep in ("text", "json")}
+        for _ in range(RUNS):
+            for name in servers:
+                for ep in ("text", "json"):
+                    runs[(name, ep)].append(wrk(url(name, ep), SECS))
+    finally:
+        for proc in procs.values():
             proc.kill()
             proc.wait()
-    print(f"wrk -t1 -c{CONNS}, {RUNS} x {SECS}s after a warmup; server on CPU 0, wrk on CPU 1")
-    print(f"{'server':<8} {'endpoint':<6} {'req/s':>10} {'p50':>9} {'p99':>9} {'mesh/this':>10}")
-    for (name, ep), (rps, p50, p99) in results.items():
-        ratio = results[("mesh", ep)][0] / rps
-        print(f"{name:<8} /{ep:<5} {rps:>10.0f} {p50:>7.2f}ms {p99:>7.2f}ms {ratio:>9.2f}x")
+    print(f"wrk -t1 -c{CONNS}, {RUNS} interleaved rounds x {SECS}s after a warmup; "
+          "servers on CPU 0, wrk on CPU 1")
+    print(f"{'server':<8} {'endpoint':<6} {'req/s':>10} {'p50':>9} {'p99':>9} "
+          f"{'mesh/this':>10} {'per round':>14}")
+    for (name, ep), rs in runs.items():
+        med = sorted(rs, key=lambda r: r[0])[len(rs) // 2]
+        mesh = runs[("mesh", ep)]
+        ratio = statistics.median(r[0] for r in mesh) / statistics.median(r[0] for r in rs)
+        per = [m[0] / r[0] for m, r in zip(mesh, rs)]
+        print(f"{name:<8} /{ep:<5} {med[0]:>10.0f} {med[1]:>7.2f}ms {med[2]:>7.2f}ms "
+              f"{ratio:>9.2f}x {min(per):>6.2f}-{max(per):.2f}x")
 
 main()

@@ -23,7 +23,7 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -172,6 +172,9 @@ static NEXT_PID: AtomicI64 = AtomicI64::new(1);
 static NEXT_CALL: AtomicI64 = AtomicI64::new(1);
 static ACTIVE: AtomicI64 = AtomicI64::new(0);
 static QUIET: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
+/// The main thread waits on `QUIET` (only after `main` returned): only then does the
+/// last process to end need to wake it (a futex call per request otherwise).
+static QUIET_WAITER: AtomicBool = AtomicBool::new(false);
 static MAIN: OnceLock<Arc<Process>> = OnceLock::new();
 
 fn active_inc() {
@@ -179,7 +182,7 @@ fn active_inc() {
 }
 
 fn active_dec() {
-    if ACTIVE.fetch_sub(1, Ordering::SeqCst) == 1 {
+    if ACTIVE.fetch_sub(1, Ordering::SeqCst) == 1 && QUIET_WAITER.load(Ordering::SeqCst) {
         let _g = QUIET.0.lock();
         QUIET.1.notify_all();
     }
@@ -852,7 +855,9 @@ impl Running {
 /// Exit processing (spec 04 §10): links told (`why`: the abnormal exit reason), names
 /// removed, mailbox discarded, callers owed a reply failed.
 fn exit(p: &Process, crash: Option<String>) {
-    PROCS.remove(&p.pid);
+    if p.listed.load(Ordering::Relaxed) {
+        PROCS.remove(&p.pid);
+    }
     let (links, monitors, watching) = {
         let mut inner = p.lock();
         (
@@ -1632,6 +1637,7 @@ pub fn wait_quiet() {
         return;
     }
     let mut g = QUIET.0.lock().unwrap_or_else(|e| e.into_inner());
+    QUIET_WAITER.store(true, Ordering::SeqCst);
     while ACTIVE.load(Ordering::SeqCst) > 0 {
         g = QUIET
             .1

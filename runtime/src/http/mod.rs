@@ -485,17 +485,22 @@ async fn respond(
         // refused before reading it (hyper closes the connection)
         return Ok(plain(413, "Payload Too Large"));
     }
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) => {
-            let too_big = e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            return Ok(if too_big {
-                plain(413, "Payload Too Large")
-            } else {
-                plain(400, "Bad Request")
-            });
+    // a request without a body (most GETs) skips the collecting machinery
+    let body = if hyper::body::Body::is_end_stream(&body) {
+        Bytes::new()
+    } else {
+        match Limited::new(body, MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                let too_big = e
+                    .downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some();
+                return Ok(if too_big {
+                    plain(413, "Payload Too Large")
+                } else {
+                    plain(400, "Bad Request")
+                });
+            }
         }
     };
     let request = Req {
