@@ -2247,35 +2247,20 @@ fn http_server_survives_garbage() {
 /// (query encoding, any status is `Ok`, JSON bodies, a refused connection is `Err`).
 #[test]
 fn http_client_example() {
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("h11");
-    let out = build(&examples().join("server/11_http_client.mpl"), &bin);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(&bin)
-        .env("PORT", port.to_string())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| l.unwrap())
-        .take(5)
-        .collect();
-    let _ = child.kill();
-    let _ = child.wait();
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
-        lines,
+        client_lines(
+            &examples().join("server/11_http_client.mpl"),
+            tmp.path(),
+            port,
+            5
+        ),
         [
             r#"GET /hello -> 200 {"greeting":"hello mesh%20lang"}"#,
             r#"GET /teapot -> 418 {"error":"short and stout"}"#,
@@ -2284,30 +2269,14 @@ fn http_client_example() {
             "probe done",
         ]
     );
-    // the legacy helpers
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/legacy_client.mpl");
-    let bin = tmp.path().join("legacy");
-    let out = build(&src, &bin);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut child = Command::new(&bin)
-        .env("PORT", port.to_string())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| l.unwrap())
-        .take(6)
-        .collect();
-    let _ = child.kill();
-    let _ = child.wait();
+    // the legacy helpers and a client pool
     assert_eq!(
-        lines,
+        client_lines(
+            &here.join("../tests/http/legacy_client.mpl"),
+            tmp.path(),
+            port,
+            6
+        ),
         [
             "get: ok hi",
             "get 404: error http status: 404",
@@ -2318,9 +2287,29 @@ fn http_client_example() {
         ]
     );
     // Http.stream
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/stream_client.mpl");
-    let bin = tmp.path().join("stream");
-    let out = build(&src, &bin);
+    assert_eq!(
+        client_lines(
+            &here.join("../tests/http/stream_client.mpl"),
+            tmp.path(),
+            port,
+            5
+        ),
+        [
+            "handle: true",
+            "streamed 40000 bytes, more than 4 pieces: true",
+            "stopped after 1 piece",
+            "failed: 0",
+            "done"
+        ]
+    );
+}
+
+/// Builds `src` (a program that serves on `PORT` and calls itself), runs it and
+/// returns the first `n` lines it prints.
+fn client_lines(src: &Path, dir: &Path, port: u16, n: usize) -> Vec<String> {
+    use std::io::BufRead;
+    let bin = dir.join(src.file_stem().unwrap());
+    let out = build(src, &bin);
     assert!(
         out.status.success(),
         "{}",
@@ -2335,18 +2324,9 @@ fn http_client_example() {
     let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map(|l| l.unwrap())
-        .take(5)
+        .take(n)
         .collect();
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(
-        lines,
-        [
-            "handle: true",
-            "streamed 40000 bytes, more than 4 pieces: true",
-            "stopped after 1 piece",
-            "failed: 0",
-            "done"
-        ]
-    );
+    lines
 }

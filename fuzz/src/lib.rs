@@ -256,6 +256,7 @@ fn arb_typed(t: Ty3, depth: u32) -> BoxedStrategy<String> {
             1 => arb_typed(Ty3::Str, d).prop_map(|a| format!("String.length({a})")),
             1 => arb_typed(Ty3::List, d).prop_map(|a| format!("List.length({a})")),
             1 => arb_typed(Ty3::List, d).prop_map(|a| format!("List.reduce({a}, 0, fn(acc, x) -> acc + x end)")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Str, d)).prop_map(|(l, s)| format!("total_len(tags_of({l}, {s}), 0)")),
             1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a, b)| format!("(case {l} do\n h :: _ -> h + {a}\n _ -> {b}\n end)")),
             1 => (arb_typed(Ty3::Str, d), arb_typed(Ty3::Int, d)).prop_map(|(s, a)| format!("(if {s} == \"ab\" do {a} else 7 end)")),
         ]
@@ -276,6 +277,7 @@ fn arb_typed(t: Ty3, depth: u32) -> BoxedStrategy<String> {
             1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::List, d)).prop_map(|(a, b)| format!("({a} ++ {b})")),
             1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a)| format!("(for x in {l} when x != {a} do\n x * 2\n end)")),
             1 => arb_typed(Ty3::List, d).prop_map(|l| format!("List.reverse({l})")),
+            1 => (arb_typed(Ty3::List, d), arb_typed(Ty3::Int, d)).prop_map(|(l, a)| format!("bump_all({l}, {a})")),
         ]
         .boxed(),
     }
@@ -298,6 +300,30 @@ pub fn rich_program() -> impl Strategy<Value = String> {
 end
 
 fn label_of(p :: Pair) -> String = p.label
+
+# recursion under a constructor (tail-mod-cons), with a plain tail call too
+fn bump_all(xs :: List<Int>, d :: Int) -> List<Int> do
+  case xs do
+    h :: t -> if h > d do Cons(h + d, bump_all(t, d)) else bump_all(t, d) end
+    _ -> []
+  end
+end
+
+# counted fields built under a constructor; a parameter stored in the last cell
+fn tags_of(xs :: List<Int>, s :: String) -> List<String> do
+  case xs do
+    h :: t -> Cons("${{s}}${{h}}", tags_of(t, s))
+    _ -> [s]
+  end
+end
+
+# a read-only walk (borrowed parameter)
+fn total_len(ss :: List<String>, acc :: Int) -> Int do
+  case ss do
+    h :: t -> total_len(t, acc + String.length(h))
+    _ -> acc
+  end
+end
 
 type Shape do
   Circle(Int)

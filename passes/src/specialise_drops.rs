@@ -222,15 +222,11 @@ fn strip_dup(v: &mut Expr) {
 
 /// Evaluating `e` neither consumes a local nor leaves the spine.
 fn simple(e: &Expr) -> bool {
+    if e.is_atom() {
+        return true;
+    }
     match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Unit
-        | ExprKind::Var(_)
-        | ExprKind::Dup(_)
-        | ExprKind::FnRef(_) => true,
+        ExprKind::Dup(_) | ExprKind::FnRef(_) => true,
         ExprKind::Load(o, _) | ExprKind::Tag(o) => simple(o),
         ExprKind::Prim(p, args) => {
             !matches!(p, mesh_ir::core::Prim::Panic) && args.iter().all(simple)

@@ -99,17 +99,7 @@ fn site(e: &Expr, f: &str) -> Option<usize> {
     let k = fields
         .iter()
         .position(|x| matches!(&x.kind, ExprKind::Call { func, .. } if func == f))?;
-    let simple = fields[k + 1..].iter().all(|x| {
-        matches!(
-            x.kind,
-            ExprKind::Var(_)
-                | ExprKind::Int(_)
-                | ExprKind::Float(_)
-                | ExprKind::Bool(_)
-                | ExprKind::Str(_)
-                | ExprKind::Unit
-        )
-    });
+    let simple = fields[k + 1..].iter().all(Expr::is_atom);
     (simple && k < 62).then_some(k)
 }
 

@@ -1023,6 +1023,21 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// A local or a literal: evaluating it has no effect and costs nothing.
+    pub fn is_atom(&self) -> bool {
+        matches!(
+            self.kind,
+            ExprKind::Var(_)
+                | ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Str(_)
+                | ExprKind::Unit
+        )
+    }
+}
+
 impl crate::Ir for Program {
     const LANG: &'static str = "core";
     fn print(&self) -> String {

@@ -233,42 +233,8 @@ impl Rc<'_> {
         owned: &Set,
         borrowed: &Set,
     ) -> (Vec<(String, Expr)>, Vec<Expr>, Vec<String>) {
-        let parts = self.split(&es, owned);
-        let mut lets = Vec::new();
-        let mut args = Vec::new();
-        let mut after = Vec::new();
-        for (x, (mine, lend)) in es.into_iter().zip(parts) {
-            let b: Set = borrowed.union(&lend).cloned().collect();
-            if self.stable_read(&x) {
-                args.push(x);
-                continue;
-            }
-            match &x.kind {
-                ExprKind::Var(v) if self.counted(v) => {
-                    if mine.contains(v) {
-                        after.push(v.clone());
-                    }
-                    args.push(x);
-                }
-                ExprKind::Var(_)
-                | ExprKind::Int(_)
-                | ExprKind::Float(_)
-                | ExprKind::Bool(_)
-                | ExprKind::Str(_)
-                | ExprKind::Unit => args.push(x),
-                _ => {
-                    let (ty, span) = (x.ty, x.span);
-                    let v = self.go(x, mine, &b);
-                    let t = self.temp("arg", ty);
-                    lets.push((t.clone(), v));
-                    if ty.is_counted() {
-                        after.push(t.clone());
-                    }
-                    args.push(var(&t, ty, span));
-                }
-            }
-        }
-        (lets, args, after)
+        let all = vec![true; es.len()];
+        self.mixed_args(es, &all, owned, borrowed)
     }
 
     /// `e` reads a stable local: `x` or `load x i`.
@@ -299,15 +265,7 @@ impl Rc<'_> {
         for (i, (x, (mine, lend))) in es.into_iter().zip(parts).enumerate() {
             let b: Set = borrowed.union(&lend).cloned().collect();
             let lends = flags.get(i).copied().unwrap_or(false);
-            let simple = matches!(
-                x.kind,
-                ExprKind::Var(_)
-                    | ExprKind::Int(_)
-                    | ExprKind::Float(_)
-                    | ExprKind::Bool(_)
-                    | ExprKind::Str(_)
-                    | ExprKind::Unit
-            );
+            let simple = x.is_atom();
             if lends && self.stable_read(&x) {
                 // a field of a stable local, lent as it is (no side effect to order)
                 args.push(x);
