@@ -1782,6 +1782,54 @@ fn http_servers() {
     drop(s);
 }
 
+/// Slow and idle clients (issue 7): a connection that sends half a request head and
+/// stalls, or a kept-alive one nobody uses, is closed after one to two idle periods
+/// (30 s; 200 ms here through `MESH_HTTP_IDLE_MS`), while a handler that takes longer
+/// than a period is not cut off.
+#[test]
+fn http_idle_connections_close() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/crash_server.mpl");
+    let s = start_server(
+        &src,
+        &tmp.path().join("idle"),
+        &[("MESH_HTTP_IDLE_MS", "200")],
+    );
+    let connect = || {
+        let c = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        c
+    };
+    let closed_within = |c: &mut std::net::TcpStream| {
+        let t = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let _ = c.read_to_end(&mut rest);
+        (t.elapsed(), rest)
+    };
+    // half a head, then silence
+    let mut c = connect();
+    c.write_all(b"GET /health HTTP/1.1\r\nHo").unwrap();
+    let (took, rest) = closed_within(&mut c);
+    assert!(
+        rest.is_empty() && took < std::time::Duration::from_secs(3),
+        "{took:?}"
+    );
+    // a handler sleeping 300 ms (longer than a period) answers; then the idle
+    // connection is closed
+    let mut c = connect();
+    c.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_one_response(&mut c), 200);
+    let (took, rest) = closed_within(&mut c);
+    assert!(
+        rest.is_empty() && took < std::time::Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_eq!(http(s.port, "GET", "/health", &[], "").0, 200);
+}
+
 /// Reads one HTTP/1.1 response (head, then `Content-Length` bytes) from a kept-alive
 /// connection: its status.
 fn read_one_response(s: &mut std::net::TcpStream) -> u16 {

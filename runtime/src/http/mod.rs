@@ -441,20 +441,65 @@ pub async fn serve_connection(stream: std::net::TcpStream, handler: usize) {
     serve_io(hyper_util::rt::TokioIo::new(stream), handler).await;
 }
 
-/// HTTP/1.1 over a connection (plain or TLS).
+/// How long a connection may go without starting a request (none in flight) before
+/// it is closed: `MESH_HTTP_IDLE_MS` (tests), else 30 s.
+fn idle_limit() -> std::time::Duration {
+    static IDLE: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *IDLE.get_or_init(|| {
+        std::time::Duration::from_millis(
+            std::env::var("MESH_HTTP_IDLE_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30_000),
+        )
+    })
+}
+
+/// HTTP/1.1 over a connection (plain or TLS). A watchdog closes the connection when a
+/// whole idle period (`idle_limit`) passes with no request starting or ending and none
+/// in flight:
+/// a client that sends half a head and stalls, or a kept-alive connection nobody uses,
+/// goes after one to two periods, while a handler that takes longer is never cut off.
+/// (hyper's own head timeout re-arms a timer for every request; this costs one timer
+/// per connection per period.)
 async fn serve_io<I>(io: I, handler: usize)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
 {
-    let service = hyper::service::service_fn(move |r| respond(r, handler));
+    use futures_util::future::{select, Either};
+    use std::cell::Cell;
+    use std::rc::Rc;
+    // (requests started or finished, requests in flight)
+    let activity = Rc::new(Cell::new((0u64, 0u64)));
+    let seen = activity.clone();
+    let service = hyper::service::service_fn(move |r| {
+        let a = seen.clone();
+        let (events, busy) = a.get();
+        a.set((events + 1, busy + 1));
+        async move {
+            let resp = respond(r, handler).await;
+            let (events, busy) = a.get();
+            a.set((events + 1, busy - 1));
+            resp
+        }
+    });
     let mut builder = hyper::server::conn::http1::Builder::new();
     // hyper's own limit is MAX_HEADERS headers (on the stack: setting it would put them
     // on the heap for every request)
-    builder
-        .max_buf_size(64 * 1024)
-        .header_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .timer(hyper_util::rt::TokioTimer::new());
-    if let Err(e) = builder.serve_connection(io, service).await {
+    builder.max_buf_size(64 * 1024).header_read_timeout(None);
+    let conn = std::pin::pin!(builder.serve_connection(io, service));
+    let watchdog = std::pin::pin!(async {
+        let mut last = u64::MAX;
+        loop {
+            tokio::time::sleep(idle_limit()).await;
+            let (events, busy) = activity.get();
+            if busy == 0 && events == last {
+                return;
+            }
+            last = events;
+        }
+    });
+    if let Either::Left((Err(e), _)) = select(conn, watchdog).await {
         if e.is_parse() || e.is_parse_too_large() {
             eprintln!("[mesh-rt] HTTP parse error: {e}");
         }
