@@ -21,7 +21,7 @@
 //! Paper: `papers/insert-rc.md`.
 
 use crate::{Pass, PassCx};
-use mesh_ir::core::vars::{binder_types, children};
+use mesh_ir::core::vars::{binder_types, free_vars};
 use mesh_ir::core::{runtime_sig, CTy, Expr, ExprKind, Program};
 
 mod borrow;
@@ -140,39 +140,9 @@ impl Rc<'_> {
 
     /// Free counted locals of `e`.
     fn fv(&self, e: &Expr) -> Set {
-        let mut out = Set::new();
-        self.fv_into(e, &mut out);
+        let mut out = free_vars(e);
+        out.retain(|v| self.counted(v));
         out
-    }
-
-    fn fv_into(&self, e: &Expr, out: &mut Set) {
-        match &e.kind {
-            ExprKind::Var(v) | ExprKind::Dup(v) => {
-                if self.counted(v) {
-                    out.insert(v.clone());
-                }
-            }
-            ExprKind::Let(n, v, b) => {
-                self.fv_into(v, out);
-                let mut inner = self.fv(b);
-                inner.remove(n);
-                out.extend(inner);
-            }
-            ExprKind::Loop {
-                params,
-                inits,
-                body,
-                ..
-            } => {
-                inits.iter().for_each(|x| self.fv_into(x, out));
-                let mut inner = self.fv(body);
-                for (n, _) in params {
-                    inner.remove(n);
-                }
-                out.extend(inner);
-            }
-            _ => children(e).into_iter().for_each(|c| self.fv_into(c, out)),
-        }
     }
 
     fn temp(&mut self, base: &str, ty: CTy) -> String {
@@ -488,20 +458,11 @@ impl Rc<'_> {
                 self.loops.push((label.clone(), body_borrowed.clone()));
                 let mut body2 = self.go(*body, body_owned, &body_borrowed);
                 self.loops.pop();
-                if lent.is_empty() {
-                    return mk(
-                        ExprKind::Loop {
-                            label,
-                            params,
-                            inits,
-                            body: Box::new(body2),
-                        },
-                        ty,
-                        span,
-                    );
+                // a loop that borrowed is followed by giving back what it borrowed, so
+                // its body's calls are no tail calls
+                if !lent.is_empty() {
+                    untail(&mut body2);
                 }
-                // the loop's result is followed by giving back what it borrowed
-                untail(&mut body2);
                 let lp = mk(
                     ExprKind::Loop {
                         label,
@@ -512,6 +473,9 @@ impl Rc<'_> {
                     ty,
                     span,
                 );
+                if lent.is_empty() {
+                    return lp;
+                }
                 let r = self.temp("loop", ty);
                 let after = drops(lent, var(&r, ty, span));
                 mk(ExprKind::Let(r, Box::new(lp), Box::new(after)), ty, span)
