@@ -5,8 +5,11 @@ All servers run at once, each pinned to CPU 0 (idle while another is measured), 
 runs on CPU 1 over loopback (keep-alive connections). Runs are *interleaved*: after a
 warmup of each, round r measures every server and endpoint in turn, RUNS rounds — so
 drift in the machine's speed (this one varies by ±10% over minutes) falls on all
-servers alike. Reports the median requests/s, p50/p99 latency of the median run, and
-the Mesh / peer ratio of the medians and its range over the rounds.
+servers alike (and the order of the servers turns each round). Reports the median
+requests/s, p50/p99 latency of the median run, the Mesh / peer ratio of the medians,
+the median and range of the same-round ratios, and each server's CPU time (user +
+system, from /proc) per request: the cost, which the machine's drift moves less than
+the throughput.
 Usage: benchmarks/http.py [seconds per run] [runs] [connections]"""
 import os, re, socket, statistics, subprocess, sys, tempfile, time
 
@@ -43,15 +46,27 @@ def ms(text):
     n, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
-def wrk(url, secs):
+TICK = os.sysconf("SC_CLK_TCK")
+
+def cpu_secs(pid):
+    """User + system CPU time of a process (all its threads) so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+def wrk(url, secs, pid=None):
+    """requests/s, p50 and p99 latency (ms), and the server's CPU µs per request."""
+    before = cpu_secs(pid) if pid else 0
     out = sh(["taskset", "-c", "1", "wrk", "-t1", f"-c{CONNS}", f"-d{secs}s", "--latency", url]).stdout
+    cpu = cpu_secs(pid) - before if pid else 0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = ms(re.search(r"\n\s+50%\s+(\S+)", out).group(1))
     p99 = ms(re.search(r"\n\s+99%\s+(\S+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     if errors:
         print(f"  warning: {url}: {errors.group(0)}", file=sys.stderr)
-    return rps, p50, p99
+    total = float(re.search(r"(\d+) requests in", out).group(1))
+    return rps, p50, p99, cpu * 1e6 / max(total, 1)
 
 def main():
     out = tempfile.mkdtemp(prefix="mesh-http")
@@ -82,24 +97,31 @@ def main():
             for ep in ("text", "json"):
                 wrk(url(name, ep), 3)
         runs = {(name, ep): [] for name in servers for ep in ("text", "json")}
-        for _ in range(RUNS):
-            for name in servers:
+        names = list(servers)
+        for r in range(RUNS):
+            # the order turns each round, so no server is always measured first or last
+            for name in names[r % len(names):] + names[:r % len(names)]:
                 for ep in ("text", "json"):
-                    runs[(name, ep)].append(wrk(url(name, ep), SECS))
+                    runs[(name, ep)].append(wrk(url(name, ep), SECS, procs[name].pid))
     finally:
         for proc in procs.values():
             proc.kill()
             proc.wait()
     print(f"wrk -t1 -c{CONNS}, {RUNS} interleaved rounds x {SECS}s after a warmup; "
           "servers on CPU 0, wrk on CPU 1")
+    print("mesh/this: ratio of median req/s; per round: median and range of the same-round "
+          "ratios; CPU: the server's user+system µs per request (median), and this/mesh")
     print(f"{'server':<8} {'endpoint':<6} {'req/s':>10} {'p50':>9} {'p99':>9} "
-          f"{'mesh/this':>10} {'per round':>14}")
+          f"{'mesh/this':>10} {'per round':>20} {'CPU µs':>8} {'this/mesh':>10}")
     for (name, ep), rs in runs.items():
         med = sorted(rs, key=lambda r: r[0])[len(rs) // 2]
         mesh = runs[("mesh", ep)]
         ratio = statistics.median(r[0] for r in mesh) / statistics.median(r[0] for r in rs)
         per = [m[0] / r[0] for m, r in zip(mesh, rs)]
+        cpu = statistics.median(r[3] for r in rs)
+        cpu_ratio = cpu / statistics.median(r[3] for r in mesh)
         print(f"{name:<8} /{ep:<5} {med[0]:>10.0f} {med[1]:>7.2f}ms {med[2]:>7.2f}ms "
-              f"{ratio:>9.2f}x {min(per):>6.2f}-{max(per):.2f}x")
+              f"{ratio:>9.2f}x {statistics.median(per):>6.2f} ({min(per):.2f}-{max(per):.2f})x "
+              f"{cpu:>8.2f} {cpu_ratio:>9.2f}x")
 
 main()

@@ -4,8 +4,11 @@
 # `:name` segments (same number of non-empty segments), then `/*` prefixes; a route
 # whose method differs is skipped; no match is 404 `Not Found` (after the middleware).
 
+# A route: method ("" for any), tier (0 exact, 1 `:param`, 2 `/*` prefix), the pattern
+# (for a prefix route: without its `/*`), the pattern's segments (parameterised routes)
+# and the handler. Tiers and segments are worked out once, when the route is added.
 pub type Route do
-  RouteOf(String, String, Fun(Request) -> Response)
+  RouteOf(String, Int, String, List<String>, Fun(Request) -> Response)
 end
 
 pub type Router do
@@ -17,7 +20,7 @@ pub fn router() -> Router = RouterOf([], [])
 
 fn add(r :: Router, method :: String, pattern :: String, h :: Fun(Request) -> Response) -> Router do
   case r do
-    RouterOf(routes, mws) -> RouterOf(List.append(routes, RouteOf(method, pattern, h)), mws)
+    RouterOf(routes, mws) -> RouterOf(List.append(routes, route_of(method, pattern, h)), mws)
   end
 end
 
@@ -81,6 +84,18 @@ fn handle(routes :: List<Route>, req :: Request) -> Response do
   end
 end
 
+fn route_of(method :: String, pattern :: String, h :: Fun(Request) -> Response) -> Route do
+  if is_wild(pattern) do
+    RouteOf(method, 2, String.slice(pattern, 0, String.length(pattern) - 2), [], h)
+  else
+    if is_param(pattern) do
+      RouteOf(method, 1, pattern, segments(pattern), h)
+    else
+      RouteOf(method, 0, pattern, [], h)
+    end
+  end
+end
+
 fn method_ok(want :: String, got :: String) -> Bool = want == "" || want == got
 
 fn is_wild(p :: String) -> Bool = String.ends_with(p, "/*")
@@ -91,7 +106,7 @@ fn segments(path :: String) -> List<String> = List.filter(String.split(path, "/"
 
 fn exact(routes :: List<Route>, method :: String, path :: String) -> Option<Fun(Request) -> Response> do
   case routes do
-    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && p == path && !is_wild(p) && !is_param(p) do
+    RouteOf(m, tier, p, _, h) :: rest -> if tier == 0 && p == path && method_ok(m, method) do
       Some(h)
     else
       exact(rest, method, path)
@@ -102,8 +117,8 @@ end
 
 fn param(routes :: List<Route>, method :: String, segs :: List<String>) -> Option<(Fun(Request) -> Response, List<String>, List<String>)> do
   case routes do
-    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && is_param(p) && !is_wild(p) do
-      case bind(segments(p), segs, [], []) do
+    RouteOf(m, tier, _, pat, h) :: rest -> if tier == 1 && method_ok(m, method) do
+      case bind(pat, segs, [], []) do
         Some((names, values)) -> Some((h, names, values))
         None -> param(rest, method, segs)
       end
@@ -134,7 +149,7 @@ end
 
 fn wild(routes :: List<Route>, method :: String, path :: String) -> Option<Fun(Request) -> Response> do
   case routes do
-    RouteOf(m, p, h) :: rest -> if method_ok(m, method) && is_wild(p) && under(String.slice(p, 0, String.length(p) - 2), path) do
+    RouteOf(m, tier, prefix, _, h) :: rest -> if tier == 2 && method_ok(m, method) && under(prefix, path) do
       Some(h)
     else
       wild(rest, method, path)

@@ -1725,6 +1725,25 @@ fn http_servers() {
     let (st, _, b) = http(p, "GET", "/crash", &[], "");
     assert_eq!((st, b.as_str()), (500, "Internal Server Error"));
     assert_eq!(http(p, "GET", "/health", &[], "").0, 200);
+    // one kept-alive connection: its process serves request after request; a crash
+    // ends it and the next request gets a new one (spec 06 §1.4, §1.5)
+    {
+        use std::io::Write;
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", p)).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        for (path, want) in [
+            ("/health", 200),
+            ("/crash", 500),
+            ("/health", 200),
+            ("/crash", 500),
+            ("/slow", 200),
+            ("/health", 200),
+        ] {
+            write!(c, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            assert_eq!(read_one_response(&mut c), want, "{path}");
+        }
+    }
     assert_eq!(http(p, "GET", "/files/a/b", &[], "").0, 200);
     assert_eq!(http(p, "GET", "/files", &[], "").0, 200);
     // ten handlers sleeping 300 ms each finish together, not one after another

@@ -573,15 +573,85 @@ pub fn dispatch_connection(stream: std::net::TcpStream, handler: usize) {
     dispatch(Job::Conn(stream, handler));
 }
 
-/// On a worker, inside the connection's task: runs the HTTP handler on `request` in a
-/// new process (driven by this task, not one of its own); its response, or `None`
-/// when the handler crashed.
-pub async fn run_handler(handler: usize, request: crate::http::Req) -> Option<crate::http::Resp> {
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
-    // listed in PROCS only if its pid gets used (`ensure_listed`)
-    p.listed.store(false, Ordering::Relaxed);
-    active_inc();
-    Running::new(p.clone(), Entry::Http(handler, Box::new(request))).await;
+/// The process serving one HTTP connection (spec 06 §1.4: each accepted connection is
+/// served by its own process): made for the first request, it runs the connection's
+/// requests one after another (HTTP/1.1 answers in order), waiting between them like a
+/// process blocked in a receive; a crash ends it and the next request gets a new one.
+/// It exits when the connection closes.
+#[derive(Default)]
+pub struct ConnProcess(Option<Arc<Process>>);
+
+impl ConnProcess {
+    /// The process for the next request, counted as running.
+    fn current(&mut self) -> Arc<Process> {
+        if let Some(p) = &self.0 {
+            let mut inner = p.lock();
+            if !inner.exited && inner.kill.is_none() {
+                if inner.idle {
+                    inner.idle = false;
+                    drop(inner);
+                    active_inc();
+                }
+                return p.clone();
+            }
+            // killed between two requests: it ends now, and a new one takes over
+            let why = inner.kill.take();
+            let exited = inner.exited;
+            drop(inner);
+            if !exited {
+                exit(p, why);
+            }
+        }
+        let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+        // listed in PROCS only if its pid gets used (`ensure_listed`)
+        p.listed.store(false, Ordering::Relaxed);
+        active_inc();
+        self.0 = Some(p.clone());
+        p
+    }
+}
+
+impl Drop for ConnProcess {
+    /// The connection is closed: its process exits (its `terminate` closure, if it set
+    /// one, runs first in a task of this worker).
+    fn drop(&mut self) {
+        let Some(p) = self.0.take() else { return };
+        let cleanup = {
+            let mut inner = p.lock();
+            if inner.exited {
+                return;
+            }
+            std::mem::take(&mut inner.on_exit)
+        };
+        if cleanup == 0 {
+            return exit(&p, None);
+        }
+        {
+            let mut inner = p.lock();
+            if inner.idle {
+                inner.idle = false;
+                drop(inner);
+                active_inc();
+            }
+        }
+        let mut run = Running::new(p, Entry::Thunk(cleanup));
+        run.terminating = Some(None);
+        tokio::task::spawn_local(run);
+    }
+}
+
+/// On a worker, inside the connection's task: runs the HTTP handler on `request` in the
+/// connection's process (driven by this task, not one of its own); its response, or
+/// `None` when the handler crashed.
+pub async fn run_handler(
+    conn: &std::cell::RefCell<ConnProcess>,
+    handler: usize,
+    request: crate::http::Req,
+) -> Option<crate::http::Resp> {
+    let p = conn.borrow_mut().current();
+    let mut run = Running::new(p.clone(), Entry::Http(handler, Box::new(request)));
+    run.keep = true;
+    run.await;
     let resp = p.lock().http_reply.take();
     resp
 }
@@ -654,6 +724,8 @@ struct Running {
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Suspended in a receive: a message ends the wait.
     waiting: bool,
+    /// An HTTP connection's process: returning from the handler does not end it.
+    keep: bool,
 }
 
 impl Future for Running {
@@ -810,6 +882,7 @@ impl Running {
             co: None,
             timer: None,
             waiting: false,
+            keep: false,
         }
     }
 
@@ -825,6 +898,17 @@ impl Running {
             let _ = co.into_stack();
         }
         self.saved = Vec::new();
+        if self.keep && why.is_none() {
+            // the handler returned: the connection's process waits for the next request
+            let mut inner = self.proc.lock();
+            inner.waker = None;
+            if !inner.idle {
+                inner.idle = true;
+                drop(inner);
+                active_dec();
+            }
+            return Poll::Ready(());
+        }
         if let Some(Entry::Thunk(t)) = self.entry.take() {
             // killed before it ran: its closure was never called
             // SAFETY: the copied closure is ours.
@@ -858,45 +942,38 @@ fn exit(p: &Process, crash: Option<String>) {
     if p.listed.load(Ordering::Relaxed) {
         PROCS.remove(&p.pid);
     }
-    let (links, monitors, watching) = {
-        let mut inner = p.lock();
-        (
-            std::mem::take(&mut inner.links),
-            std::mem::take(&mut inner.monitors),
-            std::mem::take(&mut inner.watching),
-        )
-    };
+    // everything at once: from now on messages to it are discarded
+    let mut inner = p.lock();
+    inner.exited = true;
+    inner.waker = None;
+    let links = std::mem::take(&mut inner.links);
+    let monitors = std::mem::take(&mut inner.monitors);
+    let watching = std::mem::take(&mut inner.watching);
+    let ws_conn = std::mem::take(&mut inner.ws_conn);
+    let queue = std::mem::take(&mut inner.queue);
+    let names = std::mem::take(&mut inner.names);
+    let owed = std::mem::take(&mut inner.owed);
+    let replies = std::mem::take(&mut inner.replies);
+    let idle = inner.idle;
+    drop(inner);
     for l in links {
         if let Some(q) = PROCS.get(&l).map(|q| q.clone()) {
             signal(&q, p.pid, crash.clone());
         }
     }
-    let why = crash.clone().unwrap_or_else(|| "normal".into());
     for (r, watcher) in monitors {
-        down(watcher, r, p.pid, why.clone());
+        let why = crash.clone().unwrap_or_else(|| "normal".into());
+        down(watcher, r, p.pid, why);
     }
     for (r, target) in watching {
         if let Some(t) = PROCS.get(&target).map(|t| t.clone()) {
             t.lock().monitors.retain(|(x, _)| *x != r);
         }
     }
-    let ws_conn = std::mem::take(&mut p.lock().ws_conn);
     if ws_conn != 0 {
         // a callback crashed: the connection ends with 1011
         crate::http::ws::forget(ws_conn, Some((1011, "internal error")));
     }
-    let (queue, names, idle, owed, replies) = {
-        let mut inner = p.lock();
-        inner.exited = true;
-        inner.waker = None;
-        (
-            std::mem::take(&mut inner.queue),
-            std::mem::take(&mut inner.names),
-            inner.idle,
-            std::mem::take(&mut inner.owed),
-            std::mem::take(&mut inner.replies),
-        )
-    };
     for n in names {
         NAMES.remove_if(&n, |_, v| *v == p.pid);
     }
@@ -909,9 +986,11 @@ fn exit(p: &Process, crash: Option<String>) {
         }
     }
     // callers waiting for this process's replies fail instead of waiting for ever
-    let why = crash.unwrap_or_else(|| "it ended before replying".into());
-    for (id, caller) in owed {
-        deliver_reply(caller, id, Err(why.clone()));
+    if !owed.is_empty() {
+        let why = crash.unwrap_or_else(|| "it ended before replying".into());
+        for (id, caller) in owed {
+            deliver_reply(caller, id, Err(why.clone()));
+        }
     }
     if !idle {
         active_dec();

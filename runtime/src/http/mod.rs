@@ -130,7 +130,8 @@ impl Foreign for Req {
 #[derive(Clone)]
 pub struct Resp {
     status: u16,
-    body: String,
+    /// The bytes of a Mesh string.
+    body: Bytes,
     headers: Vec<(String, String)>,
 }
 
@@ -270,9 +271,26 @@ pub unsafe extern "C" fn mesh_rt_response(
 ) -> *mut u8 {
     foreign_cell(Resp {
         status: status.clamp(100, 999) as u16,
-        body: unsafe { as_str(body) }.to_string(),
+        body: unsafe { body_bytes(body) },
         headers: unsafe { crate::map::string_pairs(headers) },
     })
+}
+
+/// A response body from a Mesh string: an immortal one (a literal, or reached from the
+/// handler) is never freed, so the response points at its bytes; others are copied.
+///
+/// # Safety
+/// `s` is a live string.
+unsafe fn body_bytes(s: *const u8) -> Bytes {
+    // SAFETY: forwarded contract; an immortal cell lives until the program ends.
+    unsafe {
+        let b = crate::strings::as_bytes(s);
+        if *(s as *const u64) >> 32 == crate::memory::IMMORTAL {
+            Bytes::from_static(std::slice::from_raw_parts(b.as_ptr(), b.len()))
+        } else {
+            Bytes::copy_from_slice(b)
+        }
+    }
 }
 
 /// A response with the default headers (`HTTP.response`).
@@ -283,7 +301,7 @@ pub unsafe extern "C" fn mesh_rt_response(
 pub unsafe extern "C" fn mesh_rt_response_plain(status: i64, body: *const u8) -> *mut u8 {
     foreign_cell(Resp {
         status: status.clamp(100, 999) as u16,
-        body: unsafe { as_str(body) }.to_string(),
+        body: unsafe { body_bytes(body) },
         headers: Vec::new(),
     })
 }
@@ -303,7 +321,7 @@ pub unsafe extern "C" fn mesh_rt_response_status(r: *const u8) -> i64 {
 /// `r` is a live response cell.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_response_body(r: *const u8) -> *mut u8 {
-    new_str(unsafe { foreign::<Resp>(r) }.body.as_bytes())
+    new_str(&unsafe { foreign::<Resp>(r) }.body)
 }
 
 // ------------------------------------------------------------------ serving
@@ -472,12 +490,15 @@ where
     // (requests started or finished, requests in flight)
     let activity = Rc::new(Cell::new((0u64, 0u64)));
     let seen = activity.clone();
+    // the connection's process (its requests come one after another)
+    let process = Rc::new(std::cell::RefCell::new(actor::ConnProcess::default()));
     let service = hyper::service::service_fn(move |r| {
         let a = seen.clone();
         let (events, busy) = a.get();
         a.set((events + 1, busy + 1));
+        let process = process.clone();
         async move {
-            let resp = respond(r, handler).await;
+            let resp = respond(r, &process, handler).await;
             let (events, busy) = a.get();
             a.set((events + 1, busy - 1));
             resp
@@ -518,6 +539,7 @@ fn plain(status: u16, body: &'static str) -> hyper::Response<Full<Bytes>> {
 
 async fn respond(
     r: hyper::Request<hyper::body::Incoming>,
+    process: &std::cell::RefCell<actor::ConnProcess>,
     handler: usize,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = r.into_parts();
@@ -556,7 +578,7 @@ async fn respond(
         params: Vec::new(),
     };
     IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let resp = actor::run_handler(handler, request).await;
+    let resp = actor::run_handler(process, handler, request).await;
     IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     let resp = match resp {
         Some(resp) => resp,
@@ -565,7 +587,7 @@ async fn respond(
             return Ok(plain(500, "Internal Server Error"));
         }
     };
-    let mut out = hyper::Response::new(Full::new(Bytes::from(resp.body)));
+    let mut out = hyper::Response::new(Full::new(resp.body));
     *out.status_mut() = hyper::StatusCode::from_u16(resp.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     let h = out.headers_mut();
@@ -610,7 +632,7 @@ pub fn call_handler(handler: usize, request: Req) -> Resp {
         unsafe { crate::memory::mesh_rt_drop(r) };
         foreign_cell(Resp {
             status: 200,
-            body: String::new(),
+            body: Bytes::new(),
             headers: vec![],
         })
     };
@@ -623,7 +645,7 @@ pub fn call_handler(handler: usize, request: Req) -> Resp {
                 &mut *cell,
                 Resp {
                     status: 0,
-                    body: String::new(),
+                    body: Bytes::new(),
                     headers: Vec::new(),
                 },
             )
