@@ -2342,12 +2342,13 @@ fn http_client_example() {
             &here.join("../tests/http/legacy_client.mpl"),
             tmp.path(),
             port,
-            6
+            7
         ),
         [
             "get: ok hi",
             "get 404: error http status: 404",
             r#"post: ok {"a":1}"#,
+            "handler get: ok via hi",
             "pool: 20 of 20",
             "closed pool: unknown client",
             "done"

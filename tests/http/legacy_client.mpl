@@ -14,6 +14,14 @@ fn echo(req :: Request) -> Response do
   HTTP.response(200, Request.body(req))
 end
 
+# A handler that is itself a client (its process waits for the answer).
+fn via(_req :: Request) -> Response do
+  case HTTP.get("http://127.0.0.1:#{Env.get_int("PORT", 8097)}/hello") do
+    Ok(body) -> HTTP.response(200, "via " <> body)
+    Err(e) -> HTTP.response(502, e)
+  end
+end
+
 fn show(label :: String, r :: Result<String, String>) do
   case r do
     Ok(body) -> println("#{label}: ok #{body}")
@@ -26,6 +34,7 @@ actor probe(base :: String) do
   show("get", HTTP.get(base <> "/hello"))
   show("get 404", HTTP.get(base <> "/missing"))
   show("post", HTTP.post(base <> "/echo", "{\"a\":1}"))
+  show("handler get", HTTP.get(base <> "/via"))
   let client = Http.client()
   let statuses = List.map(List.range(0, 20), fn(i) ->
     case Http.send_with(client, Http.build(:get, base <> "/hello")) do
@@ -49,5 +58,6 @@ fn main() do
     |> HTTP.on_get("/hello", hello)
     |> HTTP.on_get("/missing", missing)
     |> HTTP.on_post("/echo", echo)
+    |> HTTP.on_get("/via", via)
   HTTP.serve(app, port)
 end

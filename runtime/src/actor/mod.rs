@@ -478,15 +478,14 @@ pub fn await_io<T: 'static>(io: impl Future<Output = T> + 'static) -> T {
     };
     let slot: std::rc::Rc<std::cell::RefCell<Option<T>>> = Default::default();
     let done = slot.clone();
-    let pid = me.pid;
+    // the process itself, not its pid: an HTTP handler's process may not be listed
+    let p = arc_of(me);
     tokio::task::spawn_local(async move {
         let r = io.await;
         *done.borrow_mut() = Some(r);
-        if let Some(p) = PROCS.get(&pid).map(|p| p.clone()) {
-            let mut inner = p.lock();
-            inner.io_done = true;
-            wake(&p, inner);
-        }
+        let mut inner = p.lock();
+        inner.io_done = true;
+        wake(&p, inner);
     });
     loop {
         if let Some(r) = slot.borrow_mut().take() {
@@ -1279,13 +1278,16 @@ fn me() -> &'static Process {
 /// to be seen: replies, links, `self()` must find it).
 fn ensure_listed(p: &Process) {
     if !p.listed.swap(true, Ordering::Relaxed) {
-        // SAFETY: every process lives in an `Arc` (`Process::new` callers); one more
-        // strong reference is made for the table.
-        let arc = unsafe {
-            Arc::increment_strong_count(p as *const Process);
-            Arc::from_raw(p as *const Process)
-        };
-        PROCS.insert(p.pid, arc);
+        PROCS.insert(p.pid, arc_of(p));
+    }
+}
+
+/// One more strong reference to a process.
+fn arc_of(p: &Process) -> Arc<Process> {
+    // SAFETY: every process lives in an `Arc` (`Process::new` callers).
+    unsafe {
+        Arc::increment_strong_count(p as *const Process);
+        Arc::from_raw(p as *const Process)
     }
 }
 
