@@ -1801,6 +1801,135 @@ fn http_servers() {
     drop(s);
 }
 
+/// Server example 12 (a JSON todo API on SQLite) as its `.md` says: the whole
+/// transcript on a fresh database, persistence across a restart (ids never reused),
+/// concurrent handlers each opening the database, and the failure path of a database
+/// path that cannot be opened.
+#[test]
+fn sqlite_todo_example() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = examples().join("server/12_todo_sqlite.mpl");
+    let bin = tmp.path().join("todo");
+    let db = tmp.path().join("todos.sqlite3");
+    let db_path = db.to_str().unwrap();
+    let is_ts = |v: &serde_json::Value| {
+        let t = v.as_str().unwrap_or("");
+        t.len() == 24 && t.ends_with('Z') && chrono_like(t)
+    };
+    let todo = |body: &str, id: i64, title: &str, priority: i64, done: bool| {
+        let mut v = json(body);
+        assert!(is_ts(&v["created_at"]), "{body}");
+        v["created_at"] = serde_json::Value::Null;
+        assert_eq!(
+            v,
+            serde_json::json!({"created_at": null, "done": done, "id": id,
+                               "priority": priority, "title": title}),
+            "{body}"
+        );
+    };
+    let s = start_server(&src, &bin, &[("TODO_DB", db_path)]);
+    let p = s.port;
+    let (st, _, b) = http(
+        p,
+        "POST",
+        "/todos",
+        &[],
+        r#"{"title":"write spec","priority":3}"#,
+    );
+    assert_eq!(st, 201);
+    todo(&b, 1, "write spec", 3, false);
+    let (st, _, b) = http(p, "POST", "/todos", &[], r#"{"title":"  ship it  "}"#);
+    assert_eq!(st, 201);
+    todo(&b, 2, "ship it", 1, false);
+    for body in [r#"{"title":"   "}"#, "not json"] {
+        let (st, _, b) = http(p, "POST", "/todos", &[], body);
+        assert_eq!(
+            (st, json(&b)),
+            (400, json(r#"{"error":"title is required"}"#))
+        );
+    }
+    let (st, _, b) = http(p, "GET", "/todos", &[], "");
+    let list = json(&b);
+    assert_eq!((st, list.as_array().map(|a| a.len())), (200, Some(2)));
+    todo(&list[0].to_string(), 1, "write spec", 3, false);
+    todo(&list[1].to_string(), 2, "ship it", 1, false);
+    let (st, _, b) = http(p, "PUT", "/todos/1", &[], r#"{"done":true}"#);
+    assert_eq!(st, 200);
+    todo(&b, 1, "write spec", 3, true);
+    let (st, _, b) = http(p, "GET", "/todos?done=true", &[], "");
+    assert_eq!(st, 200);
+    assert_eq!(json(&b).as_array().unwrap().len(), 1);
+    todo(&json(&b)[0].to_string(), 1, "write spec", 3, true);
+    let (_, _, b) = http(p, "GET", "/todos?done=false", &[], "");
+    todo(&json(&b)[0].to_string(), 2, "ship it", 1, false);
+    let error = |st: u16, msg: &str| (st, serde_json::json!({ "error": msg }));
+    let call = |m: &str, t: &str, body: &str| {
+        let (st, _, b) = http(p, m, t, &[], body);
+        (st, json(&b))
+    };
+    assert_eq!(
+        call("PUT", "/todos/1", r#"{"done":"maybe"}"#),
+        error(400, "done must be true or false")
+    );
+    assert_eq!(call("GET", "/todos/abc", ""), error(400, "invalid id"));
+    assert_eq!(call("GET", "/todos/0", ""), error(400, "invalid id"));
+    assert_eq!(call("GET", "/todos/99", ""), error(404, "todo not found"));
+    assert_eq!(
+        call("PUT", "/todos/99", r#"{"done":true}"#),
+        error(404, "todo not found")
+    );
+    assert_eq!(
+        call("DELETE", "/todos/2", ""),
+        (200, serde_json::json!({"deleted": 2}))
+    );
+    assert_eq!(call("DELETE", "/todos/2", ""), error(404, "todo not found"));
+    assert_eq!(
+        call("GET", "/health", ""),
+        (200, serde_json::json!({"db": db_path, "status": "ok"}))
+    );
+    // handlers side by side, each with its own connection to the database
+    std::thread::scope(|sc| {
+        for i in 0..8 {
+            sc.spawn(move || {
+                let body = format!(r#"{{"title":"parallel {i}"}}"#);
+                assert_eq!(http(p, "POST", "/todos", &[], &body).0, 201);
+            });
+        }
+    });
+    let (_, _, b) = http(p, "GET", "/todos", &[], "");
+    assert_eq!(json(&b).as_array().unwrap().len(), 9);
+    drop(s);
+    // restart on the same file: the data is there, and AUTOINCREMENT skips used ids
+    let s = start_server(&src, &bin, &[("TODO_DB", db_path)]);
+    let (_, _, b) = http(s.port, "GET", "/todos?done=true", &[], "");
+    todo(&json(&b)[0].to_string(), 1, "write spec", 3, true);
+    let (st, _, b) = http(s.port, "POST", "/todos", &[], r#"{"title":"after"}"#);
+    assert_eq!((st, json(&b)["id"].clone()), (201, serde_json::json!(11)));
+    drop(s);
+    // a directory is no database: the program says so and does not listen
+    let out = Command::new(&bin)
+        .env("PORT", "1")
+        .env("TODO_DB", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "[todos] schema error: unable to open database file\n"
+    );
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+fn chrono_like(t: &str) -> bool {
+    t.char_indices().all(|(i, c)| match i {
+        4 | 7 => c == '-',
+        10 => c == 'T',
+        13 | 16 => c == ':',
+        19 => c == '.',
+        23 => c == 'Z',
+        _ => c.is_ascii_digit(),
+    })
+}
+
 /// Slow and idle clients (issue 7): a connection that sends half a request head and
 /// stalls, or a kept-alive one nobody uses, is closed after one to two idle periods
 /// (30 s; 200 ms here through `MESH_HTTP_IDLE_MS`), while a handler that takes longer

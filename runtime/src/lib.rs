@@ -14,6 +14,8 @@ pub mod json;
 pub mod library;
 pub mod map;
 pub mod memory;
+pub mod row;
+pub mod sqlite;
 pub mod strings;
 pub mod system;
 

@@ -45,6 +45,22 @@ pub(crate) fn words_list(words: impl DoubleEndedIterator<Item = u64>, counted: b
     l
 }
 
+/// The strings of a Mesh `List<String>`.
+///
+/// # Safety
+/// `l` is a live list of strings.
+pub(crate) unsafe fn string_list(mut l: *const u8) -> Vec<String> {
+    let mut out = Vec::new();
+    // SAFETY: a list in the compiler's layout: Cons = tag 1, slots head and tail.
+    unsafe {
+        while *(l as *const u64) & 0xFFFF_FFFF == 1 {
+            out.push(as_str(*(l as *const u64).add(2) as *const u8).to_string());
+            l = *(l as *const u64).add(3) as *const u8;
+        }
+    }
+    out
+}
+
 /// # Safety
 /// `s` is a Mesh string (for all functions of this module taking strings).
 unsafe fn s<'a>(p: *const u8) -> &'a str {

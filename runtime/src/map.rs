@@ -174,8 +174,6 @@ impl Drop for MeshMap {
     }
 }
 
-/// # Safety
-/// `m` is a live map cell.
 /// The entries of a map whose keys and values are strings, in insertion order.
 ///
 /// # Safety
@@ -193,6 +191,36 @@ pub(crate) unsafe fn string_pairs(m: *const u8) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// A new `Map<String, String>` of `pairs` (in their order).
+pub(crate) fn string_map(pairs: &[(String, String)]) -> *mut u8 {
+    let mut m = mesh_rt_map_new(STRING_KEYS | COUNTED_VALUES);
+    for (k, v) in pairs {
+        // SAFETY: a map of strings, owned here; put owns its arguments.
+        m = unsafe {
+            mesh_rt_map_put(
+                m,
+                crate::strings::new_str(k.as_bytes()) as u64,
+                crate::strings::new_str(v.as_bytes()) as u64,
+            )
+        };
+    }
+    m
+}
+
+/// The value under the string key `k` of a `Map<String, String>`, if there is one.
+///
+/// # Safety
+/// `m` is a live map cell with string keys and values; `k` a live string.
+pub(crate) unsafe fn string_value<'a>(m: *const u8, k: *const u8) -> Option<&'a str> {
+    // SAFETY: forwarded contract; the value is a string cell the map holds.
+    unsafe {
+        let mm = map(m);
+        mm.entries
+            .get(&mm.key(k as u64))
+            .map(|v| as_str(*v as *const u8))
+    }
 }
 
 unsafe fn map<'a>(m: *const u8) -> &'a MeshMap {

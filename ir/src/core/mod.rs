@@ -495,6 +495,50 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     ("Http.cancel", "mesh_rt_http_cancel", &[CTy::Int], CTy::Unit),
+    // SQLite (spec 06 §5) and row decoding (§7)
+    ("Sqlite.open", "mesh_rt_sqlite_open", &[CTy::Str], CTy::Obj),
+    (
+        "Sqlite.close",
+        "mesh_rt_sqlite_close",
+        &[CTy::Obj],
+        CTy::Unit,
+    ),
+    (
+        "Sqlite.execute",
+        "mesh_rt_sqlite_execute",
+        &[CTy::Obj, CTy::Str, CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Sqlite.query",
+        "mesh_rt_sqlite_query",
+        &[CTy::Obj, CTy::Str, CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Sqlite.begin",
+        "mesh_rt_sqlite_begin",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Sqlite.commit",
+        "mesh_rt_sqlite_commit",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Sqlite.rollback",
+        "mesh_rt_sqlite_rollback",
+        &[CTy::Obj],
+        CTy::Obj,
+    ),
+    (
+        "Row.field",
+        "mesh_rt_row_field",
+        &[CTy::Obj, CTy::Str, CTy::Int],
+        CTy::Obj,
+    ),
     (
         "Ws.serve",
         "mesh_rt_ws_serve",

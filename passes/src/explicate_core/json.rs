@@ -1,5 +1,5 @@
 //! JSON (spec 03 §12): encoders and decoders synthesised per concrete type, like the
-//! derived traits. Objects encode with their keys sorted (the reference's order); a
+//! derived traits; row decoders (`deriving(Row)`, spec 06 §7) share the struct part. Objects encode with their keys sorted (the reference's order); a
 //! decoder threads `Result`s: the first `Err` (tag 1) is returned as it is, since an
 //! `Err(String)` has the same layout whatever the `Ok` type.
 
@@ -268,7 +268,8 @@ impl Lower<'_> {
                         .into_iter()
                         .map(|(n, ft)| (n, ft.subst(args)))
                         .collect();
-                    self.decode_fields(&var(&p, CTy::Obj, span), &fields, 0, Vec::new(), span)
+                    let o = var(&p, CTy::Obj, span);
+                    self.decode_fields(&o, &fields, 0, Vec::new(), Source::Json, span)
                 }
                 _ => self.unsupported("JSON decoding of this type", span),
             };
@@ -291,6 +292,109 @@ impl Lower<'_> {
         )
     }
 
+    /// `T.from_row(row)` (spec 06 §7): `Result<T, String>` from a `Map<String, String>`,
+    /// one `mesh_rt_row_field` per field (missing columns and unparsable text are
+    /// `Err`s with the runtime's messages).
+    pub(crate) fn from_row(&mut self, row: core::Expr, result: &Ty, span: Span) -> core::Expr {
+        let Ty::Con(_, ra) = result else {
+            unreachable!()
+        };
+        let t = &ra[0];
+        let name = format!("fromrow:{t}");
+        if !self.helpers.contains_key(&name) {
+            self.helpers.insert(name.clone(), CTy::Obj);
+            let p = self.cx.fresh("row");
+            let body = match t {
+                Ty::Con(k, args)
+                    if self
+                        .defs
+                        .types
+                        .get(k)
+                        .is_some_and(|d| matches!(d.kind, TypeDefKind::Struct(_))) =>
+                {
+                    let TypeDefKind::Struct(fields) = self.defs.types[k].kind.clone() else {
+                        unreachable!()
+                    };
+                    let fields: Vec<(String, Ty)> = fields
+                        .into_iter()
+                        .map(|(n, ft)| (n, ft.subst(args)))
+                        .collect();
+                    let o = var(&p, CTy::Obj, span);
+                    self.decode_fields(&o, &fields, 0, Vec::new(), Source::Row, span)
+                }
+                _ => self.unsupported("`deriving(Row)` on types other than structs", span),
+            };
+            self.extra.push(core::Fn {
+                name: name.clone(),
+                params: vec![(p, CTy::Obj)],
+                ret: CTy::Obj,
+                body,
+                span,
+            });
+        }
+        mk(
+            core::ExprKind::Call {
+                func: name,
+                args: vec![row],
+                tail: false,
+            },
+            CTy::Obj,
+            span,
+        )
+    }
+
+    /// `Result<value, String>` of the field `name : ft` of `o`.
+    fn decode_field(
+        &mut self,
+        o: &core::Expr,
+        name: &str,
+        ft: &Ty,
+        source: Source,
+        span: Span,
+    ) -> core::Expr {
+        match source {
+            Source::Json => {
+                let field = rt(
+                    "mesh_rt_json_field",
+                    vec![o.clone(), str_lit(name, span)],
+                    CTy::Obj,
+                    span,
+                );
+                self.then_ok(field, span, |lw, ok_field| {
+                    let fv = mk(core::ExprKind::Load(Box::new(ok_field), 0), CTy::Obj, span);
+                    lw.from_json(fv, ft, span)
+                })
+            }
+            Source::Row => {
+                let scalar = |t: &Ty| match t {
+                    Ty::String => Some(0),
+                    Ty::Int => Some(1),
+                    Ty::Float => Some(2),
+                    Ty::Bool => Some(3),
+                    _ => None,
+                };
+                let kind = match ft {
+                    Ty::Con(k, a) if k == "Option" && a.len() == 1 => scalar(&a[0]).map(|n| n + 4),
+                    t => scalar(t),
+                };
+                let Some(kind) = kind else {
+                    return self.unsupported(
+                        &format!(
+                            "`deriving(Row)` fields of type `{ft}` (row fields are String, Int, Float, Bool or an Option of one)"
+                        ),
+                        span,
+                    );
+                };
+                rt(
+                    "mesh_rt_row_field",
+                    vec![o.clone(), str_lit(name, span), int(kind, span)],
+                    CTy::Obj,
+                    span,
+                )
+            }
+        }
+    }
+
     /// Decodes fields `i..` of a struct (values so far in `done`), then builds `Ok(struct)`.
     fn decode_fields(
         &mut self,
@@ -298,6 +402,7 @@ impl Lower<'_> {
         fields: &[(String, Ty)],
         i: usize,
         done: Vec<(String, CTy)>,
+        source: Source,
         span: Span,
     ) -> core::Expr {
         if i == fields.len() {
@@ -319,26 +424,26 @@ impl Lower<'_> {
             );
         }
         let (name, ft) = fields[i].clone();
-        let field = rt(
-            "mesh_rt_json_field",
-            vec![o.clone(), str_lit(&name, span)],
-            CTy::Obj,
-            span,
-        );
-        self.then_ok(field, span, |lw, ok_field| {
-            let fv = mk(core::ExprKind::Load(Box::new(ok_field), 0), CTy::Obj, span);
-            let decoded = lw.from_json(fv, &ft, span);
-            lw.then_ok(decoded, span, |lw, ok_value| {
-                let ct = lw.cty(Some(&ft), span);
-                let n = lw.cx.fresh(&name);
-                let x = mk(core::ExprKind::Load(Box::new(ok_value), 0), ct, span);
-                let mut done = done;
-                done.push((n.clone(), ct));
-                let rest = lw.decode_fields(o, fields, i + 1, done, span);
-                let_(&n, x, rest)
-            })
+        let decoded = self.decode_field(o, &name, &ft, source, span);
+        self.then_ok(decoded, span, |lw, ok_value| {
+            let ct = lw.cty(Some(&ft), span);
+            let n = lw.cx.fresh(&name);
+            let x = mk(core::ExprKind::Load(Box::new(ok_value), 0), ct, span);
+            let mut done = done;
+            done.push((n.clone(), ct));
+            let rest = lw.decode_fields(o, fields, i + 1, done, source, span);
+            let_(&n, x, rest)
         })
     }
+}
+
+/// Where a decoded struct's fields come from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A JSON object (`from_json`).
+    Json,
+    /// A row, `Map<String, String>` (`from_row`).
+    Row,
 }
 
 fn serde_quote(s: &str) -> String {

@@ -202,7 +202,7 @@ impl Lower<'_> {
             Some(Ty::Con(k, _))
                 if matches!(
                     k.as_str(),
-                    "Regex" | "Json" | "Map" | "Set" | "Request" | "Response"
+                    "Regex" | "Json" | "Map" | "Set" | "Request" | "Response" | "SqliteConn"
                 ) =>
             {
                 CTy::Obj
@@ -830,6 +830,11 @@ impl Lower<'_> {
                 let result = e.ty.clone().unwrap_or(Ty::Unit);
                 let v = cargs.into_iter().next().unwrap();
                 return self.from_json_text(v, &result, span);
+            }
+            "Row.decode" => {
+                let result = e.ty.clone().unwrap_or(Ty::Unit);
+                let v = cargs.into_iter().next().unwrap();
+                return self.from_row(v, &result, span);
             }
             "Float.from" | "Int.to_float" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
             "Int.to_string" | "Float.to_string" => {

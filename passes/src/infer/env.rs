@@ -38,6 +38,7 @@ fn builtin_type(name: &str) -> Option<(Ty, usize)> {
         "Pid" => (Ty::Con("Pid".into(), vec![]), usize::MAX),
         "Request" => (Ty::Con("Request".into(), vec![]), 0),
         "Response" => (Ty::Con("Response".into(), vec![]), 0),
+        "SqliteConn" => (Ty::Con("SqliteConn".into(), vec![]), 0),
         _ => return None,
     })
 }

@@ -820,15 +820,25 @@ impl Inferer<'_> {
                     callee.kind = ExprKind::Global(f.clone());
                     return None;
                 }
-                // `T.from_json(s)` for `deriving(Json)` types (spec 03 §12.3)
-                if let Ty::Con(key, _) = &t {
-                    if m == "from_json"
-                        && self
-                            .env
-                            .defs
-                            .types
-                            .get(key)
-                            .is_some_and(|d| d.derives("Json"))
+                // `T.from_json(s)` for `deriving(Json)` types (spec 03 §12.3) and
+                // `T.from_row(row)` for `deriving(Row)` structs (spec 06 §7)
+                let decoder = match m.as_str() {
+                    "from_json" => Some(("Json", "Json.decode", Ty::String, "the JSON text")),
+                    "from_row" => Some((
+                        "Row",
+                        "Row.decode",
+                        Ty::Con("Map".into(), vec![Ty::String, Ty::String]),
+                        "a row (`Map<String, String>`)",
+                    )),
+                    _ => None,
+                };
+                if let (Ty::Con(key, _), Some((derive, global, input, what))) = (&t, decoder) {
+                    if self
+                        .env
+                        .defs
+                        .types
+                        .get(key)
+                        .is_some_and(|d| d.derives(derive))
                     {
                         let targs = self.fresh_args(key);
                         let ret = Ty::Con(
@@ -837,15 +847,10 @@ impl Inferer<'_> {
                         );
                         for a in args.iter_mut() {
                             let at = self.expr(&mut a.value);
-                            self.expect(
-                                &Ty::String,
-                                &at,
-                                a.value.span,
-                                "`from_json` takes the JSON text",
-                            );
+                            self.expect(&input, &at, a.value.span, &format!("`{m}` takes {what}"));
                         }
-                        callee.kind = ExprKind::Global("Json.decode".into());
-                        callee.ty = Some(Ty::Fun(vec![Ty::String], Box::new(ret.clone())));
+                        callee.kind = ExprKind::Global(global.into());
+                        callee.ty = Some(Ty::Fun(vec![input], Box::new(ret.clone())));
                         return Some(ret);
                     }
                 }
@@ -1410,6 +1415,20 @@ fn builtin(g: &str) -> Option<Scheme> {
             Ty::Int,
         ),
         "Http.cancel" => mono(vec![Ty::Int], Ty::Unit),
+        // SQLite (spec 06 §5; runtime/src/sqlite.rs)
+        "Sqlite.open" => mono(vec![Ty::String], result(sqlite_conn())),
+        "Sqlite.close" => mono(vec![sqlite_conn()], Ty::Unit),
+        "Sqlite.execute" => mono(
+            vec![sqlite_conn(), Ty::String, list_ty(Ty::String)],
+            result(Ty::Int),
+        ),
+        "Sqlite.query" => mono(
+            vec![sqlite_conn(), Ty::String, list_ty(Ty::String)],
+            result(list_ty(Ty::Con("Map".into(), vec![Ty::String, Ty::String]))),
+        ),
+        "Sqlite.begin" | "Sqlite.commit" | "Sqlite.rollback" => {
+            mono(vec![sqlite_conn()], result(Ty::Unit))
+        }
         // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
         "Ws.serve" | "Ws.serve_tls" => mono(
             vec![
@@ -1603,6 +1622,10 @@ fn datetime() -> Ty {
 
 fn atom() -> Ty {
     Ty::Con("Atom".into(), vec![])
+}
+
+fn sqlite_conn() -> Ty {
+    Ty::Con("SqliteConn".into(), vec![])
 }
 
 fn regex() -> Ty {

@@ -267,7 +267,7 @@ fn send(client: reqwest::Client, h: i64) -> *mut u8 {
     };
     match crate::actor::await_io(perform(client, b)) {
         Ok(a) => {
-            let headers = crate::http::ws::headers_map(&a.headers);
+            let headers = crate::map::string_map(&a.headers);
             // HttpResponse { status, body, headers } (prelude), in `Ok`
             let resp = obj(
                 0,

@@ -11,7 +11,7 @@ pub mod client;
 pub mod ws;
 
 use crate::actor;
-use crate::library::{none, some_ptr};
+use crate::library::{none, some_ptr, string_list};
 use crate::memory::{foreign, foreign_cell, Foreign};
 use crate::strings::{as_str, new_str};
 use bytes::Bytes;
@@ -227,19 +227,6 @@ pub unsafe extern "C" fn mesh_rt_req_param(r: *const u8, name: *const u8) -> *mu
     )
 }
 
-/// The strings of a Mesh `List<String>`.
-unsafe fn strings(mut l: *const u8) -> Vec<String> {
-    let mut out = Vec::new();
-    // SAFETY: a list in the compiler's layout: Cons = tag 1, slots head and tail.
-    unsafe {
-        while *(l as *const u64) & 0xFFFF_FFFF == 1 {
-            out.push(as_str(*(l as *const u64).add(2) as *const u8).to_string());
-            l = *(l as *const u64).add(3) as *const u8;
-        }
-    }
-    out
-}
-
 /// The request with path parameters `names` = `values` (the router's match).
 ///
 /// # Safety
@@ -251,9 +238,9 @@ pub unsafe extern "C" fn mesh_rt_req_with_params(
     values: *const u8,
 ) -> *mut u8 {
     let mut copy = unsafe { req(r) }.clone();
-    copy.params = unsafe { strings(names) }
+    copy.params = unsafe { string_list(names) }
         .into_iter()
-        .zip(unsafe { strings(values) })
+        .zip(unsafe { string_list(values) })
         .collect();
     foreign_cell(copy)
 }

@@ -355,22 +355,6 @@ pub fn reject(conn: i64) {
     forget(conn, Some((1008, "rejected")));
 }
 
-/// The upgrade request's headers as a Mesh `Map<String, String>`.
-pub fn headers_map(headers: &[(String, String)]) -> *mut u8 {
-    let mut m = crate::map::mesh_rt_map_new(crate::map::STRING_KEYS | crate::map::COUNTED_VALUES);
-    for (k, v) in headers {
-        // SAFETY: a map of strings, owned here; put owns its arguments.
-        m = unsafe {
-            crate::map::mesh_rt_map_put(
-                m,
-                new_str(k.as_bytes()) as u64,
-                new_str(v.as_bytes()) as u64,
-            )
-        };
-    }
-    m
-}
-
 fn send(conn: i64, text: &str) -> bool {
     CONNS
         .get(&conn)
@@ -483,7 +467,7 @@ pub fn run(
             cbs.connect as *mut u8,
             conn,
             new_str(path.as_bytes()),
-            headers_map(&headers),
+            crate::map::string_map(&headers),
         );
         if accepted == 0 {
             reject(conn);
