@@ -2080,9 +2080,30 @@ fn chat_server(
     u16,
     std::sync::mpsc::Receiver<String>,
 ) {
+    ws_program(
+        &examples().join("server/14_websocket_chat.mpl"),
+        dir,
+        env,
+        true,
+    )
+}
+
+/// A WebSocket program (`WS_PORT`; with `http`, also an HTTP server on `PORT`) built
+/// and started with `env`: the child, its WebSocket and HTTP ports, its stdout lines.
+fn ws_program(
+    src: &Path,
+    dir: &Path,
+    env: &[(&str, &str)],
+    http: bool,
+) -> (
+    std::process::Child,
+    u16,
+    u16,
+    std::sync::mpsc::Receiver<String>,
+) {
     use std::io::BufRead;
-    let bin = dir.join("h14");
-    let out = build(&examples().join("server/14_websocket_chat.mpl"), &bin);
+    let bin = dir.join(src.file_stem().unwrap());
+    let out = build(src, &bin);
     assert!(
         out.status.success(),
         "{}",
@@ -2109,10 +2130,12 @@ fn chat_server(
         err.next().unwrap().unwrap(),
         format!("[mesh-rt] WebSocket server listening on 0.0.0.0:{ws_port}")
     );
-    assert_eq!(
-        err.next().unwrap().unwrap(),
-        format!("[mesh-rt] HTTP server listening on [::]:{http_port}")
-    );
+    if http {
+        assert_eq!(
+            err.next().unwrap().unwrap(),
+            format!("[mesh-rt] HTTP server listening on [::]:{http_port}")
+        );
+    }
     std::thread::spawn(move || for _ in err {});
     let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
     let stdout = child.stdout.take().unwrap();
@@ -2194,10 +2217,63 @@ fn websocket_chat() {
     let _ = child.wait();
 }
 
+/// `Ws.send_binary`; `on_close` hears `1000, ""` whatever code the client closes with;
+/// a callback that crashes ends its connection with close 1011 and `on_close(conn, 1011,
+/// "internal error")` runs; the server goes on (spec 06 §4.1, §4.2).
+#[test]
+fn websocket_close_codes_and_binary() {
+    use tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    use tungstenite::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/ws_edges.mpl");
+    let (mut child, port, _, lines) = ws_program(&src, tmp.path(), &[], false);
+    let next_line = || {
+        lines
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap()
+    };
+    let url = format!("ws://127.0.0.1:{port}/edge");
+    let (mut a, _) = tungstenite::connect(&url).unwrap();
+    assert_eq!(next_line(), "[ws] connected path=/edge");
+    a.send(Message::Text("bytes: ü".into())).unwrap();
+    loop {
+        match a.read().unwrap() {
+            Message::Binary(b) => break assert_eq!(b, "bytes: ü".as_bytes()),
+            Message::Ping(_) | Message::Pong(_) => {}
+            m => panic!("{m:?}"),
+        }
+    }
+    assert_eq!(next_line(), "[ws] sent binary 8 status=0");
+    a.close(Some(CloseFrame {
+        code: CloseCode::Away,
+        reason: "tab closed".into(),
+    }))
+    .unwrap();
+    assert_eq!(next_line(), "[ws] closed code=1000 reason=");
+    let (mut b, _) = tungstenite::connect(&url).unwrap();
+    assert_eq!(next_line(), "[ws] connected path=/edge");
+    b.send(Message::Text("crash".into())).unwrap();
+    let code = loop {
+        match b.read() {
+            Ok(Message::Close(Some(f))) => break Some(f.code),
+            Ok(Message::Close(None)) | Err(_) => break None,
+            Ok(_) => {}
+        }
+    };
+    assert_eq!(code, Some(CloseCode::Error));
+    assert_eq!(next_line(), "[ws] closed code=1011 reason=internal error");
+    // the server goes on
+    let (_c, _) = tungstenite::connect(&url).unwrap();
+    assert_eq!(next_line(), "[ws] connected path=/edge");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// WebSocket keep-alive (spec 06 §4: a ping every 30 s, close 1001 `pong timeout` when
 /// none answers within 10 s — shortened here to 200 ms and 400 ms through
 /// `MESH_WS_PING_MS` / `MESH_WS_PONG_TIMEOUT_MS`): a client that answers stays connected
-/// across many pings, one that never reads is closed and `on_close` hears 1001. Then
+/// across many pings, one that never reads is closed (1001) and `on_close` hears the
+/// normal end, `1000, ""`. Then
 /// `Ws.serve_tls`: an upgrade and an echo over TLS (`openssl s_client`).
 #[test]
 fn websocket_pings_and_tls() {
@@ -2246,7 +2322,7 @@ fn websocket_pings_and_tls() {
         )
         .unwrap();
     assert_eq!(next_line(), "[chat] joined path=/chat");
-    assert_eq!(next_line(), "[chat] closed code=1001 reason=pong timeout");
+    assert_eq!(next_line(), "[chat] closed code=1000 reason=");
     let _ = child.kill();
     let _ = child.wait();
     drop(silent);

@@ -395,11 +395,33 @@ pub unsafe extern "C" fn mesh_rt_map_values(m: *const u8) -> *mut u8 {
 pub unsafe extern "C" fn mesh_rt_map_to_list(m: *const u8) -> *mut u8 {
     // SAFETY: forwarded contract.
     let mm = unsafe { map(m) };
+    unsafe { pairs(mm, mm.entries.iter().collect()) }
+}
+
+/// `(key, value)` tuples in the order JSON objects list their keys (spec 06 §2):
+/// ascending bytes of the key's text (a string key, or an integer's decimal text).
+///
+/// # Safety
+/// `m` is a live map cell.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_map_json_pairs(m: *const u8) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let mm = unsafe { map(m) };
+    let mut entries: Vec<_> = mm.entries.iter().collect();
+    if mm.string_keys() {
+        entries.sort_by(|a, b| a.0.bytes().cmp(b.0.bytes()));
+    } else {
+        entries.sort_by_key(|e| (e.0.word as i64).to_string());
+    }
+    unsafe { pairs(mm, entries) }
+}
+
+/// A list of `(key, value)` tuples sharing `entries` of `mm`.
+unsafe fn pairs(mm: &MeshMap, entries: Vec<(&Key, &u64)>) -> *mut u8 {
     let (sk, cv) = (mm.string_keys(), mm.counted_values());
     let mask = sk as u64 | (cv as u64) << 1;
-    let pairs = mm
-        .entries
-        .iter()
+    let pairs = entries
+        .into_iter()
         .map(|(k, v)| obj(0, &[mm.share(k.word, sk), mm.share(*v, cv)], mask) as u64);
     words_list(pairs, true)
 }

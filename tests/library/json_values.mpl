@@ -47,4 +47,11 @@ fn main() do
     Ok(v) -> println("${Json.as_float(v).inspect()} ${Json.as_int(v).inspect()} ${describe(v)}")
     Err(e) -> println(e)
   end
+  # the explicit encoders (spec 06 §2)
+  println(Json.encode_string("say \"hi\"\n"))
+  println(Json.encode_int(-42))
+  println(Json.encode_bool(false))
+  println(Json.encode_list([1, 2, 3]))
+  println(Json.encode_list(["a", "b"]))
+  println(Json.encode_map(%{"b" => 2, "a" => 1}))
 end

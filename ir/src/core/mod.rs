@@ -558,6 +558,12 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     (
+        "Ws.send_binary",
+        "mesh_rt_ws_send_binary",
+        &[CTy::Int, CTy::Str],
+        CTy::Int,
+    ),
+    (
         "Ws.join",
         "mesh_rt_ws_join",
         &[CTy::Int, CTy::Str],
@@ -710,6 +716,13 @@ pub const COLLECTION_LIBRARY: &[(&str, &str, &[RtTy], RtTy, bool)] = &[
     (
         "Map.to_list",
         "mesh_rt_map_to_list",
+        &[Is(CTy::Obj)],
+        Is(CTy::Obj),
+        false,
+    ),
+    (
+        "Map.json_pairs",
+        "mesh_rt_map_json_pairs",
         &[Is(CTy::Obj)],
         Is(CTy::Obj),
         false,

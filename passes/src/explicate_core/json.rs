@@ -96,7 +96,7 @@ impl Lower<'_> {
             }
             Ty::Con(k, a) if k == "List" => {
                 // "[" items "]" with a loop over the list
-                let items = self.json_items(&a[0], span);
+                let items = self.json_items(&a[0], false, span);
                 let call = mk(
                     core::ExprKind::Call {
                         func: items,
@@ -107,6 +107,23 @@ impl Lower<'_> {
                     span,
                 );
                 concat(vec![str_lit("[", span), call, str_lit("]", span)], span)
+            }
+            Ty::Con(k, a) if k == "Map" && matches!(a[0], Ty::String | Ty::Int) => {
+                // "{" key:value, … "}" over the entries in key order, each an
+                // item `"key":value` of the (key, value) tuple
+                let pairs = rt("mesh_rt_map_json_pairs", vec![o.clone()], CTy::Obj, span);
+                let pair = Ty::Tuple(vec![a[0].clone(), a[1].clone()]);
+                let items = self.json_items(&pair, true, span);
+                let call = mk(
+                    core::ExprKind::Call {
+                        func: items,
+                        args: vec![pairs, bool_(true, span)],
+                        tail: false,
+                    },
+                    CTy::Str,
+                    span,
+                );
+                concat(vec![str_lit("{", span), call, str_lit("}", span)], span)
             }
             Ty::Con(k, args)
                 if self
@@ -147,9 +164,34 @@ impl Lower<'_> {
         }
     }
 
-    /// `items(xs, first)`: the JSON of each list element, comma-separated.
-    fn json_items(&mut self, elem: &Ty, span: Span) -> String {
-        let name = format!("tojson-items:{elem}");
+    /// `"key":value` for a map entry `(key, value)` (a String or Int key).
+    fn json_entry(&mut self, pair: core::Expr, kv: &[Ty], span: Span) -> core::Expr {
+        let load = |lw: &mut Self, i: u32| {
+            mk(
+                core::ExprKind::Load(Box::new(pair.clone()), i),
+                lw.cty(Some(&kv[i as usize]), span),
+                span,
+            )
+        };
+        let key = load(self, 0);
+        let text = if kv[0] == Ty::Int {
+            prim(Prim::IntToStr, vec![key], span)
+        } else {
+            key
+        };
+        let quoted = rt("mesh_rt_json_quote", vec![text], CTy::Str, span);
+        let value = load(self, 1);
+        let value = self.to_json(value, &kv[1], span);
+        concat(vec![quoted, str_lit(":", span), value], span)
+    }
+
+    /// `items(xs, first)`: the JSON of each list element, comma-separated (`entries`:
+    /// the elements are a map's `(key, value)` tuples, each shown as `"key":value`).
+    fn json_items(&mut self, elem: &Ty, entries: bool, span: Span) -> String {
+        let name = format!(
+            "tojson-{}:{elem}",
+            if entries { "entries" } else { "items" }
+        );
         if !self.helpers.contains_key(&name) {
             self.helpers.insert(name.clone(), CTy::Str);
             let (xs, first) = (self.cx.fresh("xs"), self.cx.fresh("first"));
@@ -167,7 +209,10 @@ impl Lower<'_> {
                 self.cty(Some(elem), span),
                 span,
             );
-            let shown = self.to_json(h, elem, span);
+            let shown = match elem {
+                Ty::Tuple(kv) if entries => self.json_entry(h, kv, span),
+                _ => self.to_json(h, elem, span),
+            };
             let sep = if_(
                 var(&first, CTy::Bool, span),
                 str_lit("", span),

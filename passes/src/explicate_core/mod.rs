@@ -821,7 +821,8 @@ impl Lower<'_> {
             }
             "DateTime.is_before" => core::ExprKind::Prim(Prim::ICmp(Cmp::Lt), cargs),
             "DateTime.is_after" => core::ExprKind::Prim(Prim::ICmp(Cmp::Gt), cargs),
-            "Json.encode" | "JSON.encode" => {
+            "Json.encode" | "JSON.encode" | "Json.encode_string" | "Json.encode_int"
+            | "Json.encode_bool" | "Json.encode_list" | "Json.encode_map" => {
                 let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
                 let v = cargs.into_iter().next().unwrap();
                 return self.to_json(v, &t, span);

@@ -1453,7 +1453,9 @@ fn builtin(g: &str) -> Option<Scheme> {
             .collect(),
             Ty::Unit,
         ),
-        "Ws.send" | "Ws.join" | "Ws.leave" => mono(vec![Ty::Int, Ty::String], Ty::Int),
+        "Ws.send" | "Ws.send_binary" | "Ws.join" | "Ws.leave" => {
+            mono(vec![Ty::Int, Ty::String], Ty::Int)
+        }
         "Ws.broadcast" => mono(vec![Ty::String, Ty::String], Ty::Int),
         "Ws.broadcast_except" => mono(vec![Ty::String, Ty::String, Ty::Int], Ty::Int),
         "Http.serve_tls_handler" => mono(
@@ -1493,6 +1495,15 @@ fn builtin(g: &str) -> Option<Scheme> {
             mono(vec![Ty::Param(0), Ty::Param(0)], Ty::Unit)
         }
         "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
+        // the explicit encoders (spec 06 §2)
+        "Json.encode_string" => mono(vec![Ty::String], Ty::String),
+        "Json.encode_int" => mono(vec![Ty::Int], Ty::String),
+        "Json.encode_bool" => mono(vec![Ty::Bool], Ty::String),
+        "Json.encode_list" => mono(vec![list_ty(Ty::Param(0))], Ty::String),
+        "Json.encode_map" => mono(
+            vec![Ty::Con("Map".into(), vec![Ty::Param(0), Ty::Param(1)])],
+            Ty::String,
+        ),
         "Prelude.default" => mono(vec![], Ty::Param(0)),
         "Int.default" => mono(vec![], Ty::Int),
         "Float.default" => mono(vec![], Ty::Float),

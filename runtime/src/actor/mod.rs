@@ -123,6 +123,8 @@ struct Inner {
     http_reply: Option<crate::http::Resp>,
     /// The WebSocket connection this process serves (0: none), and its events.
     ws_conn: i64,
+    /// Its `on_close` callback (an immortal closure), called if the process crashes.
+    ws_close: usize,
     ws_events: VecDeque<crate::http::ws::WsEvent>,
     /// The current wait takes WebSocket events.
     wants_ws: bool,
@@ -191,7 +193,7 @@ fn active_dec() {
 /// The main thread's process (created on first use).
 fn main_process() -> &'static Arc<Process> {
     MAIN.get_or_init(|| {
-        let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+        let p = new_process();
         PROCS.insert(p.pid, p.clone());
         p
     })
@@ -526,8 +528,12 @@ pub fn start_ws_process(
     path: String,
     headers: Vec<(String, String)>,
 ) -> Pid {
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
-    p.lock().ws_conn = conn;
+    let p = new_process();
+    {
+        let mut inner = p.lock();
+        inner.ws_conn = conn;
+        inner.ws_close = cbs.close;
+    }
     PROCS.insert(p.pid, p.clone());
     active_inc();
     let pid = p.pid;
@@ -564,7 +570,9 @@ pub fn next_ws_event(me: &Process) -> crate::http::ws::WsEvent {
 
 /// The process no longer serves its WebSocket connection.
 pub fn ws_done(me: &Process) {
-    me.lock().ws_conn = 0;
+    let mut inner = me.lock();
+    inner.ws_conn = 0;
+    inner.ws_close = 0;
 }
 
 /// Hands a new HTTP connection to a worker (in turn).
@@ -601,7 +609,7 @@ impl ConnProcess {
                 exit(p, why);
             }
         }
-        let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+        let p = new_process();
         // listed in PROCS only if its pid gets used (`ensure_listed`)
         p.listed.store(false, Ordering::Relaxed);
         active_inc();
@@ -949,6 +957,7 @@ fn exit(p: &Process, crash: Option<String>) {
     let monitors = std::mem::take(&mut inner.monitors);
     let watching = std::mem::take(&mut inner.watching);
     let ws_conn = std::mem::take(&mut inner.ws_conn);
+    let ws_close = std::mem::take(&mut inner.ws_close);
     let queue = std::mem::take(&mut inner.queue);
     let names = std::mem::take(&mut inner.names);
     let owed = std::mem::take(&mut inner.owed);
@@ -971,7 +980,7 @@ fn exit(p: &Process, crash: Option<String>) {
     }
     if ws_conn != 0 {
         // a callback crashed: the connection ends with 1011
-        crate::http::ws::forget(ws_conn, Some((1011, "internal error")));
+        crate::http::ws::crashed(ws_conn, ws_close);
     }
     for n in names {
         NAMES.remove_if(&n, |_, v| *v == p.pid);
@@ -1025,17 +1034,13 @@ pub unsafe extern "C" fn mesh_rt_spawn(thunk: *mut u8) -> Pid {
 /// # Safety
 /// `thunk` is a live zero-argument closure.
 unsafe fn spawn_thunk(thunk: *mut u8, caller: Option<Pid>) -> Pid {
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    let p = new_process();
     if let Some(c) = caller {
         p.lock().owed.push((p.pid, c));
     }
     // SAFETY: forwarded contract.
     let copy = unsafe { copy_to(&p, thunk as u64, true) };
-    PROCS.insert(p.pid, p.clone());
-    active_inc();
-    let pid = p.pid;
-    dispatch(Job::Spawn(p, Entry::Thunk(copy as usize)));
-    pid
+    launch(p, Entry::Thunk(copy as usize))
 }
 
 /// A new process running Rust code `body` on its own copy of closure `clo` (which
@@ -1044,13 +1049,28 @@ unsafe fn spawn_thunk(thunk: *mut u8, caller: Option<Pid>) -> Pid {
 /// # Safety
 /// `clo` is a live closure.
 pub unsafe fn spawn_native(clo: *mut u8, body: impl FnOnce(usize) + Send + 'static) -> Pid {
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    let p = new_process();
     // SAFETY: forwarded contract.
     let copy = unsafe { copy_to(&p, clo as u64, true) };
+    launch(p, Entry::Native(Box::new(body), copy as usize))
+}
+
+/// A new process running Rust code (which may call Mesh closures); its pid.
+pub fn spawn_rust(body: impl FnOnce() + Send + 'static) -> Pid {
+    launch(new_process(), Entry::Native(Box::new(move |_| body()), 0))
+}
+
+/// A new process, not yet listed or running.
+fn new_process() -> Arc<Process> {
+    Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)))
+}
+
+/// Lists `p` and hands it to a worker to run `entry`; its pid.
+fn launch(p: Arc<Process>, entry: Entry) -> Pid {
     PROCS.insert(p.pid, p.clone());
     active_inc();
     let pid = p.pid;
-    dispatch(Job::Spawn(p, Entry::Native(Box::new(body), copy as usize)));
+    dispatch(Job::Spawn(p, entry));
     pid
 }
 

@@ -87,7 +87,7 @@ pub extern "C" fn mesh_rt_sup_start(h: i64) -> Pid {
     let Some(mut spec) = BUILDING.lock().unwrap().remove(&h) else {
         return 0;
     };
-    let p = Arc::new(Process::new(NEXT_PID.fetch_add(1, Ordering::Relaxed)));
+    let p = new_process();
     for c in &mut spec.children {
         // the supervisor runs elsewhere: it gets its own copy of each start closure
         // SAFETY: `start` holds the reference `sup_child` took.
@@ -101,13 +101,8 @@ pub extern "C" fn mesh_rt_sup_start(h: i64) -> Pid {
         // a supervisor started by a process is linked to it (spec 04 §9.2)
         PROCS.insert(p.pid, p.clone());
         link(me, p.pid);
-    } else {
-        PROCS.insert(p.pid, p.clone());
     }
-    active_inc();
-    let pid = p.pid;
-    dispatch(Job::Spawn(p, Entry::Supervisor(Box::new(spec))));
-    pid
+    launch(p, Entry::Supervisor(Box::new(spec)))
 }
 
 fn start(me: &Process, c: &Child) -> Pid {

@@ -28,8 +28,8 @@ const MAX_MESSAGE: usize = 16 << 20;
 /// What a connection's process is told by its socket.
 pub enum WsEvent {
     Message(String),
-    /// The connection ended: close code and reason.
-    Closed(i64, String),
+    /// The connection ended (any way but a crash of the process's own callbacks).
+    Closed,
 }
 
 /// The three callbacks (immortal closures).
@@ -271,7 +271,6 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
     let (every, patience) = ping_timing();
     let mut next_ping = tokio::time::Instant::now() + every;
     let mut waiting: Option<(Vec<u8>, tokio::time::Instant)> = None;
-    let mut closed = (1000, String::new());
     loop {
         let wake = waiting.as_ref().map(|w| w.1).unwrap_or(next_ping);
         let frame = match tokio::time::timeout_at(wake, source.next()).await {
@@ -279,7 +278,6 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
             Ok(None) => break,
             Err(_) => {
                 if waiting.is_some() {
-                    closed = (1001, "pong timeout".into());
                     send_close(conn, 1001, "pong timeout");
                     break;
                 }
@@ -303,29 +301,22 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
                     next_ping = tokio::time::Instant::now() + every;
                 }
             }
-            Ok(Message::Close(frame)) => {
-                if let Some(f) = frame {
-                    closed = (u16::from(f.code) as i64, f.reason.to_string());
-                }
-                break;
-            }
+            Ok(Message::Close(_)) => break,
             Ok(_) => {}
             Err(e) => {
                 use tokio_tungstenite::tungstenite::Error;
-                closed = match e {
-                    Error::Capacity(_) => (1009, "message too big".into()),
-                    Error::Utf8 => (1007, "invalid UTF-8".into()),
-                    Error::Protocol(_) => (1002, "protocol error".into()),
-                    _ => (1000, String::new()),
-                };
-                if closed.0 != 1000 {
-                    send_close(conn, closed.0 as u16, &closed.1);
+                match e {
+                    Error::Capacity(_) => send_close(conn, 1009, "message too big"),
+                    Error::Utf8 => send_close(conn, 1007, "invalid UTF-8"),
+                    Error::Protocol(_) => send_close(conn, 1002, "protocol error"),
+                    _ => {}
                 }
                 break;
             }
         }
     }
-    actor::ws_event(process, WsEvent::Closed(closed.0, closed.1));
+    // `on_close` hears `1000, ""` however the connection ended (spec 06 §4.1)
+    actor::ws_event(process, WsEvent::Closed);
     let _ = writer.await;
 }
 
@@ -350,6 +341,21 @@ pub fn forget(conn: i64, code: Option<(u16, &str)>) {
     }
 }
 
+/// The process of connection `conn` crashed in a callback (or was killed): the client
+/// gets close 1011 and `on_close(conn, 1011, "internal error")` runs in a process of
+/// its own (spec 06 §4.1, §4.2).
+pub fn crashed(conn: i64, on_close: usize) {
+    forget(conn, Some((1011, "internal error")));
+    #[cfg(not(test))]
+    actor::spawn_rust(move || {
+        // SAFETY: `on_close` is an immortal closure of the documented type; the
+        // reason is a new cell it owns.
+        unsafe { mesh_ws_close(on_close as *mut u8, conn, 1011, new_str(b"internal error")) }
+    });
+    #[cfg(test)]
+    let _ = on_close;
+}
+
 /// A connection rejected by `on_connect`: close 1008 "rejected".
 pub fn reject(conn: i64) {
     forget(conn, Some((1008, "rejected")));
@@ -371,6 +377,20 @@ pub unsafe extern "C" fn mesh_rt_ws_send(conn: i64, text: *const u8) -> i64 {
         0
     } else {
         -1
+    }
+}
+
+/// `Ws.send_binary(conn, bytes)`: a binary frame of the string's bytes; 0, or -1 when
+/// the connection is gone.
+///
+/// # Safety
+/// `bytes` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_ws_send_binary(conn: i64, bytes: *const u8) -> i64 {
+    let frame = Message::Binary(unsafe { crate::strings::as_bytes(bytes) }.to_vec());
+    match CONNS.get(&conn) {
+        Some(tx) if tx.send(frame).is_ok() => 0,
+        _ => -1,
     }
 }
 
@@ -479,10 +499,10 @@ pub fn run(
                 WsEvent::Message(t) => {
                     mesh_ws_message(cbs.message as *mut u8, conn, new_str(t.as_bytes()))
                 }
-                WsEvent::Closed(code, reason) => {
+                WsEvent::Closed => {
                     forget(conn, None);
                     actor::ws_done(me);
-                    mesh_ws_close(cbs.close as *mut u8, conn, code, new_str(reason.as_bytes()));
+                    mesh_ws_close(cbs.close as *mut u8, conn, 1000, new_str(b""));
                     return;
                 }
             }
