@@ -1746,6 +1746,33 @@ fn http_servers() {
     }
     assert_eq!(http(p, "GET", "/files/a/b", &[], "").0, 200);
     assert_eq!(http(p, "GET", "/files", &[], "").0, 200);
+    // clients that reset their connection while the handler sleeps: the handler's
+    // process is ended, the server goes on (it used to abort here)
+    for _ in 0..10 {
+        use std::io::Write;
+        let c = std::net::TcpStream::connect(("127.0.0.1", p)).unwrap();
+        (&c).write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        // SO_LINGER 0: close sends a reset
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: a valid socket and option of the right size.
+        unsafe {
+            libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&c),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                &linger as *const libc::linger as *const libc::c_void,
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        drop(c);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(http(p, "GET", "/health", &[], "").0, 200);
     // ten handlers sleeping 300 ms each finish together, not one after another
     let start = std::time::Instant::now();
     std::thread::scope(|sc| {
@@ -1794,10 +1821,13 @@ fn http_servers() {
     let mut s = s;
     let slow = std::thread::spawn(move || http(p, "GET", "/slow", &[], "").2);
     std::thread::sleep(std::time::Duration::from_millis(100));
+    let asked = std::time::Instant::now();
     // SAFETY: a signal to our own child.
     unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
     assert_eq!(slow.join().unwrap(), "slept");
     assert!(s.child.wait().unwrap().success());
+    // it waited for the one request in flight, not for the abandoned ones
+    assert!(asked.elapsed() < std::time::Duration::from_secs(5));
     drop(s);
 }
 

@@ -878,6 +878,33 @@ impl Future for Running {
     }
 }
 
+impl Drop for Running {
+    /// Dropped before it finished — an HTTP handler's task whose client went away while
+    /// the handler waited (hyper drops the request's future): the coroutine is
+    /// abandoned, never unwound (Mesh frames have no unwinding tables), and the process
+    /// ends as a killed one would.
+    fn drop(&mut self) {
+        let co = self.co.take();
+        let running = co.as_ref().is_some_and(|c| c.started() && !c.done());
+        if let Some(mut co) = co {
+            if running {
+                // SAFETY: as in `finish`: the frames left are Mesh code and runtime
+                // frames that own no Rust values needing `Drop`.
+                unsafe { co.force_reset() };
+            }
+            let _ = co.into_stack();
+        }
+        if let Some(Entry::Thunk(t)) = self.entry.take() {
+            // SAFETY: the copied closure is ours (never called).
+            unsafe { mesh_rt_drop(t as *mut u8) };
+        }
+        // (or dropped between its end and its `terminate` closure)
+        if (running || self.terminating.is_some()) && !self.proc.lock().exited {
+            exit(&self.proc, Some("killed".into()));
+        }
+    }
+}
+
 impl Running {
     fn new(proc: Arc<Process>, entry: Entry) -> Running {
         Running {

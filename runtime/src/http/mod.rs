@@ -564,9 +564,19 @@ async fn respond(
         body,
         params: Vec::new(),
     };
-    IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let resp = actor::run_handler(process, handler, request).await;
-    IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    let resp = {
+        // counted while in flight, also when the client goes away meanwhile (hyper
+        // then drops this future)
+        struct InFlight;
+        impl Drop for InFlight {
+            fn drop(&mut self) {
+                IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _in_flight = InFlight;
+        actor::run_handler(process, handler, request).await
+    };
     let resp = match resp {
         Some(resp) => resp,
         None => {
