@@ -5,13 +5,7 @@ use crate::library::obj;
 use crate::strings::{as_str, new_str};
 use chrono::{DateTime, Utc};
 
-fn ok(word: u64) -> *mut u8 {
-    obj(0, &[word], 0)
-}
-
-fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
-}
+use crate::library::{err, ok_word as ok};
 
 fn unit_ms(unit: &str) -> Option<i64> {
     Some(match unit {

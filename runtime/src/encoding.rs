@@ -7,14 +7,7 @@ use base64::Engine;
 use hmac::Mac;
 use sha2::Digest;
 
-/// `Ok` holding a counted cell.
-fn ok(p: *mut u8) -> *mut u8 {
-    obj(0, &[p as u64], 1)
-}
-
-fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
-}
+use crate::library::{err, ok_cell as ok};
 
 fn text_result(bytes: Option<Vec<u8>>, what: &str) -> *mut u8 {
     match bytes {

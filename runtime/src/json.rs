@@ -8,18 +8,7 @@ use crate::strings::{as_str, new_str};
 use serde_json::Value;
 
 /// `Ok` holding a plain word.
-fn ok(word: u64) -> *mut u8 {
-    obj(0, &[word], 0)
-}
-
-/// `Ok` holding a counted cell.
-fn ok_cell(p: *mut u8) -> *mut u8 {
-    obj(0, &[p as u64], 1)
-}
-
-fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
-}
+use crate::library::{err, ok_cell, ok_word as ok};
 
 impl crate::memory::Foreign for Value {
     fn deep_copy(&self) -> Self {

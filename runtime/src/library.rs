@@ -19,6 +19,21 @@ pub(crate) fn obj(tag: u64, fields: &[u64], mask: u64) -> *mut u8 {
     p
 }
 
+/// `Ok` holding a word (an Int, a Float's bits, a Bool, unit).
+pub(crate) fn ok_word(word: u64) -> *mut u8 {
+    obj(0, &[word], 0)
+}
+
+/// `Ok` holding a counted cell.
+pub(crate) fn ok_cell(p: *mut u8) -> *mut u8 {
+    obj(0, &[p as u64], 1)
+}
+
+/// `Err` holding the message.
+pub(crate) fn err(msg: impl std::fmt::Display) -> *mut u8 {
+    obj(1, &[new_str(msg.to_string().as_bytes()) as u64], 1)
+}
+
 fn some(word: u64) -> *mut u8 {
     obj(0, &[word], 0)
 }

@@ -13,9 +13,7 @@ pub const FLOAT: i64 = 2;
 pub const BOOL: i64 = 3;
 pub const OPTION: i64 = 4;
 
-fn err(msg: String) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
-}
+use crate::library::err;
 
 fn cannot(text: &str, ty: &str) -> String {
     format!("cannot parse '{text}' as {ty}")

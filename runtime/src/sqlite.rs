@@ -7,7 +7,7 @@
 //! messages. Paper: `papers/sqlite.md`.
 
 use crate::actor::await_io;
-use crate::library::{obj, string_list};
+use crate::library::{err, ok_cell, ok_word, string_list};
 use crate::memory::{foreign, foreign_cell, Foreign};
 use crate::strings::{as_bytes, as_str, new_str};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
@@ -22,18 +22,6 @@ impl Foreign for Conn {
     fn deep_copy(&self) -> Self {
         self.clone()
     }
-}
-
-fn ok_word(w: u64) -> *mut u8 {
-    obj(0, &[w], 0)
-}
-
-fn ok_cell(p: *mut u8) -> *mut u8 {
-    obj(0, &[p as u64], 1)
-}
-
-fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
 }
 
 /// SQLite's message for a database error (`sqlite3_errmsg`), else sqlx's.
@@ -130,6 +118,20 @@ async fn run(
     }
 }
 
+/// Runs the statement `stmt` on the connection cell `c`, the calling process waiting.
+///
+/// # Safety
+/// `c` is a live connection cell.
+unsafe fn perform(
+    c: *const u8,
+    stmt: Result<(String, Vec<String>), String>,
+    rows: bool,
+) -> Result<(u64, Vec<SqliteRow>), String> {
+    let c = unsafe { conn(c) };
+    let (sql, params) = stmt?;
+    await_io(run(c, sql, params, rows))
+}
+
 /// `Sqlite.execute(conn, sql, params)`: `Ok(rows changed)`.
 ///
 /// # Safety
@@ -140,12 +142,7 @@ pub unsafe extern "C" fn mesh_rt_sqlite_execute(
     sql: *const u8,
     params: *const u8,
 ) -> *mut u8 {
-    let (c, stmt) = unsafe { (conn(c), statement(sql, params)) };
-    let result = match stmt {
-        Ok((sql, params)) => await_io(run(c, sql, params, false)),
-        Err(e) => Err(e),
-    };
-    match result {
+    match unsafe { perform(c, statement(sql, params), false) } {
         Ok((n, _)) => ok_word(n),
         Err(e) => err(&e),
     }
@@ -172,12 +169,7 @@ pub unsafe extern "C" fn mesh_rt_sqlite_query(
     sql: *const u8,
     params: *const u8,
 ) -> *mut u8 {
-    let (c, stmt) = unsafe { (conn(c), statement(sql, params)) };
-    let result = match stmt {
-        Ok((sql, params)) => await_io(run(c, sql, params, true)),
-        Err(e) => Err(e),
-    };
-    match result {
+    match unsafe { perform(c, statement(sql, params), true) } {
         Ok((_, rows)) => ok_cell(crate::library::list(
             rows.iter()
                 .map(|row| {
@@ -197,8 +189,7 @@ pub unsafe extern "C" fn mesh_rt_sqlite_query(
 
 /// `BEGIN`, `COMMIT` or `ROLLBACK`: `Ok(())`.
 unsafe fn plain(c: *const u8, sql: &str) -> *mut u8 {
-    let c = unsafe { conn(c) };
-    match await_io(run(c, sql.to_string(), Vec::new(), false)) {
+    match unsafe { perform(c, Ok((sql.to_string(), Vec::new())), false) } {
         Ok(_) => ok_word(0),
         Err(e) => err(&e),
     }

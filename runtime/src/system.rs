@@ -9,16 +9,14 @@ use std::sync::OnceLock;
 /// The process arguments, saved by `main`.
 pub static ARGS: OnceLock<Vec<String>> = OnceLock::new();
 
+use crate::library::err;
+
 fn ok_str(s: &str) -> *mut u8 {
-    obj(0, &[new_str(s.as_bytes()) as u64], 1)
+    crate::library::ok_cell(new_str(s.as_bytes()))
 }
 
 fn ok_unit() -> *mut u8 {
-    obj(0, &[0], 0)
-}
-
-fn err(e: impl std::fmt::Display) -> *mut u8 {
-    obj(1, &[new_str(e.to_string().as_bytes()) as u64], 1)
+    crate::library::ok_word(0)
 }
 
 #[unsafe(no_mangle)]

@@ -294,45 +294,12 @@ impl Lower<'_> {
         if let Some(sym) = scalar {
             return rt(sym, vec![v], CTy::Obj, span);
         }
-        let name = format!("fromjson:{t}");
-        if !self.helpers.contains_key(&name) {
-            self.helpers.insert(name.clone(), CTy::Obj);
-            let p = self.cx.fresh("json");
-            let body = match t {
-                Ty::Con(k, args)
-                    if self
-                        .defs
-                        .types
-                        .get(k)
-                        .is_some_and(|d| matches!(d.kind, TypeDefKind::Struct(_))) =>
-                {
-                    let TypeDefKind::Struct(fields) = self.defs.types[k].kind.clone() else {
-                        unreachable!()
-                    };
-                    let fields: Vec<(String, Ty)> = fields
-                        .into_iter()
-                        .map(|(n, ft)| (n, ft.subst(args)))
-                        .collect();
-                    let o = var(&p, CTy::Obj, span);
-                    self.decode_fields(&o, &fields, 0, Vec::new(), Source::Json, span)
-                }
-                _ => self.unsupported("JSON decoding of this type", span),
-            };
-            self.extra.push(core::Fn {
-                name: name.clone(),
-                params: vec![(p, CTy::Obj)],
-                ret: CTy::Obj,
-                body,
-                span,
-            });
-        }
-        mk(
-            core::ExprKind::Call {
-                func: name,
-                args: vec![v],
-                tail: false,
-            },
-            CTy::Obj,
+        self.struct_decoder(
+            "fromjson",
+            t,
+            Source::Json,
+            "JSON decoding of this type",
+            v,
             span,
         )
     }
@@ -344,11 +311,26 @@ impl Lower<'_> {
         let Ty::Con(_, ra) = result else {
             unreachable!()
         };
-        let t = &ra[0];
-        let name = format!("fromrow:{t}");
+        let what = "`deriving(Row)` on types other than structs";
+        self.struct_decoder("fromrow", &ra[0], Source::Row, what, row, span)
+    }
+
+    /// A call of the helper `prefix:t` (made once per type) that decodes the struct `t`
+    /// from its argument field by field, from `source`; `what` names other types in
+    /// the diagnostic.
+    fn struct_decoder(
+        &mut self,
+        prefix: &str,
+        t: &Ty,
+        source: Source,
+        what: &str,
+        arg: core::Expr,
+        span: Span,
+    ) -> core::Expr {
+        let name = format!("{prefix}:{t}");
         if !self.helpers.contains_key(&name) {
             self.helpers.insert(name.clone(), CTy::Obj);
-            let p = self.cx.fresh("row");
+            let p = self.cx.fresh("v");
             let body = match t {
                 Ty::Con(k, args)
                     if self
@@ -365,9 +347,9 @@ impl Lower<'_> {
                         .map(|(n, ft)| (n, ft.subst(args)))
                         .collect();
                     let o = var(&p, CTy::Obj, span);
-                    self.decode_fields(&o, &fields, 0, Vec::new(), Source::Row, span)
+                    self.decode_fields(&o, &fields, 0, Vec::new(), source, span)
                 }
-                _ => self.unsupported("`deriving(Row)` on types other than structs", span),
+                _ => self.unsupported(what, span),
             };
             self.extra.push(core::Fn {
                 name: name.clone(),
@@ -380,7 +362,7 @@ impl Lower<'_> {
         mk(
             core::ExprKind::Call {
                 func: name,
-                args: vec![row],
+                args: vec![arg],
                 tail: false,
             },
             CTy::Obj,

@@ -253,9 +253,7 @@ pub extern "C" fn mesh_rt_http_client_close(client: i64) -> u8 {
     0
 }
 
-fn err(msg: &str) -> *mut u8 {
-    obj(1, &[new_str(msg.as_bytes()) as u64], 1)
-}
+use crate::library::err;
 
 fn send(client: reqwest::Client, h: i64) -> *mut u8 {
     let Some(b) = BUILDERS
