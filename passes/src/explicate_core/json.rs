@@ -159,7 +159,7 @@ impl Lower<'_> {
             }
             _ => {
                 let _ = name;
-                self.unsupported("JSON encoding of this type", span)
+                self.unsupported(&format!("values of type `{t}` in JSON"), span)
             }
         }
     }
@@ -298,7 +298,7 @@ impl Lower<'_> {
             "fromjson",
             t,
             Source::Json,
-            "JSON decoding of this type",
+            &format!("values of type `{t}` from JSON"),
             v,
             span,
         )
