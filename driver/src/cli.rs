@@ -1,4 +1,4 @@
-//! `mesh build`, `mesh run`, `mesh dump` (clap).
+//! `mesh build`, `mesh run`, `mesh test`, `mesh dump` (clap).
 
 use crate::{link, pipeline, project, report};
 use clap::{Parser, Subcommand};
@@ -40,6 +40,17 @@ enum Cmd {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run the tests: every `*.test.mpl` file under a directory (or one such file), each
+    /// built with its project's other modules (spec 03 §17).
+    Test {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        release: bool,
+        /// Not supported (spec 03 §17.3: exits non-zero saying so).
+        #[arg(long)]
+        coverage: bool,
+    },
     /// Print the intermediate representation after a pass.
     Dump {
         /// The pass after which to print (`mesh dump --list` names them), or `all`.
@@ -75,6 +86,11 @@ pub fn main() -> i32 {
             release,
             args,
         } => run(&path, release, &args),
+        Cmd::Test {
+            path,
+            release,
+            coverage,
+        } => test(&path, release, coverage),
         Cmd::Dump {
             after,
             before,
@@ -110,6 +126,17 @@ fn build_with(
 ) -> Result<PathBuf, String> {
     let proj = project::load(path)?;
     let out = output.unwrap_or(proj.default_output.clone());
+    compile(proj, path, out, release, json)
+}
+
+/// Compiles a loaded program to the binary `out`; diagnostics go to stderr.
+fn compile(
+    proj: project::Project,
+    path: &Path,
+    out: PathBuf,
+    release: bool,
+    json: bool,
+) -> Result<PathBuf, String> {
     let mut cx = PassCx::new(proj.sources.clone(), Options { release });
     let mut internal = None;
     let module = pipeline::compile_typed(proj.sources, &mut cx, &mut |name, ir| {
@@ -146,6 +173,42 @@ fn build_with(
     };
     link::link(&module.object, &out)?;
     Ok(out)
+}
+
+/// `mesh test`: builds and runs each test file in turn (its report on stdout); 1 when a
+/// test failed or a file did not compile.
+fn test(path: &Path, release: bool, coverage: bool) -> Result<i32, String> {
+    if coverage {
+        return Err("error: `mesh test --coverage` is not supported".into());
+    }
+    let files = project::test_files(path)?;
+    if files.is_empty() {
+        eprintln!("no test files (`*.test.mpl`) in {}", path.display());
+        return Ok(0);
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("mesh-test")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let mut failed = false;
+    for (i, file) in files.iter().enumerate() {
+        println!("{}", file.display());
+        let bin = dir.path().join(format!("test{i}"));
+        let built = project::load_test(file)
+            .and_then(|proj| compile(proj, file, bin.clone(), release, false));
+        let ok = match built {
+            Ok(bin) => std::process::Command::new(&bin)
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", bin.display()))?
+                .success(),
+            Err(msg) => {
+                eprintln!("{msg}");
+                false
+            }
+        };
+        failed |= !ok;
+    }
+    Ok(failed as i32)
 }
 
 fn run(path: &Path, release: bool, args: &[String]) -> Result<i32, String> {

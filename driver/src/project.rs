@@ -26,6 +26,68 @@ pub fn load(path: &Path) -> Result<Project, String> {
     }
 }
 
+/// The test files `mesh test` runs for `path`: the file itself, or every `*.test.mpl`
+/// under the directory (sorted).
+pub fn test_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        return Err(format!("{}: no such file or directory", path.display()));
+    }
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if name.ends_with(".test.mpl") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(path, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// A test file as a program: the file is the entry module, with the other modules of
+/// its project — the nearest ancestor directory holding `mesh.toml` or `main.mpl` —
+/// but not the project's entry (spec 03 §17.1). A file outside any project stands alone.
+pub fn load_test(file: &Path) -> Result<Project, String> {
+    let shown = file.display().to_string();
+    let mut files = vec![read(file, shown, "Main".into())?];
+    let abs = file
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let root = abs
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("mesh.toml").is_file() || d.join("main.mpl").is_file());
+    if let Some(root) = root {
+        let entry = entrypoint(root)?;
+        let mut rels = Vec::new();
+        collect(root, Path::new(""), &mut rels)?;
+        rels.sort();
+        for rel in rels.into_iter().filter(|r| *r != entry) {
+            let rel_str = rel.to_string_lossy().replace('\\', "/");
+            let shown = root.join(&rel).display().to_string();
+            files.push(read(&root.join(&rel), shown, module_name(&rel_str))?);
+        }
+    }
+    Ok(Project {
+        sources: with_prelude(Sources { files }),
+        default_output: file.with_extension(""),
+    })
+}
+
 /// The library modules written in Mesh, embedded in the compiler: (module, path, text).
 pub const LIBRARY: &[(&str, &str, &str)] = &[
     (
@@ -87,6 +149,11 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
         "Job",
         "<stdlib/job.mpl>",
         include_str!("../../stdlib/job.mpl"),
+    ),
+    (
+        "Test",
+        "<stdlib/test.mpl>",
+        include_str!("../../stdlib/test.mpl"),
     ),
     (
         "HTTP",

@@ -1831,6 +1831,75 @@ fn http_servers() {
     drop(s);
 }
 
+/// `mesh test` (spec 03 §17) on `tests/testing`: each `*.test.mpl` file is built with
+/// the project's other modules and run; `test`/`describe` blocks, `setup`/`teardown`,
+/// every assertion and its failure text, a crashing test, the report and summary, and
+/// the exit status (1 when a test failed).
+#[test]
+fn mesh_test_runs_test_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/testing");
+    let run = |target: &Path| {
+        let out = mesh().arg("test").arg(target).output().unwrap();
+        let stdout =
+            String::from_utf8_lossy(&out.stdout).replace(&format!("{}/", dir.display()), "");
+        // the summary's time: "… passed in 0.01s" → "… passed in Ts"
+        let lines: Vec<String> = stdout
+            .lines()
+            .map(|l| match l.rsplit_once(" passed in ") {
+                Some((head, t)) if t.ends_with('s') => format!("{head} passed in Ts"),
+                _ => l.to_string(),
+            })
+            .collect();
+        (out.status.code(), lines.join("\n") + "\n")
+    };
+    let (code, out) = run(&dir.join("shapes/area.test.mpl"));
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(
+        out,
+        "shapes/area.test.mpl\n  ✓ square\n[setup]\n[teardown]\n  ✓ ratio > divides\n\
+         [setup]\n[teardown]\n  ✓ ratio > by zero raises\n\n3 passed in Ts\n"
+    );
+    let (code, out) = run(&dir);
+    assert_eq!(code, Some(1), "{out}");
+    let failures = "  group > wrong values\n    assert_eq failed: square(2), 5\n  left:  4\n  \
+                    right: 5\n    assert failed: square(1) > 1\n    assert_ne failed: \"a\", \
+                    \"a\"\n  both:  a\n";
+    let crash = "    error: failing.test.mpl:17:18: List.get: index 3 out of \
+                 bounds (len 1)\n";
+    let nothing = "    assert_raises failed: fn() -> println(\"quiet\") end raised nothing\n";
+    let want = format!(
+        "failing.test.mpl\n  ✓ passes\n  ✗ {}{}  ✗ group > inner > crashes\n{crash}quiet\n  \
+         ✗ raises nothing\n{nothing}  ✓ last\n\nFailures:\n{failures}  group > inner > \
+         crashes\n{crash}  raises nothing\n{nothing}\n3 failed, 2 passed in Ts\n\
+         shapes/area.test.mpl\n",
+        &failures[2..failures.find('\n').unwrap() + 1],
+        &failures[failures.find('\n').unwrap() + 1..],
+    );
+    assert!(out.starts_with(&want), "{out}");
+    assert!(out.ends_with("3 passed in Ts\n"), "{out}");
+    // the project itself still builds without its test files
+    let bin = tempfile::tempdir().unwrap();
+    assert!(build(&dir, &bin.path().join("app")).status.success());
+    // a test file with a `main` is refused, with the place
+    let t = tempfile::tempdir().unwrap();
+    let f = t.path().join("bad.test.mpl");
+    std::fs::write(&f, "fn main() do\n  println(\"x\")\nend\n").unwrap();
+    let out = mesh().arg("test").arg(&f).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("a test file has no `main`") && err.contains("bad.test.mpl:1:1"),
+        "{err}"
+    );
+    // --coverage: not supported, said so
+    let out = mesh()
+        .args(["test", "--coverage"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// Server example 12 (a JSON todo API on SQLite) as its `.md` says: the whole
 /// transcript on a fresh database, persistence across a restart (ids never reused),
 /// concurrent handlers each opening the database, and the failure path of a database

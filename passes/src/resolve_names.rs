@@ -66,6 +66,8 @@ pub const STD_MODULES: &[&str] = &[
     "Node",
     "Global",
     "Job",
+    "Test",
+    "Testing",
     "HTTP",
     "Http",
     "Ws",

@@ -18,6 +18,7 @@ pub mod row;
 pub mod sqlite;
 pub mod strings;
 pub mod system;
+pub mod testing;
 
 use std::io::Write;
 

@@ -495,6 +495,22 @@ pub const RUNTIME_LIBRARY: &[(&str, &str, &[CTy], CTy)] = &[
         CTy::Int,
     ),
     ("Http.cancel", "mesh_rt_http_cancel", &[CTy::Int], CTy::Unit),
+    // `mesh test` (spec 03 §17; runtime/src/testing.rs)
+    ("Testing.fail", "mesh_rt_test_fail", &[CTy::Str], CTy::Unit),
+    ("Testing.failures", "mesh_rt_test_failures", &[], CTy::Int),
+    (
+        "Testing.truncate",
+        "mesh_rt_test_truncate",
+        &[CTy::Int],
+        CTy::Unit,
+    ),
+    (
+        "Testing.report",
+        "mesh_rt_test_report",
+        &[CTy::Str],
+        CTy::Unit,
+    ),
+    ("Testing.summary", "mesh_rt_test_summary", &[], CTy::Unit),
     // SQLite (spec 06 §5) and row decoding (§7)
     ("Sqlite.open", "mesh_rt_sqlite_open", &[CTy::Str], CTy::Obj),
     (

@@ -1415,6 +1415,11 @@ fn builtin(g: &str) -> Option<Scheme> {
             Ty::Int,
         ),
         "Http.cancel" => mono(vec![Ty::Int], Ty::Unit),
+        // `mesh test` (spec 03 §17; runtime/src/testing.rs, stdlib/test.mpl)
+        "Testing.fail" | "Testing.report" => mono(vec![Ty::String], Ty::Unit),
+        "Testing.failures" => mono(vec![], Ty::Int),
+        "Testing.truncate" => mono(vec![Ty::Int], Ty::Unit),
+        "Testing.summary" => mono(vec![], Ty::Unit),
         // SQLite (spec 06 §5; runtime/src/sqlite.rs)
         "Sqlite.open" => mono(vec![Ty::String], result(sqlite_conn())),
         "Sqlite.close" => mono(vec![sqlite_conn()], Ty::Unit),

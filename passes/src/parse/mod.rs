@@ -8,6 +8,7 @@
 
 mod build;
 pub mod mask;
+mod test_files;
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
@@ -30,7 +31,10 @@ impl Pass for ParsePass {
     fn run(&self, input: Sources, cx: &mut PassCx) -> Program {
         let mut modules = Vec::new();
         for (i, f) in input.files.iter().enumerate() {
-            let (items, diags) = parse_file(i as u32, &f.text);
+            let (mut items, mut diags) = parse_file(i as u32, &f.text);
+            if f.path.ends_with(".test.mpl") {
+                test_files::desugar(&mut items, &f.text, i as u32, &mut diags);
+            }
             cx.diags.extend(diags);
             modules.push(Module {
                 name: f.module.clone(),

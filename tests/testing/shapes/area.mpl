@@ -1,0 +1,3 @@
+pub fn square(side :: Int) -> Int = side * side
+
+pub fn ratio(a :: Int, b :: Int) -> Int = a / b
