@@ -844,6 +844,15 @@ impl Lower<'_> {
                 return self.display(v, &t, span);
             }
             "Math.max" | "Math.min" | "Math.abs" => return self.math(g, cargs, span),
+            "Tuple.nth" => {
+                // `infer` checked a tuple and a literal index within it
+                let (ExprKind::Int(k), Some(t)) = (&args[1].value.kind, &e.ty) else {
+                    return self.unsupported("`Tuple.nth` with this index", span);
+                };
+                let ct = self.cty(Some(t), span);
+                let tuple = cargs.into_iter().next().unwrap();
+                return mk(core::ExprKind::Load(Box::new(tuple), *k as u32), ct, span);
+            }
             "Tuple.size" => {
                 let Some(Ty::Tuple(ts)) = &args[0].value.ty else {
                     return self.unsupported("`Tuple.size` of values other than tuples", span);

@@ -149,6 +149,11 @@ impl Inferer<'_> {
                     callee.ty = Some(Ty::Fun(vec![Ty::Int, matcher], Box::new(r.clone())));
                     return r;
                 }
+                if callee_name.as_deref() == Some("Tuple.nth") {
+                    let r = self.tuple_nth(&arg_tys, args, span);
+                    callee.ty = Some(Ty::Fun(arg_tys, Box::new(r.clone())));
+                    return r;
+                }
                 let ft = match &callee_name {
                     Some(g) => match self.global_type(g, Some(arg_tys.len())) {
                         Some(t) => t,
@@ -1084,6 +1089,73 @@ impl Inferer<'_> {
                         span,
                     )
                     .with_code("E0009"),
+                );
+                self.table.fresh()
+            }
+        }
+    }
+
+    /// `Tuple.nth(t, k)` (spec 03 §8): the type of component `k` — so `t`'s type must be
+    /// a tuple known here and `k` an integer literal within it.
+    fn tuple_nth(&mut self, arg_tys: &[Ty], args: &[Arg], span: Span) -> Ty {
+        if args.len() != 2 {
+            self.cx.emit(
+                Diagnostic::error(
+                    "arity",
+                    format!(
+                        "`Tuple.nth` takes 2 arguments, but {} were given",
+                        args.len()
+                    ),
+                    span,
+                )
+                .with_code("E0009"),
+            );
+            return self.table.fresh();
+        }
+        self.expect(
+            &Ty::Int,
+            &arg_tys[1],
+            args[1].value.span,
+            "the component index",
+        );
+        let tuple = self.table.shallow(&arg_tys[0]);
+        let index = match args[1].value.kind {
+            ExprKind::Int(k) => Some(k),
+            _ => None,
+        };
+        match (tuple, index) {
+            (Ty::Tuple(ts), Some(k)) if k >= 0 && (k as usize) < ts.len() => ts[k as usize].clone(),
+            (Ty::Tuple(ts), Some(k)) => {
+                self.cx.emit(Diagnostic::error(
+                    "type",
+                    format!(
+                        "`Tuple.nth`: index {k} is out of range for a tuple of {} components",
+                        ts.len()
+                    ),
+                    args[1].value.span,
+                ));
+                self.table.fresh()
+            }
+            (Ty::Tuple(_), None) => {
+                self.cx.emit(
+                    Diagnostic::error(
+                        "type",
+                        "`Tuple.nth` needs an integer literal as its index (the component's type depends on it)".to_string(),
+                        args[1].value.span,
+                    )
+                    .with_note("or take the tuple apart with a pattern: `let (a, b) = t`"),
+                );
+                self.table.fresh()
+            }
+            _ => {
+                let msg = match self.table.shallow(&arg_tys[0]) {
+                    Ty::Var(_) => "`Tuple.nth` needs a tuple whose type is known here; this value's type is not known yet".to_string(),
+                    _ => format!("`Tuple.nth` needs a tuple; this is {}", self.show(&arg_tys[0])),
+                };
+                self.cx.emit(
+                    Diagnostic::error("type", msg, args[0].value.span).with_note(
+                        "annotate the value with its tuple type, or match it with a pattern",
+                    ),
                 );
                 self.table.fresh()
             }
