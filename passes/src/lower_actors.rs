@@ -876,23 +876,11 @@ fn var(n: &str, span: Span) -> Expr {
 }
 
 fn library(module: &str, name: &str, span: Span) -> Expr {
-    Expr::new(
-        ExprKind::Field(Box::new(var(module, span)), name.to_string()),
-        span,
-    )
+    Expr::library(module, name, span)
 }
 
 fn call(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
-    Expr::new(
-        ExprKind::Call {
-            callee: Box::new(callee),
-            args: args
-                .into_iter()
-                .map(|value| Arg { name: None, value })
-                .collect(),
-        },
-        span,
-    )
+    Expr::call(callee, args, span)
 }
 
 fn closure(params: Vec<String>, body: Expr, span: Span) -> Expr {

@@ -436,6 +436,26 @@ impl Expr {
             ty: None,
         }
     }
+
+    /// `callee(args…)`, all positional (for passes that generate calls).
+    pub fn call(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
+        Expr::new(
+            ExprKind::Call {
+                callee: Box::new(callee),
+                args: args
+                    .into_iter()
+                    .map(|value| Arg { name: None, value })
+                    .collect(),
+            },
+            span,
+        )
+    }
+
+    /// `Module.name`: a library function, resolved by `resolve-names`.
+    pub fn library(module: &str, name: &str, span: Span) -> Expr {
+        let m = Expr::new(ExprKind::Var(module.to_string()), span);
+        Expr::new(ExprKind::Field(Box::new(m), name.to_string()), span)
+    }
 }
 
 // ------------------------------------------------------------------ patterns

@@ -43,7 +43,11 @@ pub fn desugar(items: &mut Vec<Item>, text: &str, file: u32, diags: &mut Vec<Dia
         }
     }
     let span = Span::new(file, 0, 0);
-    body.push(expr_stmt(call(test_fn("summary", span), vec![], span)));
+    body.push(expr_stmt(Expr::call(
+        test_fn("summary", span),
+        vec![],
+        span,
+    )));
     kept.push(Item {
         kind: ItemKind::Fn(FnDef {
             is_pub: false,
@@ -223,7 +227,7 @@ fn test_run(
             span,
         )
     };
-    call(
+    Expr::call(
         test_fn("run", span),
         vec![
             name,
@@ -236,21 +240,7 @@ fn test_run(
 }
 
 fn test_fn(name: &str, span: Span) -> Expr {
-    let module = Expr::new(ExprKind::Var("Test".into()), span);
-    Expr::new(ExprKind::Field(Box::new(module), name.into()), span)
-}
-
-fn call(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
-    Expr::new(
-        ExprKind::Call {
-            callee: Box::new(callee),
-            args: args
-                .into_iter()
-                .map(|value| Arg { name: None, value })
-                .collect(),
-        },
-        span,
-    )
+    Expr::library("Test", name, span)
 }
 
 fn expr_stmt(e: Expr) -> Stmt {
