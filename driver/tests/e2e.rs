@@ -1511,6 +1511,8 @@ fn runtime_errors_name_the_user_location() {
 struct Server {
     child: std::process::Child,
     port: u16,
+    /// The program's stdout, line by line.
+    stdout: std::sync::mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -1539,9 +1541,17 @@ fn start_server(src: &Path, bin: &Path, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(bin)
         .env("PORT", port.to_string())
         .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let (tx, stdout) = std::sync::mpsc::channel();
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for l in out.lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
     let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(
@@ -1552,7 +1562,11 @@ fn start_server(src: &Path, bin: &Path, env: &[(&str, &str)]) -> Server {
     );
     // keep draining stderr (crash reports) so the server never blocks on it
     std::thread::spawn(move || for _ in lines {});
-    Server { child, port }
+    Server {
+        child,
+        port,
+        stdout,
+    }
 }
 
 /// One HTTP/1.1 request over a fresh connection: (status, headers with lower-case
@@ -1928,6 +1942,12 @@ fn sqlite_todo_example() {
     };
     let s = start_server(&src, &bin, &[("TODO_DB", db_path)]);
     let p = s.port;
+    assert_eq!(
+        s.stdout
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap(),
+        format!("[todos] sqlite={db_path} port={p}")
+    );
     let (st, _, b) = http(
         p,
         "POST",
