@@ -2037,6 +2037,24 @@ fn sqlite_todo_example() {
     );
 }
 
+/// A self-signed certificate for `localhost` and its key, made by `openssl` in `dir`:
+/// (cert.pem, key.pem).
+fn self_signed_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    (cert, key)
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 fn chrono_like(t: &str) -> bool {
     t.char_indices().all(|(i, c)| match i {
@@ -2452,18 +2470,7 @@ fn websocket_pings_and_tls() {
         println!("skipped wss: needs openssl");
         return;
     }
-    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
-    let made = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        ])
-        .args(["-subj", "/CN=localhost", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let (cert, key) = self_signed_cert(tmp.path());
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/wss_server.mpl");
     let (c, k) = (cert.to_str().unwrap(), key.to_str().unwrap());
     let s = start_server(&src, &tmp.path().join("wss"), &[("CERT", c), ("KEY", k)]);
@@ -2526,26 +2533,7 @@ fn https_server() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let (cert, key) = self_signed_cert(tmp.path());
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/http/tls_server.mpl");
     let (c, k) = (cert.to_str().unwrap(), key.to_str().unwrap());
     let s = start_server(&src, &tmp.path().join("tls"), &[("CERT", c), ("KEY", k)]);
