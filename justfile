@@ -32,13 +32,20 @@ fuzz cases="20000" scale="40":
     MESH_PROPTEST_CASES=2000 cargo test --release -p mesh --test e2e generated_programs_match_reference
     MESH_PROPTEST_CASES=500 MESH_VALGRIND=1 cargo test --release -p mesh --test e2e native_code_matches
 
-# libFuzzer campaign on the parser or the type checker (needs the nightly toolchain;
-# installs cargo-fuzz if missing); seeds from the spec examples
+# libFuzzer campaign on the parser, the type checker or the HTTP request path
+# (`parse`, `typecheck`, `http_request`; needs the nightly toolchain; installs cargo-fuzz
+# if missing); seeds from the spec examples, or fuzz/libfuzzer/seeds/http_request
 fuzz-libfuzzer target="parse" seconds="300":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    cargo build --bin mesh
     mkdir -p fuzz/libfuzzer/corpus/{{target}}
-    cp tests/examples/*/*.mpl fuzz/libfuzzer/corpus/{{target}}/
+    if [ "{{target}}" = http_request ]; then cp fuzz/libfuzzer/seeds/http_request/* fuzz/libfuzzer/corpus/{{target}}/; else cp tests/examples/*/*.mpl fuzz/libfuzzer/corpus/{{target}}/; fi
     cargo +nightly fuzz run --fuzz-dir fuzz/libfuzzer {{target}} -- -max_total_time={{seconds}} -max_len=4096
+
+# hostile clients and soak (issue 14): wrk with connection churn and a WebSocket
+# broadcast load for MINUTES, sampling the servers' RSS, descriptors and threads
+soak minutes="10":
+    MESH_SOAK_SECS=$(( {{minutes}} * 60 )) cargo test -p mesh --test hostile soak -- --nocapture
 
 # compute benchmarks: Mesh vs Rust vs Go side by side (installs golang-go, hyperfine)
 bench:

@@ -8,7 +8,10 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, TestRunner};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod support;
+use support::*;
 
 /// Properties explore new cases locally; under CI (`CI` set) they replay a fixed seed,
 /// so a run is reproducible.
@@ -79,14 +82,6 @@ fn save_regression(property: &str, source: &str, expected: Option<&str>, failure
     path
 }
 
-fn mesh() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mesh"))
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/examples")
-}
-
 /// `tests/examples/PENDING`: path → reason.
 fn pending() -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(examples().join("PENDING")).unwrap();
@@ -97,17 +92,6 @@ fn pending() -> BTreeMap<String, String> {
             (p.trim().to_string(), why.trim().to_string())
         })
         .collect()
-}
-
-fn build(src: &Path, out: &Path) -> Output {
-    mesh()
-        .arg("build")
-        .arg(src)
-        .arg("-o")
-        .arg(out)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 enum Outcome {
@@ -1507,121 +1491,6 @@ fn runtime_errors_name_the_user_location() {
 
 // ------------------------------------------------------------------ HTTP servers
 
-/// A server binary started on a free port, killed when dropped.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-    /// The program's stdout, line by line.
-    stdout: std::sync::mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Builds `src` and starts it with `PORT` (and `env`), waiting for its
-/// `[mesh-rt] HTTP server listening` line.
-fn start_server(src: &Path, bin: &Path, env: &[(&str, &str)]) -> Server {
-    use std::io::BufRead;
-    let out = build(src, bin);
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        src.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(bin)
-        .env("PORT", port.to_string())
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, stdout) = std::sync::mpsc::channel();
-    let out = std::io::BufReader::new(child.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for l in out.lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(
-        first == format!("[mesh-rt] HTTP server listening on [::]:{port}")
-            || first == format!("[mesh-rt] HTTPS server listening on [::]:{port}")
-            || first == format!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}"),
-        "{first}"
-    );
-    // keep draining stderr (crash reports) so the server never blocks on it
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        port,
-        stdout,
-    }
-}
-
-/// One HTTP/1.1 request over a fresh connection: (status, headers with lower-case
-/// names, body).
-fn http(
-    port: u16,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, BTreeMap<String, String>, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
-    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if (!body.is_empty() || method == "POST")
-        && !headers.iter().any(|(k, _)| *k == "Content-Length")
-    {
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    // the server may answer (and close) before reading all of it
-    let _ = s.write_all(req.as_bytes());
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> (u16, BTreeMap<String, String>, String) {
-    let text = String::from_utf8_lossy(raw).into_owned();
-    let Some((head, body)) = text.split_once("\r\n\r\n") else {
-        return (0, BTreeMap::new(), text);
-    };
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    (status, headers, body.to_string())
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 /// Server examples 10 (routing, params, queries, headers, middleware) and 15 (rate
 /// limiting with a service), checked as their `.md` files say; a crashing handler
 /// answers 500 and the server goes on; sleeping handlers run side by side; malformed,
@@ -2115,30 +1984,6 @@ fn http_idle_connections_close() {
     assert_eq!(http(s.port, "GET", "/health", &[], "").0, 200);
 }
 
-/// Reads one HTTP/1.1 response (head, then `Content-Length` bytes) from a kept-alive
-/// connection: its status.
-fn read_one_response(s: &mut std::net::TcpStream) -> u16 {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if s.read(&mut byte).unwrap_or(0) == 0 {
-            return 0;
-        }
-        buf.push(byte[0]);
-    }
-    let (status, headers, _) = parse_response(&buf);
-    let n: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; n];
-    if s.read_exact(&mut body).is_err() {
-        return 0;
-    }
-    status
-}
-
 /// 10,000 concurrent keep-alive connections are held and served: each sends a request,
 /// gets its answer, and sends a second one on the same connection (issue 7).
 #[test]
@@ -2190,98 +2035,6 @@ fn http_ten_thousand_connections() {
     });
     assert_eq!(ok.into_inner(), N);
     drop(s);
-}
-
-type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
-
-/// The next text frame (pings and pongs are skipped; they are answered while reading).
-fn ws_text(ws: &mut Ws) -> String {
-    use tungstenite::Message;
-    loop {
-        match ws.read().unwrap() {
-            Message::Text(t) => break t,
-            Message::Close(c) => panic!("closed: {c:?}"),
-            _ => {}
-        }
-    }
-}
-
-/// `server/14` built and started with `env`: the child, its WebSocket and HTTP ports,
-/// and its stdout lines.
-fn chat_server(
-    dir: &Path,
-    env: &[(&str, &str)],
-) -> (
-    std::process::Child,
-    u16,
-    u16,
-    std::sync::mpsc::Receiver<String>,
-) {
-    ws_program(
-        &examples().join("server/14_websocket_chat.mpl"),
-        dir,
-        env,
-        true,
-    )
-}
-
-/// A WebSocket program (`WS_PORT`; with `http`, also an HTTP server on `PORT`) built
-/// and started with `env`: the child, its WebSocket and HTTP ports, its stdout lines.
-fn ws_program(
-    src: &Path,
-    dir: &Path,
-    env: &[(&str, &str)],
-    http: bool,
-) -> (
-    std::process::Child,
-    u16,
-    u16,
-    std::sync::mpsc::Receiver<String>,
-) {
-    use std::io::BufRead;
-    let bin = dir.join(src.file_stem().unwrap());
-    let out = build(src, &bin);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let free = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let (ws_port, http_port) = (free(), free());
-    let mut child = Command::new(&bin)
-        .env("WS_PORT", ws_port.to_string())
-        .env("PORT", http_port.to_string())
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    assert_eq!(
-        err.next().unwrap().unwrap(),
-        format!("[mesh-rt] WebSocket server listening on 0.0.0.0:{ws_port}")
-    );
-    if http {
-        assert_eq!(
-            err.next().unwrap().unwrap(),
-            format!("[mesh-rt] HTTP server listening on [::]:{http_port}")
-        );
-    }
-    std::thread::spawn(move || for _ in err {});
-    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for l in std::io::BufReader::new(stdout).lines() {
-            let _ = lines_tx.send(l.unwrap());
-        }
-    });
-    (child, ws_port, http_port, lines)
 }
 
 /// Server example 14 (WebSocket chat) as its `.md` says: welcome, echo, broadcast to
@@ -2438,10 +2191,10 @@ fn websocket_pings_and_tls() {
         }
     }
     // a client's ping is answered
-    a.send(Message::Ping(vec![7, 7, 7])).unwrap();
+    a.send(Message::Ping(vec![7, 7, 7].into())).unwrap();
     loop {
         match a.read().unwrap() {
-            Message::Pong(p) if p == [7, 7, 7] => break,
+            Message::Pong(p) if p[..] == [7, 7, 7] => break,
             Message::Pong(_) | Message::Ping(_) => {}
             m => panic!("{m:?}"),
         }
@@ -2627,11 +2380,7 @@ fn http_server_survives_garbage() {
 #[test]
 fn http_client_example() {
     let tmp = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
         client_lines(
@@ -2688,13 +2437,7 @@ fn http_client_example() {
 /// returns the first `n` lines it prints.
 fn client_lines(src: &Path, dir: &Path, port: u16, n: usize) -> Vec<String> {
     use std::io::BufRead;
-    let bin = dir.join(src.file_stem().unwrap());
-    let out = build(src, &bin);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let bin = build_in(src, dir);
     let mut child = Command::new(&bin)
         .env("PORT", port.to_string())
         .stdout(std::process::Stdio::piped())

@@ -1,7 +1,6 @@
 //! DateTime (spec 03 §15): UTC instants as Unix milliseconds (an `Int` in compiled
 //! code), parsed and formatted with chrono. Units are atoms, passed as their text.
 
-use crate::library::obj;
 use crate::strings::{as_str, new_str};
 use chrono::{DateTime, Utc};
 

@@ -3,7 +3,7 @@
 //! typed accessors for the decoders. Accessors return `Result` objects (`Ok` = tag 0,
 //! `Err` = tag 1) carrying the spec's error texts.
 
-use crate::library::{list, obj};
+use crate::library::list;
 use crate::strings::{as_str, new_str};
 use serde_json::Value;
 

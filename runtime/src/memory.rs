@@ -156,7 +156,7 @@ pub fn cell(words: usize, tag: u64) -> *mut u8 {
     // SAFETY: plain allocation; checked for null below.
     let p = unsafe { malloc(8 * words.max(1)) };
     if p.is_null() {
-        eprintln!("error: out of memory");
+        crate::elog!("error: out of memory");
         std::process::exit(1);
     }
     // SAFETY: at least one word.
@@ -206,7 +206,7 @@ pub(crate) fn alloc_bytes(n: usize) -> *mut u8 {
     // SAFETY: plain allocation; checked for null below.
     let p = unsafe { malloc(n.max(8)) };
     if p.is_null() {
-        eprintln!("error: out of memory");
+        crate::elog!("error: out of memory");
         std::process::exit(1);
     }
     count(1);
@@ -314,6 +314,51 @@ unsafe fn free_tree(p: *mut u8) {
             free(p);
         }
         count(-1);
+    }
+}
+
+/// How often at most a worker hands freed memory back to the operating system.
+const RELEASE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+thread_local! {
+    /// When this worker last handed memory back, and whether a release is owed.
+    static RELEASED: std::cell::Cell<(Option<std::time::Instant>, bool)> = const { std::cell::Cell::new((None, false)) };
+    /// Wakes this worker's `janitor` for a release that was not due yet.
+    static OWED: std::rc::Rc<tokio::sync::Notify> = std::rc::Rc::new(tokio::sync::Notify::new());
+}
+
+/// A worker is about to sleep (nothing to run; tokio's `on_thread_park`): the memory
+/// its thread freed goes back to the operating system. mimalloc keeps freed pages for
+/// reuse and purges them lazily, on later allocations of the same thread — so a worker
+/// that went quiet after a burst (connections gone, their queues freed) would hold that
+/// memory for ever. At most every `RELEASE_EVERY`; a release that is not due yet is
+/// owed, and the worker's `janitor` wakes it up once it is.
+pub fn release_idle_memory() {
+    unsafe extern "C" {
+        fn mi_collect(force: bool);
+    }
+    if SYSTEM_ALLOC.load(Ordering::Relaxed) {
+        return;
+    }
+    let now = std::time::Instant::now();
+    let (last, owed) = RELEASED.with(|r| r.get());
+    if last.is_none_or(|t| now - t >= RELEASE_EVERY) {
+        RELEASED.with(|r| r.set((Some(now), false)));
+        // SAFETY: a plain call into the allocator for the calling thread's heap.
+        unsafe { mi_collect(true) }
+    } else if !owed {
+        RELEASED.with(|r| r.set((last, true)));
+        OWED.with(|n| n.notify_one());
+    }
+}
+
+/// A task of every worker: sleeps until a release is owed, waits until it is due, and
+/// lets the worker go idle again (which releases).
+pub async fn janitor() {
+    let owed = OWED.with(|n| n.clone());
+    loop {
+        owed.notified().await;
+        tokio::time::sleep(RELEASE_EVERY).await;
     }
 }
 
@@ -486,7 +531,7 @@ pub fn check_leaks() -> bool {
     if std::env::var("MESH_CHECK_LEAKS").is_ok_and(|v| v == "1") {
         let n = live() - crate::actor::cells_of_waiting_processes();
         if n != 0 {
-            eprintln!("error: {n} heap object(s) still alive at exit (MESH_CHECK_LEAKS=1)");
+            crate::elog!("error: {n} heap object(s) still alive at exit (MESH_CHECK_LEAKS=1)");
             return true;
         }
     }

@@ -9,7 +9,7 @@
 use crate::actor::await_io;
 use crate::library::{err, ok_cell, ok_word, string_list};
 use crate::memory::{foreign, foreign_cell, Foreign};
-use crate::strings::{as_bytes, as_str, new_str};
+use crate::strings::{as_bytes, as_str};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{Column, ConnectOptions, Connection, Row, ValueRef};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! IO, Env and File (spec 03 §2, §11). Results use the compiler's layout (`Ok` = tag 0,
 //! `Err` = tag 1); OS errors are reported with the OS message.
 
-use crate::library::{list, obj};
+use crate::library::list;
 use crate::strings::{as_str, new_str};
 use std::io::{BufRead, Write};
 use std::sync::OnceLock;
@@ -21,14 +21,12 @@ fn ok_unit() -> *mut u8 {
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_eprintln(s: *const u8) {
-    let _ = std::io::stdout().flush();
-    let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "{}", unsafe { as_str(s) });
+    crate::elog!("{}", unsafe { as_str(s) });
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn mesh_rt_read_line() -> *mut u8 {
-    let _ = std::io::stdout().flush();
+    crate::console::flush_out();
     let mut line = String::new();
     match std::io::stdin().lock().read_line(&mut line) {
         Ok(_) => ok_str(

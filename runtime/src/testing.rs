@@ -4,7 +4,6 @@
 //! file's top-level blocks into calls of it (`passes/src/parse/test_files.rs`).
 
 use crate::strings::as_str;
-use std::io::Write;
 use std::sync::Mutex;
 
 struct Run {
@@ -28,9 +27,7 @@ fn run() -> std::sync::MutexGuard<'static, Run> {
 }
 
 fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+    crate::console::out(&[text.as_bytes(), b"\n"]);
 }
 
 /// `Testing.fail(message)`: records a failure of the running test.

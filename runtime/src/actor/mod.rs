@@ -330,17 +330,16 @@ pub extern "C" fn mesh_rt_check() {
 /// Ends the running process with a runtime error (already located by the caller), or
 /// the whole program when the error is on the main thread.
 pub fn fail(text: &str) -> ! {
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    crate::console::flush_out();
     match current() {
         Some(p) => {
-            eprintln!("error: {text} (process <0.{}> crashed)", p.pid);
+            crate::elog!("error: {text} (process <0.{}> crashed)", p.pid);
             p.lock().crash = Some(text.to_string());
             suspend(p, Suspend::Crash);
             unreachable!("a crashed process was resumed")
         }
         None => {
-            eprintln!("error: {text}");
+            crate::elog!("error: {text}");
             std::process::exit(1)
         }
     }
@@ -680,10 +679,12 @@ fn worker(index: usize, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
         .store(unsafe { tls().add(1) }, Ordering::Release);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .on_thread_park(crate::memory::release_idle_memory)
         .build()
         .expect("cannot start the scheduler");
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
+        tokio::task::spawn_local(crate::memory::janitor());
         while let Some(job) = rx.recv().await {
             match job {
                 Job::Spawn(p, entry) => {

@@ -48,7 +48,7 @@ impl SharedStack {
                 )
             };
             if p == libc::MAP_FAILED {
-                eprintln!("error: out of memory (cannot map a worker's stack)");
+                crate::elog!("error: out of memory (cannot map a worker's stack)");
                 std::process::exit(1);
             }
             bottom = p as usize;

@@ -219,7 +219,7 @@ pub fn run(me: &Process, spec: Spec) -> Option<String> {
         }
     }
     if let Some(why) = &outcome {
-        eprintln!("error: supervisor <0.{}> shut down: {why}", me.pid);
+        crate::elog!("error: supervisor <0.{}> shut down: {why}", me.pid);
     }
     for c in &spec.children {
         let _ = &c.id;

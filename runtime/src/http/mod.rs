@@ -43,15 +43,14 @@ fn install_stop_handler() {
 /// After a stop signal: waits (at most 10 s) for the requests in flight, then ends the
 /// program with status 0.
 fn shut_down() -> ! {
-    eprintln!("[mesh-rt] HTTP server shutting down");
+    crate::elog!("[mesh-rt] HTTP server shutting down");
     let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while IN_FLIGHT.load(std::sync::atomic::Ordering::SeqCst) > 0
         && std::time::Instant::now() < until
     {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    crate::console::flush_out();
     std::process::exit(0)
 }
 
@@ -86,7 +85,7 @@ fn accept_loop(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 // out of descriptors and the like: wait a little rather than spin
-                eprintln!("[mesh-rt] {what} accept error: {e}");
+                crate::elog!("[mesh-rt] {what} accept error: {e}");
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
         }
@@ -327,11 +326,11 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
     let listener = match listen(port as u16) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("[mesh-rt] Failed to start HTTP server on [::]:{port}: {e}");
+            crate::elog!("[mesh-rt] Failed to start HTTP server on [::]:{port}: {e}");
             return;
         }
     };
-    eprintln!("[mesh-rt] HTTP server listening on [::]:{port}");
+    crate::elog!("[mesh-rt] HTTP server listening on [::]:{port}");
     let handler = handler as usize;
     accept_loop(listener, "HTTP", |stream| {
         actor::dispatch_connection(stream, handler)
@@ -353,7 +352,7 @@ pub unsafe extern "C" fn mesh_rt_https_serve(
     let config = match tls_config(unsafe { as_str(cert) }, unsafe { as_str(key) }) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!("[mesh-rt] Failed to load TLS certificates: {e}");
+            crate::elog!("[mesh-rt] Failed to load TLS certificates: {e}");
             return;
         }
     };
@@ -362,11 +361,11 @@ pub unsafe extern "C" fn mesh_rt_https_serve(
     let listener = match listen(port as u16) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("[mesh-rt] Failed to start HTTPS server on [::]:{port}: {e}");
+            crate::elog!("[mesh-rt] Failed to start HTTPS server on [::]:{port}: {e}");
             return;
         }
     };
-    eprintln!("[mesh-rt] HTTPS server listening on [::]:{port}");
+    crate::elog!("[mesh-rt] HTTPS server listening on [::]:{port}");
     let handler = handler as usize;
     accept_loop(listener, "HTTPS", |stream| {
         actor::dispatch_tls_connection(stream, handler, config.clone())
@@ -494,7 +493,11 @@ where
     let mut builder = hyper::server::conn::http1::Builder::new();
     // hyper's own limit is MAX_HEADERS headers (on the stack: setting it would put them
     // on the heap for every request)
-    builder.max_buf_size(64 * 1024).header_read_timeout(None);
+    // a client may shut down its sending side and wait for the answer (half_close)
+    builder
+        .max_buf_size(64 * 1024)
+        .header_read_timeout(None)
+        .half_close(true);
     let conn = std::pin::pin!(builder.serve_connection(io, service));
     let watchdog = std::pin::pin!(async {
         let mut last = u64::MAX;
@@ -509,7 +512,7 @@ where
     });
     if let Either::Left((Err(e), _)) = select(conn, watchdog).await {
         if e.is_parse() || e.is_parse_too_large() {
-            eprintln!("[mesh-rt] HTTP parse error: {e}");
+            crate::elog!("[mesh-rt] HTTP parse error: {e}");
         }
     }
 }
@@ -580,7 +583,7 @@ async fn respond(
     let resp = match resp {
         Some(resp) => resp,
         None => {
-            eprintln!("[mesh-rt] HTTP handler panicked: the handler's process crashed");
+            crate::elog!("[mesh-rt] HTTP handler panicked: the handler's process crashed");
             return Ok(plain(500, "Internal Server Error"));
         }
     };

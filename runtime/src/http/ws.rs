@@ -5,21 +5,88 @@
 //! program's three callbacks in order (`on_connect`, then `on_message` per message,
 //! then `on_close` once), so a connection's callbacks never run concurrently and a
 //! crash ends only that connection (close 1011). `Ws.send` and the room broadcasts put
-//! frames on a connection's outgoing queue from any process. Paper: `papers/http.md`.
+//! frames on a connection's outgoing queue from any process.
+//!
+//! Slow peers cannot make the server buffer without bound (decision 46): each
+//! connection's outgoing queue holds at most `queue_limit()` bytes — a client that falls
+//! that far behind is closed (1008 "slow consumer", best effort) and everything queued
+//! for it is freed — and a broadcast shares one copy of its text among the members. The
+//! incoming side stops reading the socket while the process has more than `INBOX_LIMIT`
+//! bytes of messages it has not handled, so a fast sender meets TCP's flow control.
+//! Paper: `papers/http.md`.
 
 use crate::actor;
 use crate::strings::{as_str, new_str};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{LazyLock, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 
-/// Outgoing frames of each open connection.
-static CONNS: LazyLock<dashmap::DashMap<i64, tokio::sync::mpsc::UnboundedSender<Message>>> =
-    LazyLock::new(dashmap::DashMap::new);
+/// An open connection as senders see it: its outgoing queue (whose receiving end the
+/// writer task holds: the queue closes when the connection is forgotten) and its state.
+struct Conn {
+    tx: tokio::sync::mpsc::UnboundedSender<Message>,
+    state: Arc<State>,
+}
+
+/// What a connection's socket tasks and its senders share.
+struct State {
+    /// Bytes of outgoing frames queued and not yet written.
+    queued: AtomicUsize,
+    /// The queue went over its limit: the writer gives up on the peer.
+    overflow: tokio::sync::Notify,
+    /// Bytes of incoming messages handed to the process and not yet handled.
+    inbox: AtomicUsize,
+    /// The process handled a message (the reader may be waiting for room).
+    drained: tokio::sync::Notify,
+}
+
+/// Every open connection.
+static CONNS: LazyLock<dashmap::DashMap<i64, Conn>> = LazyLock::new(dashmap::DashMap::new);
+
+/// The outgoing queue's limit in bytes: `MESH_WS_MAX_QUEUE_BYTES`, else 4 MiB.
+fn queue_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("MESH_WS_MAX_QUEUE_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(4 << 20)
+    })
+}
+
+/// The reader waits while the process has this many bytes of messages to handle.
+const INBOX_LIMIT: usize = 1 << 20;
+
+/// The size a frame counts for in a queue.
+fn weight(m: &Message) -> usize {
+    m.len() + 16
+}
+
+/// Queues `m` for connection `conn`: false when the connection is gone, or when the
+/// frame would take its queue over the limit (the connection is then given up).
+fn push(conn: i64, m: Message) -> bool {
+    let n = weight(&m);
+    let overflowed = {
+        let Some(c) = CONNS.get(&conn) else {
+            return false;
+        };
+        if c.state.queued.fetch_add(n, Ordering::AcqRel) + n <= queue_limit() {
+            return c.tx.send(m).is_ok();
+        }
+        c.state.queued.fetch_sub(n, Ordering::AcqRel);
+        c.state.clone()
+    };
+    // nothing more is queued for it; its writer stops and the queue is freed
+    CONNS.remove(&conn);
+    overflowed.overflow.notify_one();
+    false
+}
 /// Room → members.
 static ROOMS: LazyLock<Mutex<HashMap<String, BTreeSet<i64>>>> = LazyLock::new(Default::default);
 static NEXT_CONN: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
@@ -72,7 +139,7 @@ pub unsafe extern "C" fn mesh_rt_ws_serve_tls(
     let config = match crate::http::tls_config(unsafe { as_str(cert) }, unsafe { as_str(key) }) {
         Ok(c) => std::sync::Arc::new(c),
         Err(e) => {
-            eprintln!("[mesh-rt] Failed to load TLS certificates: {e}");
+            crate::elog!("[mesh-rt] Failed to load TLS certificates: {e}");
             return;
         }
     };
@@ -103,11 +170,11 @@ unsafe fn listen(
     let listener = match std::net::TcpListener::bind(("0.0.0.0", port as u16)) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("[mesh-rt] Failed to start WebSocket server on 0.0.0.0:{port}: {e}");
+            crate::elog!("[mesh-rt] Failed to start WebSocket server on 0.0.0.0:{port}: {e}");
             return;
         }
     };
-    eprintln!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}");
+    crate::elog!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}");
     actor::keep_workers();
     std::thread::Builder::new()
         .name("mesh-ws-accept".into())
@@ -232,7 +299,7 @@ fn ping_timing() -> (std::time::Duration, std::time::Duration) {
 fn ping_payload() -> Vec<u8> {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(NEXT_CONN.load(std::sync::atomic::Ordering::Relaxed));
+    h.write_i64(NEXT_CONN.load(Ordering::Relaxed));
     h.finish().to_le_bytes()[..4].to_vec()
 }
 
@@ -240,10 +307,11 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
     let Some((path, headers, rest)) = upgrade(&mut stream).await else {
         return;
     };
-    let config = WebSocketConfig {
-        max_message_size: Some(MAX_MESSAGE),
-        ..Default::default()
-    };
+    // small buffers: a server holds thousands of connections
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(0);
     let ws = tokio_tungstenite::WebSocketStream::from_partially_read(
         stream,
         rest,
@@ -251,82 +319,151 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
         Some(config),
     )
     .await;
-    let (mut sink, mut source) = ws.split();
-    let conn = NEXT_CONN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
-    CONNS.insert(conn, tx);
-    let process = actor::start_ws_process(conn, cbs, path, headers);
-    // outgoing frames, until the process lets go of the connection
-    let writer = tokio::task::spawn_local(async move {
-        while let Some(m) = rx.recv().await {
-            let close = matches!(m, Message::Close(_));
-            if sink.send(m).await.is_err() || close {
-                break;
-            }
-        }
-        let _ = sink.close().await;
+    let (sink, mut source) = ws.split();
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    let state = Arc::new(State {
+        queued: AtomicUsize::new(0),
+        overflow: tokio::sync::Notify::new(),
+        inbox: AtomicUsize::new(0),
+        drained: tokio::sync::Notify::new(),
     });
+    CONNS.insert(
+        conn,
+        Conn {
+            tx,
+            state: state.clone(),
+        },
+    );
+    let process = actor::start_ws_process(conn, cbs, path, headers);
+    let mut writer = tokio::task::spawn_local(write_frames(sink, rx, state.clone()));
     // incoming frames become events of the process; the server pings every 30 s and
-    // closes with 1001 when no pong answers within 10 s (spec 06 §4)
+    // closes with 1001 when no pong answers within 10 s (spec 06 §4); the connection
+    // also ends when its writer does (the peer stopped taking frames, or went away)
     let (every, patience) = ping_timing();
     let mut next_ping = tokio::time::Instant::now() + every;
     let mut waiting: Option<(Vec<u8>, tokio::time::Instant)> = None;
+    let mut writer_done = false;
     loop {
         let wake = waiting.as_ref().map(|w| w.1).unwrap_or(next_ping);
-        let frame = match tokio::time::timeout_at(wake, source.next()).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break,
-            Err(_) => {
+        let frame = tokio::select! {
+            f = source.next() => f,
+            _ = tokio::time::sleep_until(wake) => {
                 if waiting.is_some() {
                     send_close(conn, 1001, "pong timeout");
                     break;
                 }
                 let payload = ping_payload();
-                if let Some(tx) = CONNS.get(&conn) {
-                    let _ = tx.send(Message::Ping(payload.clone()));
-                }
+                push(conn, Message::Ping(payload.clone().into()));
                 waiting = Some((payload, tokio::time::Instant::now() + patience));
                 continue;
             }
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
         };
-        match frame {
-            Ok(Message::Text(t)) => actor::ws_event(process, WsEvent::Message(t)),
-            Ok(Message::Binary(b)) => actor::ws_event(
-                process,
-                WsEvent::Message(String::from_utf8_lossy(&b).into_owned()),
-            ),
+        let Some(frame) = frame else { break };
+        let text = match frame {
+            Ok(Message::Text(t)) => t.as_str().to_string(),
+            Ok(Message::Binary(b)) => String::from_utf8_lossy(&b).into_owned(),
             Ok(Message::Pong(p)) => {
                 if waiting.as_ref().is_some_and(|w| w.0 == p) {
                     waiting = None;
                     next_ping = tokio::time::Instant::now() + every;
                 }
+                continue;
             }
             Ok(Message::Close(_)) => break,
-            Ok(_) => {}
+            Ok(_) => continue,
             Err(e) => {
                 use tokio_tungstenite::tungstenite::Error;
                 match e {
                     Error::Capacity(_) => send_close(conn, 1009, "message too big"),
-                    Error::Utf8 => send_close(conn, 1007, "invalid UTF-8"),
+                    Error::Utf8(_) => send_close(conn, 1007, "invalid UTF-8"),
                     Error::Protocol(_) => send_close(conn, 1002, "protocol error"),
                     _ => {}
                 }
                 break;
             }
+        };
+        state.inbox.fetch_add(text.len(), Ordering::AcqRel);
+        actor::ws_event(process, WsEvent::Message(text));
+        // flow control: wait while the process is behind (or the connection ends)
+        while state.inbox.load(Ordering::Acquire) > INBOX_LIMIT {
+            tokio::select! {
+                _ = state.drained.notified() => {}
+                _ = &mut writer => {
+                    writer_done = true;
+                    break;
+                }
+            }
+        }
+        if writer_done {
+            break;
         }
     }
     // `on_close` hears `1000, ""` however the connection ended (spec 06 §4.1)
     actor::ws_event(process, WsEvent::Closed);
-    let _ = writer.await;
+    if !writer_done {
+        let _ = writer.await;
+    }
+}
+
+/// Writes the connection's outgoing frames until a close frame, a write error, or the
+/// queue's overflow; then closes the socket's sending side. Frames still queued are
+/// freed with the queue.
+async fn write_frames<W>(
+    mut sink: W,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Message>,
+    state: Arc<State>,
+) where
+    W: futures_util::Sink<Message> + Unpin,
+{
+    let mut overflowed = false;
+    loop {
+        let m = tokio::select! {
+            m = rx.recv() => m,
+            _ = state.overflow.notified() => {
+                overflowed = true;
+                break;
+            }
+        };
+        let Some(m) = m else { break };
+        let n = weight(&m);
+        let close = matches!(m, Message::Close(_));
+        let sent = tokio::select! {
+            r = sink.send(m) => r.is_ok(),
+            _ = state.overflow.notified() => {
+                overflowed = true;
+                break;
+            }
+        };
+        state.queued.fetch_sub(n, Ordering::AcqRel);
+        if !sent || close {
+            break;
+        }
+    }
+    drop(rx);
+    if overflowed {
+        let frame = Message::Close(Some(CloseFrame {
+            code: CloseCode::from(1008),
+            reason: "slow consumer".into(),
+        }));
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), sink.send(frame)).await;
+        return;
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sink.close()).await;
 }
 
 fn send_close(conn: i64, code: u16, reason: &str) {
-    if let Some(tx) = CONNS.get(&conn) {
-        let _ = tx.send(Message::Close(Some(CloseFrame {
+    push(
+        conn,
+        Message::Close(Some(CloseFrame {
             code: CloseCode::from(code),
             reason: reason.to_string().into(),
-        })));
-    }
+        })),
+    );
 }
 
 /// The connection ended (its process exits): rooms and queue forgotten; `code` is
@@ -362,9 +499,7 @@ pub fn reject(conn: i64) {
 }
 
 fn send(conn: i64, text: &str) -> bool {
-    CONNS
-        .get(&conn)
-        .is_some_and(|tx| tx.send(Message::Text(text.to_string())).is_ok())
+    push(conn, Message::text(text.to_string()))
 }
 
 /// `Ws.send(conn, text)`: 0, or -1 when the connection is gone.
@@ -387,10 +522,11 @@ pub unsafe extern "C" fn mesh_rt_ws_send(conn: i64, text: *const u8) -> i64 {
 /// `bytes` is a live string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_ws_send_binary(conn: i64, bytes: *const u8) -> i64 {
-    let frame = Message::Binary(unsafe { crate::strings::as_bytes(bytes) }.to_vec());
-    match CONNS.get(&conn) {
-        Some(tx) if tx.send(frame).is_ok() => 0,
-        _ => -1,
+    let frame = Message::binary(unsafe { crate::strings::as_bytes(bytes) }.to_vec());
+    if push(conn, frame) {
+        0
+    } else {
+        -1
     }
 }
 
@@ -450,7 +586,12 @@ pub unsafe extern "C" fn mesh_rt_ws_broadcast(
         .get(room)
         .map(|m| m.iter().copied().filter(|c| *c != except).collect())
         .unwrap_or_default();
-    members.into_iter().filter(|c| !send(*c, text)).count() as i64
+    // one copy of the text, shared by every member's queue
+    let shared = tokio_tungstenite::tungstenite::Utf8Bytes::from(text.to_string());
+    members
+        .into_iter()
+        .filter(|c| !push(*c, Message::Text(shared.clone())))
+        .count() as i64
 }
 
 /// `Ws.broadcast(room, text)`.
@@ -468,6 +609,15 @@ unsafe extern "C" {
     fn mesh_ws_connect(clo: *mut u8, conn: i64, path: *mut u8, headers: *mut u8) -> i64;
     fn mesh_ws_message(clo: *mut u8, conn: i64, text: *mut u8);
     fn mesh_ws_close(clo: *mut u8, conn: i64, code: i64, reason: *mut u8);
+}
+
+/// The process took a message of `n` bytes off its connection's inbox.
+fn handled(conn: i64, n: usize) {
+    if let Some(c) = CONNS.get(&conn) {
+        if c.state.inbox.fetch_sub(n, Ordering::AcqRel) - n <= INBOX_LIMIT {
+            c.state.drained.notify_one();
+        }
+    }
 }
 
 /// The connection's process: `on_connect`, then `on_message` per message, then
@@ -497,7 +647,9 @@ pub fn run(
         loop {
             match actor::next_ws_event(me) {
                 WsEvent::Message(t) => {
-                    mesh_ws_message(cbs.message as *mut u8, conn, new_str(t.as_bytes()))
+                    let text = new_str(t.as_bytes());
+                    handled(conn, t.len());
+                    mesh_ws_message(cbs.message as *mut u8, conn, text)
                 }
                 WsEvent::Closed => {
                     forget(conn, None);
