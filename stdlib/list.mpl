@@ -4,6 +4,11 @@
 
 pub fn new() = Nil
 
+# A stable sort by the comparator (negative: the first goes first), in the runtime
+# (runtime/src/library.rs); the compiler passes it how the elements are held.
+@intrinsic pub fn sort<T>(xs :: List<T>, cmp :: Fun(T, T) -> Int) -> List<T>
+@extern("mesh_rt_list_sort", owns) fn sort_words<T>(xs :: List<T>, cmp :: Fun(T, T) -> Int, kind :: Int) -> List<T>
+
 pub fn length(xs) = count(xs, 0)
 
 fn count(xs, n) do

@@ -1,7 +1,23 @@
 # The Map module (spec 03 §5). `Map<K, V>` is a built-in type: an insertion-ordered hash
 # map in the runtime (runtime/src/map.rs), which provides `new`, `put`, `get`,
 # `has_key`, `delete`, `size`, `keys`, `values` and `to_list`; an update changes a map
-# held only once in place. Keys are `Int` or `String` (or `Bool`).
+# held only once in place (`owns`). Keys are `Int` or `String` (or `Bool`); keys and
+# values cross into the runtime as 64-bit words.
+
+# An empty map; the compiler passes the runtime how its keys compare.
+@intrinsic pub fn new<K, V>() -> Map<K, V>
+@extern("mesh_rt_map_new") fn new_with<K, V>(key_kind :: Int) -> Map<K, V>
+@extern("mesh_rt_map_put", owns) pub fn put<K, V>(m :: Map<K, V>, key :: K, value :: V) -> Map<K, V>
+# The value under `key`; a runtime error naming the call when there is none.
+@extern("mesh_rt_map_get", located) pub fn get<K, V>(m :: Map<K, V>, key :: K) -> V
+@extern("mesh_rt_map_has_key") pub fn has_key<K, V>(m :: Map<K, V>, key :: K) -> Bool
+@extern("mesh_rt_map_delete", owns) pub fn delete<K, V>(m :: Map<K, V>, key :: K) -> Map<K, V>
+@extern("mesh_rt_map_size") pub fn size<K, V>(m :: Map<K, V>) -> Int
+@extern("mesh_rt_map_keys") pub fn keys<K, V>(m :: Map<K, V>) -> List<K>
+@extern("mesh_rt_map_values") pub fn values<K, V>(m :: Map<K, V>) -> List<V>
+@extern("mesh_rt_map_to_list") pub fn to_list<K, V>(m :: Map<K, V>) -> List<(K, V)>
+# The entries in key order, for JSON objects (spec 06 §2).
+@extern("mesh_rt_map_json_pairs") fn json_pairs<K, V>(m :: Map<K, V>) -> List<(K, V)>
 
 fn key_of(e) do
   let (k, _) = e

@@ -67,3 +67,28 @@ pub struct HttpResponse do
   body :: String
   headers :: Map<String, String>
 end
+
+# ------------------------------------------------------------------ declared, not written
+# The rest of the library is declared here and in the other modules with its Mesh type
+# and how it is implemented (decision 47): `@extern("mesh_rt_…")` — a C-ABI function of
+# the runtime (runtime/src), whose signature the compiler derives from these types —
+# or `@intrinsic` — the compiler lowers each call itself (passes/src/explicate_core).
+
+# Opaque runtime values: reached only through their modules' functions.
+@extern pub type Regex
+@extern pub type Json
+@extern pub type Request
+@extern pub type Response
+@extern pub type SqliteConn
+
+@intrinsic pub fn println(s :: String) -> ()
+@intrinsic pub fn print(s :: String) -> ()
+# `send(pid, message)`: the message is copied into the receiver's mailbox.
+@intrinsic pub fn send<M>(pid :: Pid<M>, message :: M) -> ()
+@extern("mesh_rt_link") pub fn link<M>(pid :: Pid<M>) -> ()
+@intrinsic pub fn assert(ok :: Bool) -> ()
+@intrinsic pub fn assert_eq<T>(a :: T, b :: T) -> ()
+@intrinsic pub fn assert_ne<T>(a :: T, b :: T) -> ()
+# The default value of a type (spec 02 §4): `0`, `0.0`, `""`, `false`, derived.
+@intrinsic pub fn default<T>() -> T
+@intrinsic pub fn compare<T>(a :: T, b :: T) -> Ordering

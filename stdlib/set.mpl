@@ -2,6 +2,13 @@
 # `Int` in the runtime (runtime/src/map.rs), which provides `new`, `add`, `remove`,
 # `contains`, `size` and `to_list`.
 
+@intrinsic pub fn new() -> Set
+@extern("mesh_rt_set_add", owns) pub fn add(s :: Set, x :: Int) -> Set
+@extern("mesh_rt_map_delete", owns) pub fn remove(s :: Set, x :: Int) -> Set
+@extern("mesh_rt_map_has_key") pub fn contains(s :: Set, x :: Int) -> Bool
+@extern("mesh_rt_map_size") pub fn size(s :: Set) -> Int
+@extern("mesh_rt_map_keys") pub fn to_list(s :: Set) -> List<Int>
+
 pub fn from_list(xs) = List.reduce(xs, Set.new(), fn(s, x) -> Set.add(s, x) end)
 
 pub fn union(a, b) = List.reduce(Set.to_list(b), a, fn(s, x) -> Set.add(s, x) end)

@@ -9,3 +9,8 @@ pub fn second(t) do
   let (_, b) = t
   b
 end
+
+# The number of components (known from the type).
+@intrinsic pub fn size<T>(t :: T) -> Int
+# Component `k` (a literal index: its type is that component's, decision 44).
+@intrinsic pub fn nth<T>(t :: T, k :: Int) -> Int

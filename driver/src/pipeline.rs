@@ -41,6 +41,9 @@ pub enum AnyIr {
     Mono(Mono),
     Matched(Matched),
     Core(core::Program),
+    Closed(core::Closed),
+    Lifted(core::Lifted),
+    Rc(core::RcExplicit),
     Llvm(LlvmModule),
 }
 
@@ -54,6 +57,9 @@ impl AnyIr {
             AnyIr::Mono(x) => x.print(),
             AnyIr::Matched(x) => x.print(),
             AnyIr::Core(x) => x.print(),
+            AnyIr::Closed(x) => x.print(),
+            AnyIr::Lifted(x) => x.print(),
+            AnyIr::Rc(x) => x.print(),
             AnyIr::Llvm(x) => x.print(),
         }
     }
@@ -66,7 +72,21 @@ impl AnyIr {
             AnyIr::Mono(x) => x.validate(),
             AnyIr::Matched(x) => x.validate(),
             AnyIr::Core(x) => x.validate(),
+            AnyIr::Closed(x) => x.validate(),
+            AnyIr::Lifted(x) => x.validate(),
+            AnyIr::Rc(x) => x.validate(),
             AnyIr::Llvm(x) => x.validate(),
+        }
+    }
+
+    /// The program of any language of the `core` family (core, closed, lifted, rc).
+    pub fn core(&self) -> Option<&core::Program> {
+        match self {
+            AnyIr::Core(p)
+            | AnyIr::Closed(core::Closed(p))
+            | AnyIr::Lifted(core::Lifted(p))
+            | AnyIr::Rc(core::RcExplicit(p)) => Some(p),
+            _ => None,
         }
     }
 }
@@ -75,6 +95,8 @@ pub struct PassInfo {
     pub name: &'static str,
     pub input: &'static str,
     pub output: &'static str,
+    /// An error reported by the pass stops the pipeline after it (`Pass::STOPS_ON_ERROR`).
+    pub stops_on_error: bool,
     pub run: fn(AnyIr, &mut PassCx) -> AnyIr,
 }
 
@@ -86,6 +108,7 @@ macro_rules! pipeline {
                 name: <$pass as Pass>::NAME,
                 input: <$inty as Ir>::LANG,
                 output: <$outty as Ir>::LANG,
+                stops_on_error: <$pass as Pass>::STOPS_ON_ERROR,
                 run: |ir, cx| match ir {
                     AnyIr::$in(x) => AnyIr::$out($pass.run(x, cx)),
                     _ => unreachable!("pipeline table out of order before {}", <$pass as Pass>::NAME),
@@ -101,7 +124,7 @@ macro_rules! pipeline {
                 let AnyIr::$in(x) = ir else { unreachable!() };
                 let out: $outty = $pass.run(x, cx);
                 let ir = AnyIr::$out(out);
-                if (cx.has_errors() && stops_on_error(<$pass as Pass>::NAME)) || !check(<$pass as Pass>::NAME, &ir) {
+                if (cx.has_errors() && <$pass as Pass>::STOPS_ON_ERROR) || !check(<$pass as Pass>::NAME, &ir) {
                     return None;
                 }
             )*
@@ -127,29 +150,14 @@ pipeline! {
     Monomorphise: Typed(Typed) -> Mono(Mono),
     MatchCompile: Mono(Mono) -> Matched(Matched),
     ExplicateCore: Matched(Matched) -> Core(core::Program),
-    ConvertClosures: Core(core::Program) -> Core(core::Program),
-    LiftLambdas: Core(core::Program) -> Core(core::Program),
-    TailModCons: Core(core::Program) -> Core(core::Program),
-    InsertRc: Core(core::Program) -> Core(core::Program),
-    ReuseCells: Core(core::Program) -> Core(core::Program),
-    SpecialiseDrops: Core(core::Program) -> Core(core::Program),
-    InsertYieldPoints: Core(core::Program) -> Core(core::Program),
-    Codegen: Core(core::Program) -> Llvm(LlvmModule),
-}
-
-/// Name-level errors do not stop the pipeline before inference, so one run reports
-/// an undefined name and a type error together; every other pass stops it.
-fn stops_on_error(pass: &str) -> bool {
-    !matches!(
-        pass,
-        "merge-clauses"
-            | "lower-actors"
-            | "lift-impls"
-            | "remove-pipes"
-            | "expand-keyword-args"
-            | "resolve-names"
-            | "lift-nested-fns"
-    )
+    ConvertClosures: Core(core::Program) -> Closed(core::Closed),
+    LiftLambdas: Closed(core::Closed) -> Lifted(core::Lifted),
+    TailModCons: Lifted(core::Lifted) -> Lifted(core::Lifted),
+    InsertRc: Lifted(core::Lifted) -> Rc(core::RcExplicit),
+    ReuseCells: Rc(core::RcExplicit) -> Rc(core::RcExplicit),
+    SpecialiseDrops: Rc(core::RcExplicit) -> Rc(core::RcExplicit),
+    InsertYieldPoints: Rc(core::RcExplicit) -> Rc(core::RcExplicit),
+    Codegen: Rc(core::RcExplicit) -> Llvm(LlvmModule),
 }
 
 /// Validation is on in debug builds and tests, and when `MESH_VALIDATE=1`.
@@ -171,7 +179,7 @@ pub fn run_until(
         ran = p.name;
         // a pass that reported errors in the input stops here; its output need not be
         // a valid IR (an unsupported construct is left untyped, …)
-        let failed = cx.has_errors() && stops_on_error(p.name);
+        let failed = cx.has_errors() && p.stops_on_error;
         if validation_enabled() && !failed {
             if let Err(errs) = ir.validate() {
                 return Err(format!(

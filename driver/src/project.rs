@@ -89,77 +89,57 @@ pub fn load_test(file: &Path) -> Result<Project, String> {
 }
 
 /// The library modules written in Mesh, embedded in the compiler: (module, path, text).
+/// `(module, "<stdlib/file.mpl>", text)` of one library file.
+macro_rules! library {
+    ($module:literal, $file:literal) => {
+        (
+            $module,
+            concat!("<stdlib/", $file, ".mpl>"),
+            include_str!(concat!("../../stdlib/", $file, ".mpl")),
+        )
+    };
+}
+
 pub const LIBRARY: &[(&str, &str, &str)] = &[
-    (
-        "Prelude",
-        "<stdlib/prelude.mpl>",
-        include_str!("../../stdlib/prelude.mpl"),
-    ),
-    (
-        "List",
-        "<stdlib/list.mpl>",
-        include_str!("../../stdlib/list.mpl"),
-    ),
-    (
-        "Map",
-        "<stdlib/map.mpl>",
-        include_str!("../../stdlib/map.mpl"),
-    ),
-    (
-        "Option",
-        "<stdlib/option.mpl>",
-        include_str!("../../stdlib/option.mpl"),
-    ),
-    (
-        "Result",
-        "<stdlib/result.mpl>",
-        include_str!("../../stdlib/result.mpl"),
-    ),
-    (
-        "Range",
-        "<stdlib/range.mpl>",
-        include_str!("../../stdlib/range.mpl"),
-    ),
-    (
-        "Tuple",
-        "<stdlib/tuple.mpl>",
-        include_str!("../../stdlib/tuple.mpl"),
-    ),
-    (
-        "Queue",
-        "<stdlib/queue.mpl>",
-        include_str!("../../stdlib/queue.mpl"),
-    ),
-    (
-        "Set",
-        "<stdlib/set.mpl>",
-        include_str!("../../stdlib/set.mpl"),
-    ),
-    (
-        "Iter",
-        "<stdlib/iter.mpl>",
-        include_str!("../../stdlib/iter.mpl"),
-    ),
-    (
-        "String",
-        "<stdlib/string.mpl>",
-        include_str!("../../stdlib/string.mpl"),
-    ),
-    (
-        "Job",
-        "<stdlib/job.mpl>",
-        include_str!("../../stdlib/job.mpl"),
-    ),
-    (
-        "Test",
-        "<stdlib/test.mpl>",
-        include_str!("../../stdlib/test.mpl"),
-    ),
-    (
-        "HTTP",
-        "<stdlib/http.mpl>",
-        include_str!("../../stdlib/http.mpl"),
-    ),
+    library!("Prelude", "prelude"),
+    library!("List", "list"),
+    library!("Map", "map"),
+    library!("Option", "option"),
+    library!("Result", "result"),
+    library!("Range", "range"),
+    library!("Tuple", "tuple"),
+    library!("Queue", "queue"),
+    library!("Set", "set"),
+    library!("Iter", "iter"),
+    library!("String", "string"),
+    library!("Job", "job"),
+    library!("Test", "test"),
+    library!("HTTP", "http"),
+    library!("IO", "io"),
+    library!("Kernel", "kernel"),
+    library!("Math", "math"),
+    library!("Int", "int"),
+    library!("Float", "float"),
+    library!("Bool", "bool"),
+    library!("Base64", "base64"),
+    library!("Hex", "hex"),
+    library!("Crypto", "crypto"),
+    library!("Regex", "regex"),
+    library!("Json", "json"),
+    library!("JSON", "json_alias"),
+    library!("DateTime", "datetime"),
+    library!("Env", "env"),
+    library!("File", "file"),
+    library!("Hash", "hash"),
+    library!("Timer", "timer"),
+    library!("Process", "process"),
+    library!("Request", "request"),
+    library!("Response", "response"),
+    library!("Http", "http_client"),
+    library!("Testing", "testing"),
+    library!("Sqlite", "sqlite"),
+    library!("Row", "row"),
+    library!("Ws", "ws"),
 ];
 
 /// Adds the library modules after the program's own files.

@@ -595,6 +595,7 @@ fn inferred_types_recheck_and_mutations_are_rejected() {
             &Module {
                 name: "Main".into(),
                 file: 0,
+                library: false,
                 items,
             },
             false,
@@ -685,13 +686,10 @@ fn every_spec_file_builds_or_fails_cleanly() {
 /// interpreter and native code agree.
 #[test]
 fn core_interpreter_agrees_with_expected_outputs() {
-    use mesh::pipeline::AnyIr;
     use mesh_ir::core::interp;
 
     fn core_of(text: &str) -> mesh_ir::core::Program {
-        let AnyIr::Core(p) = ir_after(text, "lift-lambdas") else {
-            unreachable!()
-        };
+        let p = ir_after(text, "lift-lambdas").core().unwrap().clone();
         p
     }
     let mut checked = 0;
@@ -778,7 +776,6 @@ fn memory_is_exact_under_valgrind() {
 /// exactly what the `core` interpreter prints, and exits 0.
 #[test]
 fn native_code_matches_the_core_interpreter() {
-    use mesh::pipeline::AnyIr;
     use mesh_fuzz::rich_program;
     use mesh_ir::core::interp;
 
@@ -795,9 +792,7 @@ fn native_code_matches_the_core_interpreter() {
     for i in 0..cases {
         let source = strategy.new_tree(&mut runner).unwrap().current();
         // the core program codegen receives
-        let AnyIr::Core(core) = ir_after(&source, "reuse-cells") else {
-            unreachable!()
-        };
+        let core = ir_after(&source, "reuse-cells").core().unwrap().clone();
         let expected = interp::run(&core, 50_000_000);
         assert_eq!(expected.error, None, "{source}");
         let file = tmp.path().join(format!("rich{i}.mpl"));
@@ -1200,7 +1195,6 @@ fn decision_trees_pick_the_first_matching_arm() {
 /// (closed), lift-lambdas (lifted), insert-rc (with dup/drop) and reuse-cells.
 #[test]
 fn core_passes_preserve_meaning() {
-    use mesh::pipeline::AnyIr;
     use mesh_fuzz::rich_program;
     use mesh_ir::core::interp;
 
@@ -1222,9 +1216,7 @@ fn core_passes_preserve_meaning() {
                 "specialise-drops",
                 "insert-yield-points",
             ] {
-                let AnyIr::Core(core) = ir_after(&source, pass) else {
-                    unreachable!()
-                };
+                let core = ir_after(&source, pass).core().unwrap().clone();
                 let out = interp::run(&core, 50_000_000);
                 assert_eq!(out.error, None, "after {pass}:\n{source}");
                 outputs.push((pass, out.stdout));
@@ -1300,7 +1292,6 @@ fn rejected_programs_are_not_internal_errors() {
 /// their own output changes nothing.
 #[test]
 fn cleanup_passes_are_idempotent() {
-    use mesh::pipeline::AnyIr;
     use mesh_fuzz::rich_program;
     use mesh_ir::source::Sources;
     use mesh_passes::{Options, Pass, PassCx};
@@ -1311,34 +1302,36 @@ fn cleanup_passes_are_idempotent() {
         |source| (source.clone(), None),
         |source| {
             let mut cx = PassCx::new(Sources { files: vec![] }, Options::default());
-            let AnyIr::Core(once) = ir_after(source, "lift-lambdas") else {
-                unreachable!()
-            };
-            let twice = mesh_passes::lift_lambdas::LiftLambdas.run(once.clone(), &mut cx);
+            let once = ir_after(source, "lift-lambdas").core().unwrap().clone();
+            let twice = mesh_passes::lift_lambdas::LiftLambdas
+                .run(mesh_ir::core::Closed(once.clone()), &mut cx)
+                .0;
             assert_eq!(twice, once, "lift-lambdas is not idempotent on\n{source}");
-            let AnyIr::Core(once) = ir_after(source, "tail-mod-cons") else {
-                unreachable!()
-            };
-            let twice = mesh_passes::tail_mod_cons::TailModCons.run(once.clone(), &mut cx);
+            let once = ir_after(source, "tail-mod-cons").core().unwrap().clone();
+            let twice = mesh_passes::tail_mod_cons::TailModCons
+                .run(mesh_ir::core::Lifted(once.clone()), &mut cx)
+                .0;
             assert_eq!(twice, once, "tail-mod-cons is not idempotent on\n{source}");
-            let AnyIr::Core(once) = ir_after(source, "reuse-cells") else {
-                unreachable!()
-            };
-            let twice = mesh_passes::reuse_cells::ReuseCells.run(once.clone(), &mut cx);
+            let once = ir_after(source, "reuse-cells").core().unwrap().clone();
+            let twice = mesh_passes::reuse_cells::ReuseCells
+                .run(mesh_ir::core::RcExplicit(once.clone()), &mut cx)
+                .0;
             assert_eq!(twice, once, "reuse-cells is not idempotent on\n{source}");
-            let AnyIr::Core(once) = ir_after(source, "specialise-drops") else {
-                unreachable!()
-            };
-            let twice = mesh_passes::specialise_drops::SpecialiseDrops.run(once.clone(), &mut cx);
+            let once = ir_after(source, "specialise-drops").core().unwrap().clone();
+            let twice = mesh_passes::specialise_drops::SpecialiseDrops
+                .run(mesh_ir::core::RcExplicit(once.clone()), &mut cx)
+                .0;
             assert_eq!(
                 twice, once,
                 "specialise-drops is not idempotent on\n{source}"
             );
-            let AnyIr::Core(once) = ir_after(source, "insert-yield-points") else {
-                unreachable!()
-            };
-            let twice =
-                mesh_passes::insert_yield_points::InsertYieldPoints.run(once.clone(), &mut cx);
+            let once = ir_after(source, "insert-yield-points")
+                .core()
+                .unwrap()
+                .clone();
+            let twice = mesh_passes::insert_yield_points::InsertYieldPoints
+                .run(mesh_ir::core::RcExplicit(once.clone()), &mut cx)
+                .0;
             assert_eq!(
                 twice, once,
                 "insert-yield-points is not idempotent on\n{source}"
@@ -2452,4 +2445,160 @@ fn client_lines(src: &Path, dir: &Path, port: u16, n: usize) -> Vec<String> {
     let _ = child.kill();
     let _ = child.wait();
     lines
+}
+
+/// The two sides of the runtime's C ABI agree (decision 47): every `@extern` of the
+/// standard library names a function the runtime exports (`#[unsafe(no_mangle)] …
+/// extern "C" fn`) with as many parameters, and every export is declared — in the
+/// library, or as one of the functions codegen calls itself (`codegen::SUPPORT`).
+#[test]
+fn library_externs_match_the_runtime() {
+    use mesh_ir::surface::{External, ItemKind};
+    use std::collections::BTreeMap;
+    // the runtime's exports: symbol → (parameters, file)
+    let mut exports: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src"),
+        &mut files,
+    );
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("#[unsafe(no_mangle)]") {
+            rest = &rest[at + 20..];
+            let Some(fn_at) = rest.find("extern \"C\" fn ") else {
+                break;
+            };
+            let sig = &rest[fn_at + 14..];
+            let name: String = sig
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let open = sig.find('(').unwrap();
+            let (mut depth, mut close) = (0, open);
+            for (i, c) in sig[open..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = open + i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let params = sig[open + 1..close]
+                .split(',')
+                .filter(|p| p.contains(':'))
+                .count();
+            exports.insert(name, (params, f.display().to_string()));
+        }
+    }
+    assert!(exports.len() > 100, "found only {} exports", exports.len());
+    // the library's declarations: symbol → (parameters, declaring function)
+    let mut declared: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+    for (module, path, text) in mesh::project::LIBRARY {
+        let (items, diags) = mesh_passes::parse::parse_file(0, text);
+        assert!(diags.is_empty(), "{path} does not parse");
+        for it in items {
+            if let ItemKind::Fn(f) = it.kind {
+                if let Some(External::Runtime { symbol, .. }) = &f.external {
+                    declared
+                        .entry(symbol.clone())
+                        .or_default()
+                        .push((f.params.len(), format!("{module}.{}", f.name)));
+                }
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for (sym, decls) in &declared {
+        for (n, name) in decls {
+            match exports.get(sym) {
+                None => problems.push(format!(
+                    "`{name}` is `@extern(\"{sym}\")`, which the runtime does not export"
+                )),
+                Some((m, file)) if m != n => problems.push(format!(
+                    "`{name}` declares {n} parameter(s) for `{sym}`, which takes {m} ({file})"
+                )),
+                _ => {}
+            }
+        }
+    }
+    for (sym, params, _) in mesh_passes::codegen::SUPPORT {
+        match exports.get(*sym) {
+            None => problems.push(format!(
+                "codegen calls `{sym}`, which the runtime does not export"
+            )),
+            Some((m, file)) if *m != params.len() => problems.push(format!(
+                "codegen calls `{sym}` with {} argument(s); it takes {m} ({file})",
+                params.len()
+            )),
+            _ => {}
+        }
+    }
+    let support: Vec<&str> = mesh_passes::codegen::SUPPORT.iter().map(|s| s.0).collect();
+    for (sym, (_, file)) in &exports {
+        if sym != "main" && !declared.contains_key(sym) && !support.contains(&sym.as_str()) {
+            problems.push(format!(
+                "the runtime exports `{sym}` ({file}), which no `@extern` declares and codegen does not call"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    println!(
+        "{} runtime exports, {} declared symbols, {} codegen support functions: they agree",
+        exports.len(),
+        declared.len(),
+        support.len()
+    );
+}
+
+/// `core`'s stages are languages of their own (issue 15): a lambda that survived
+/// `lift-lambdas`, or one that closure conversion missed, fails the stage's validator;
+/// the passes after `explicate-core` print their stage's name in `mesh dump --list`.
+#[test]
+fn core_stages_reject_what_their_passes_removed() {
+    use mesh_ir::Ir;
+    let text =
+        "fn main() do\n  let k = 3\n  let f = fn(x) -> x + k end\n  println(\"${f(1)}\")\nend\n";
+    let converted = ir_after(text, "convert-closures").core().unwrap().clone();
+    // a lambda left in the program after lift-lambdas
+    let errs = mesh_ir::core::Lifted(converted.clone())
+        .validate()
+        .unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("a lambda (lift-lambdas removes them)")),
+        "{errs:?}"
+    );
+    assert!(mesh_ir::core::Closed(converted).validate().is_ok());
+    // a lambda that was never closure-converted, in the closed language
+    let core = ir_after(text, "explicate-core").core().unwrap().clone();
+    let errs = mesh_ir::core::Closed(core).validate().unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.contains("not closure-converted")),
+        "{errs:?}"
+    );
+    let list = mesh().args(["dump", "--list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    for line in ["convert-closures", "lift-lambdas", "insert-rc", "codegen"] {
+        assert!(list.contains(line), "{list}");
+    }
+    for lang in ["closed", "lifted", "rc"] {
+        assert!(list.contains(lang), "`{lang}` missing from:\n{list}");
+    }
 }

@@ -23,7 +23,7 @@ proptest! {
     fn print_then_reparse_is_identity(p in int_program()) {
         let (items, diags) = parse_file(0, &p.source);
         prop_assert!(diags.is_empty(), "{:?}\n{}", diags, p.source);
-        let printed = print_module(&Module { name: "Main".into(), file: 0, items: items.clone() }, false);
+        let printed = print_module(&Module { name: "Main".into(), file: 0, library: false, items: items.clone() }, false);
         let (again, diags) = parse_file(0, &printed);
         prop_assert!(diags.is_empty(), "{:?}\n{}", diags, printed);
         prop_assert_eq!(again, items);

@@ -1,11 +1,9 @@
 //! The input of the pipeline: the source files of one program, with their module names.
 
-/// Modules of the standard library written in Mesh (`stdlib/*.mpl`): compiled with
-/// every program, left out of dumps.
-pub const LIBRARY_MODULES: &[&str] = &[
-    "Prelude", "List", "Map", "Set", "Iter", "String", "Option", "Result", "Range", "Tuple",
-    "Queue",
-];
+/// Standard-library files are given paths of this form (`<stdlib/list.mpl>`): they are
+/// compiled with every program, may declare `@extern` and `@intrinsic` functions, and
+/// are left out of dumps.
+pub const LIBRARY_PREFIX: &str = "<stdlib/";
 
 /// One `.mpl` file.
 #[derive(Clone, Debug)]
@@ -18,9 +16,9 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Whether this file is one of the library modules compiled with every program.
+    /// Whether this file is one of the standard library's, compiled with every program.
     pub fn is_library(&self) -> bool {
-        LIBRARY_MODULES.contains(&self.module.as_str())
+        self.path.starts_with(LIBRARY_PREFIX)
     }
 }
 

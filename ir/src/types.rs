@@ -146,6 +146,8 @@ pub struct TypeDef {
 pub enum TypeDefKind {
     Struct(Vec<(String, Ty)>),
     Sum(Vec<VariantDef>),
+    /// `@extern type`: a runtime cell Mesh code reaches only through library functions.
+    Opaque,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -161,7 +163,7 @@ impl TypeDef {
     pub fn variants(&self) -> &[VariantDef] {
         match &self.kind {
             TypeDefKind::Sum(v) => v,
-            TypeDefKind::Struct(_) => &[],
+            TypeDefKind::Struct(_) | TypeDefKind::Opaque => &[],
         }
     }
 }

@@ -31,22 +31,43 @@ use std::sync::Once;
 pub struct Codegen;
 
 /// The C-ABI runtime symbols the generated code calls (runtime/src/lib.rs defines them).
-const RUNTIME: &[(&str, &[&str], &str)] = &[
-    ("mesh_rt_str_concat", &["ptr", "ptr"], "ptr"),
-    ("mesh_rt_int_to_str", &["i64"], "ptr"),
-    ("mesh_rt_float_to_str", &["f64"], "ptr"),
-    ("mesh_rt_bool_to_str", &["i8"], "ptr"),
-    ("mesh_rt_str_cmp", &["ptr", "ptr"], "i32"),
-    ("mesh_rt_print", &["ptr"], "void"),
-    ("mesh_rt_println", &["ptr"], "void"),
-    ("mesh_rt_panic", &["ptr"], "void"),
-    ("mesh_rt_panic_at", &["ptr", "ptr"], "void"),
-    ("mesh_rt_alloc", &["i64", "i64", "i64"], "ptr"),
-    ("mesh_rt_dup", &["ptr"], "void"),
-    ("mesh_rt_alloc_at", &["ptr", "i64", "i64", "i64"], "ptr"),
-    ("mesh_rt_alloc_fit", &["ptr", "i64", "i64", "i64"], "ptr"),
-    ("mesh_rt_drop", &["ptr"], "void"),
-];
+/// A C-ABI type of a runtime function codegen calls itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    Ptr,
+    I64,
+    I32,
+    I8,
+    F64,
+}
+
+/// The runtime functions codegen itself calls, to implement primitives, allocation and
+/// reference counts (runtime/src/memory.rs, strings.rs, lib.rs): symbol, parameters,
+/// result (`None`: void). Library functions are the program's `externs` instead.
+pub const SUPPORT: &[(&str, &[Abi], Option<Abi>)] = {
+    use Abi::*;
+    &[
+        ("mesh_rt_str_concat", &[Ptr, Ptr], Some(Ptr)),
+        ("mesh_rt_int_to_str", &[I64], Some(Ptr)),
+        ("mesh_rt_float_to_str", &[F64], Some(Ptr)),
+        ("mesh_rt_bool_to_str", &[I8], Some(Ptr)),
+        ("mesh_rt_str_cmp", &[Ptr, Ptr], Some(I32)),
+        ("mesh_rt_print", &[Ptr], None),
+        ("mesh_rt_println", &[Ptr], None),
+        ("mesh_rt_panic", &[Ptr], None),
+        ("mesh_rt_panic_at", &[Ptr, Ptr], None),
+        ("mesh_rt_alloc", &[I64, I64, I64], Some(Ptr)),
+        ("mesh_rt_dup", &[Ptr], None),
+        ("mesh_rt_alloc_at", &[Ptr, I64, I64, I64], Some(Ptr)),
+        ("mesh_rt_alloc_fit", &[Ptr, I64, I64, I64], Some(Ptr)),
+        ("mesh_rt_drop", &[Ptr], None),
+        ("mesh_rt_drop_reuse", &[Ptr], Some(Ptr)),
+        ("mesh_rt_free_reuse", &[Ptr], None),
+        ("mesh_rt_drop_reuse_moved", &[Ptr, I64], Some(Ptr)),
+        ("mesh_rt_drop_moved", &[Ptr, I64], None),
+        ("mesh_rt_check", &[], None),
+    ]
+};
 
 const FASTCC: u32 = 8;
 
@@ -59,9 +80,9 @@ const IMMORTAL_STR_HEADER: u64 = 0xFFFF | IMMORTAL << 32;
 
 impl Pass for Codegen {
     const NAME: &'static str = "codegen";
-    type In = core::Program;
+    type In = core::RcExplicit;
     type Out = LlvmModule;
-    fn run(&self, p: core::Program, cx: &mut PassCx) -> LlvmModule {
+    fn run(&self, core::RcExplicit(p): core::RcExplicit, cx: &mut PassCx) -> LlvmModule {
         match generate(&p, cx.options.release, &cx.sources) {
             Ok(m) => m,
             Err(e) => {
@@ -141,8 +162,9 @@ pub fn generate(p: &core::Program, release: bool, sources: &Sources) -> Result<L
             .map(|f| f.name.clone())
             .collect(),
         in_library: false,
+        externs: &p.externs,
     };
-    g.declare_runtime();
+    g.declare_runtime(&p.externs);
     for f in &p.fns {
         let params: Vec<BasicMetadataTypeEnum> =
             f.params.iter().map(|(_, t)| g.ty(*t).into()).collect();
@@ -206,7 +228,9 @@ struct Gen<'a, 'ctx> {
     builder: Builder<'ctx>,
     fns: HashMap<String, FunctionValue<'ctx>>,
     rt: std::cell::RefCell<HashMap<String, FunctionValue<'ctx>>>,
-    rt_types: HashMap<&'static str, inkwell::types::FunctionType<'ctx>>,
+    rt_types: HashMap<String, inkwell::types::FunctionType<'ctx>>,
+    /// The program's runtime functions (`core::Program::externs`).
+    externs: &'a [core::Extern],
     strings: HashMap<String, BasicValueEnum<'ctx>>,
     /// Functions written in the embedded library (`<stdlib/…>`): a failure inside one is
     /// reported at the user's call that entered the library (see `mark_site`).
@@ -240,51 +264,42 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
     }
 
-    fn declare_runtime(&mut self) {
-        let named = |ctx: &'ctx Context, n: &str| -> BasicTypeEnum<'ctx> {
-            match n {
-                "ptr" => ctx.ptr_type(AddressSpace::default()).into(),
-                "i64" => ctx.i64_type().into(),
-                "i32" => ctx.i32_type().into(),
-                "i8" => ctx.i8_type().into(),
-                _ => ctx.f64_type().into(),
+    fn declare_runtime(&mut self, externs: &[core::Extern]) {
+        let abi = |ctx: &'ctx Context, a: Abi| -> BasicTypeEnum<'ctx> {
+            match a {
+                Abi::Ptr => ctx.ptr_type(AddressSpace::default()).into(),
+                Abi::I64 => ctx.i64_type().into(),
+                Abi::I32 => ctx.i32_type().into(),
+                Abi::I8 => ctx.i8_type().into(),
+                Abi::F64 => ctx.f64_type().into(),
             }
         };
-        // the runtime library (`Bool` crosses the C boundary as a byte)
-        let c_ty = |ctx: &'ctx Context, t: CTy| -> BasicTypeEnum<'ctx> {
-            match t {
-                CTy::Int => ctx.i64_type().into(),
-                CTy::Float => ctx.f64_type().into(),
-                CTy::Bool | CTy::Unit => ctx.i8_type().into(),
-                CTy::Str | CTy::Obj | CTy::Raw => ctx.ptr_type(AddressSpace::default()).into(),
-            }
-        };
-        for (_, sym, params, ret) in core::RUNTIME_LIBRARY {
+        for (name, params, ret) in SUPPORT {
             let ps: Vec<BasicMetadataTypeEnum> =
-                params.iter().map(|p| c_ty(self.ctx, *p).into()).collect();
-            self.rt_types
-                .insert(sym, c_ty(self.ctx, *ret).fn_type(&ps, false));
-        }
-        // maps and sets: keys and values are 64-bit words
-        let rt_ty = |ctx: &'ctx Context, t: core::RtTy| match t {
-            core::RtTy::Is(t) => c_ty(ctx, t),
-            core::RtTy::Word => ctx.i64_type().into(),
-        };
-        for (_, sym, params, ret, _) in core::COLLECTION_LIBRARY {
-            let ps: Vec<BasicMetadataTypeEnum> =
-                params.iter().map(|p| rt_ty(self.ctx, *p).into()).collect();
-            self.rt_types
-                .insert(sym, rt_ty(self.ctx, *ret).fn_type(&ps, false));
-        }
-        for (name, params, ret) in RUNTIME {
-            let ps: Vec<BasicMetadataTypeEnum> =
-                params.iter().map(|p| named(self.ctx, p).into()).collect();
-            let ft = if *ret == "void" {
-                self.ctx.void_type().fn_type(&ps, false)
-            } else {
-                named(self.ctx, ret).fn_type(&ps, false)
+                params.iter().map(|p| abi(self.ctx, *p).into()).collect();
+            let ft = match ret {
+                None => self.ctx.void_type().fn_type(&ps, false),
+                Some(r) => abi(self.ctx, *r).fn_type(&ps, false),
             };
-            self.rt_types.insert(name, ft);
+            self.rt_types.insert(name.to_string(), ft);
+        }
+        // the library's runtime functions: `Bool` (and `()`) cross the C boundary as a
+        // byte, type parameters as 64-bit words
+        let c_ty = |ctx: &'ctx Context, t: core::RtTy| -> BasicTypeEnum<'ctx> {
+            match t {
+                core::RtTy::Word | core::RtTy::Is(CTy::Int) => ctx.i64_type().into(),
+                core::RtTy::Is(CTy::Float) => ctx.f64_type().into(),
+                core::RtTy::Is(CTy::Bool | CTy::Unit) => ctx.i8_type().into(),
+                core::RtTy::Is(CTy::Str | CTy::Obj | CTy::Raw) => {
+                    ctx.ptr_type(AddressSpace::default()).into()
+                }
+            }
+        };
+        for x in externs {
+            let ps: Vec<BasicMetadataTypeEnum> =
+                x.params.iter().map(|p| c_ty(self.ctx, *p).into()).collect();
+            self.rt_types
+                .insert(x.symbol.clone(), c_ty(self.ctx, x.ret).fn_type(&ps, false));
         }
     }
 
@@ -842,22 +857,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.inline_drop(p, fv)?;
                 self.expr(body, env, fv)?
             }
-            ExprKind::Runtime(sym, args)
-                if sym == "mesh_rt_drop_moved" || sym == "mesh_rt_drop_reuse_moved" =>
-            {
-                let p = self.expr(&args[0], env, fv)?;
+            ExprKind::Prim(p @ (Prim::DropMoved | Prim::DropReuseMoved), args) => {
+                let v = self.expr(&args[0], env, fv)?;
                 let ExprKind::Int(moved) = args[1].kind else {
-                    return Err(format!("{sym} needs a constant slot set"));
+                    return Err(format!("{p:?} needs a constant slot set"));
                 };
-                self.inline_drop_moved(p, moved as u64, sym == "mesh_rt_drop_reuse_moved", fv)?
+                self.inline_drop_moved(v, moved as u64, *p == Prim::DropReuseMoved, fv)?
             }
             // a hole (`tail-mod-cons`): a null field until `set_slot` fills it
-            ExprKind::Runtime(sym, _) if sym == "mesh_rt_hole" => self
+            ExprKind::Prim(Prim::Hole, _) => self
                 .ctx
                 .ptr_type(AddressSpace::default())
                 .const_null()
                 .into(),
-            ExprKind::Runtime(sym, args) if sym == "mesh_rt_set_slot" => {
+            ExprKind::Prim(Prim::SetSlot, args) => {
                 let cell = self.expr(&args[0], env, fv)?.into_pointer_value();
                 let slot = self.expr(&args[1], env, fv)?.into_int_value();
                 let v = self.expr(&args[2], env, fv)?;
@@ -876,13 +889,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_store(sp, w).map_err(e)?;
                 self.unit()
             }
-            ExprKind::Runtime(sym, _) if sym == "mesh_rt_check" => {
+            ExprKind::Prim(Prim::Check, _) => {
                 self.stack_check(fv)?;
                 self.unit()
             }
             ExprKind::Runtime(sym, args) => {
-                let (params, ret, _) = core::runtime_sig(sym)
+                let decl = self
+                    .externs
+                    .iter()
+                    .find(|d| d.symbol == *sym)
                     .ok_or_else(|| format!("unknown runtime function {sym}"))?;
+                let (params, ret, located) = (decl.params.clone(), decl.ret, decl.located);
                 let mut argv: Vec<BasicMetadataValueEnum> = Vec::new();
                 for (a, p) in args.iter().zip(&params) {
                     let v = self.expr(a, env, fv)?;
@@ -897,7 +914,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                         v.into()
                     });
                 }
-                if core::fails_at_call_site(sym) {
+                if located {
                     self.mark_runtime_site(x.span)?;
                 }
                 let r = self.rt_call(sym, &argv)?.unwrap();
@@ -1688,6 +1705,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 };
                 self.rt_call(name, &[v[0].into()])?;
                 self.unit()
+            }
+            Prim::DropReuse => self.rt_call("mesh_rt_drop_reuse", &[v[0].into()])?.unwrap(),
+            Prim::FreeReuse => {
+                self.rt_call("mesh_rt_free_reuse", &[v[0].into()])?;
+                self.unit()
+            }
+            // handled where their operands are (`expr`)
+            Prim::DropReuseMoved | Prim::DropMoved | Prim::Hole | Prim::SetSlot | Prim::Check => {
+                return Err(format!("{p:?} reached the generic primitive code"))
             }
         })
     }

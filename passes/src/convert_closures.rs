@@ -7,7 +7,7 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{binder_types, children_mut, free_vars, rename};
-use mesh_ir::core::{CTy, ClosureEnv, Expr, ExprKind, Program};
+use mesh_ir::core::{CTy, Closed, ClosureEnv, Expr, ExprKind, Program};
 use std::collections::HashMap;
 
 pub struct ConvertClosures;
@@ -15,14 +15,14 @@ pub struct ConvertClosures;
 impl Pass for ConvertClosures {
     const NAME: &'static str = "convert-closures";
     type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+    type Out = Closed;
+    fn run(&self, mut p: Program, cx: &mut PassCx) -> Closed {
         for f in &mut p.fns {
             let mut types: HashMap<String, CTy> = f.params.iter().cloned().collect();
             binder_types(&f.body, &mut types);
             convert(&mut f.body, &types, cx);
         }
-        p
+        Closed(p)
     }
 }
 

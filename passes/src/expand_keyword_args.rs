@@ -10,6 +10,7 @@ pub struct ExpandKeywordArgs;
 
 impl Pass for ExpandKeywordArgs {
     const NAME: &'static str = "expand-keyword-args";
+    const STOPS_ON_ERROR: bool = false;
     type In = Desugared;
     type Out = Desugared;
     fn run(&self, Desugared(mut p): Desugared, _cx: &mut PassCx) -> Desugared {

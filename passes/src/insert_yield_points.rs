@@ -14,32 +14,29 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{children, children_mut};
-use mesh_ir::core::{CTy, Expr, ExprKind, Program};
+use mesh_ir::core::{CTy, Expr, ExprKind, Prim, RcExplicit};
 
 pub struct InsertYieldPoints;
 
-/// The runtime symbol that marks a check (codegen inlines its fast path).
-pub const CHECK: &str = "mesh_rt_check";
-
 impl Pass for InsertYieldPoints {
     const NAME: &'static str = "insert-yield-points";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, _cx: &mut PassCx) -> Program {
+    type In = RcExplicit;
+    type Out = RcExplicit;
+    fn run(&self, RcExplicit(mut p): RcExplicit, _cx: &mut PassCx) -> RcExplicit {
         for f in &mut p.fns {
             loops(&mut f.body);
-            if calls(&f.body) && !starts_with(&f.body, CHECK) {
-                let body = std::mem::replace(&mut f.body, marker(CHECK, f.span));
-                f.body = seq(marker(CHECK, f.span), body);
+            if calls(&f.body) && !starts_with_check(&f.body) {
+                let body = std::mem::replace(&mut f.body, check(f.span));
+                f.body = seq(check(f.span), body);
             }
         }
-        p
+        RcExplicit(p)
     }
 }
 
-fn marker(sym: &str, span: mesh_ir::Span) -> Expr {
+fn check(span: mesh_ir::Span) -> Expr {
     Expr {
-        kind: ExprKind::Runtime(sym.into(), vec![]),
+        kind: ExprKind::Prim(Prim::Check, vec![]),
         ty: CTy::Unit,
         span,
     }
@@ -54,9 +51,9 @@ fn seq(a: Expr, b: Expr) -> Expr {
     }
 }
 
-/// `e` is `marker; …`.
-pub fn starts_with(e: &Expr, sym: &str) -> bool {
-    matches!(&e.kind, ExprKind::Seq(a, _) if matches!(&a.kind, ExprKind::Runtime(s, _) if s == sym))
+/// `e` is `check; …`.
+pub fn starts_with_check(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Seq(a, _) if matches!(&a.kind, ExprKind::Prim(Prim::Check, _)))
 }
 
 /// Whether `e` calls a function or a closure (and so needs a stack check).
@@ -70,10 +67,10 @@ fn loops(e: &mut Expr) {
         loops(c);
     }
     if let ExprKind::Loop { body, .. } = &mut e.kind {
-        if !starts_with(body, CHECK) {
+        if !starts_with_check(body) {
             let span = body.span;
-            let b = std::mem::replace(&mut **body, marker(CHECK, span));
-            **body = seq(marker(CHECK, span), b);
+            let b = std::mem::replace(&mut **body, check(span));
+            **body = seq(check(span), b);
         }
     }
 }

@@ -33,6 +33,10 @@ pub use cx::{Options, PassCx};
 pub trait Pass {
     /// Kebab-case name used by `mesh dump --after=NAME` and `snapshots/NAME/`.
     const NAME: &'static str;
+    /// An error this pass reports stops the pipeline after it (the default). Name-level
+    /// passes before inference continue, so one run reports an undefined name and a type
+    /// error together.
+    const STOPS_ON_ERROR: bool = true;
     type In;
     type Out;
     fn run(&self, input: Self::In, cx: &mut PassCx) -> Self::Out;

@@ -38,6 +38,7 @@ fn builtin_required(t: &str) -> Option<&'static [&'static str]> {
 
 impl Pass for LiftImpls {
     const NAME: &'static str = "lift-impls";
+    const STOPS_ON_ERROR: bool = false;
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {

@@ -5,21 +5,21 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::children_mut;
-use mesh_ir::core::{CTy, Expr, ExprKind, Fn, Program};
+use mesh_ir::core::{CTy, Closed, Expr, ExprKind, Fn, Lifted};
 
 pub struct LiftLambdas;
 
 impl Pass for LiftLambdas {
     const NAME: &'static str = "lift-lambdas";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+    type In = Closed;
+    type Out = Lifted;
+    fn run(&self, Closed(mut p): Closed, cx: &mut PassCx) -> Lifted {
         let mut lifted = Vec::new();
         for f in &mut p.fns {
             lift(&mut f.body, &mut lifted, cx);
         }
         p.fns.extend(lifted);
-        p
+        Lifted(p)
     }
 }
 

@@ -15,6 +15,7 @@ pub struct LiftNestedFns;
 
 impl Pass for LiftNestedFns {
     const NAME: &'static str = "lift-nested-fns";
+    const STOPS_ON_ERROR: bool = false;
     type In = Desugared;
     type Out = Desugared;
     fn run(&self, Desugared(mut p): Desugared, cx: &mut PassCx) -> Desugared {

@@ -49,6 +49,7 @@ pub struct LowerActors;
 
 impl Pass for LowerActors {
     const NAME: &'static str = "lower-actors";
+    const STOPS_ON_ERROR: bool = false;
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
@@ -152,6 +153,7 @@ fn module_exprs(m: &mut Module, f: &mut dyn FnMut(&mut Expr)) {
         Module {
             name: String::new(),
             file: 0,
+            library: false,
             items: vec![],
         },
     );
@@ -347,6 +349,7 @@ fn fn_item(
         kind: ItemKind::Fn(FnDef {
             is_pub: true,
             cluster: None,
+            external: None,
             name,
             generics: vec![],
             params,

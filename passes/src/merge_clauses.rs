@@ -14,6 +14,7 @@ pub struct MergeClauses;
 
 impl Pass for MergeClauses {
     const NAME: &'static str = "merge-clauses";
+    const STOPS_ON_ERROR: bool = false;
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
@@ -232,6 +233,7 @@ fn merge(mut clauses: Vec<FnDef>, cx: &mut PassCx) -> FnDef {
     FnDef {
         is_pub: clauses.iter().any(|c| c.is_pub),
         cluster: first.cluster,
+        external: None,
         name: first.name.clone(),
         generics: first.generics.clone(),
         params,

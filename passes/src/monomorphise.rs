@@ -28,6 +28,11 @@ impl Pass for Monomorphise {
         for (mi, m) in p.modules.iter().enumerate() {
             for it in &m.items {
                 if let ItemKind::Fn(f) = &it.kind {
+                    if f.external.is_some() {
+                        // declarations without a body stay as they are, uninstantiated
+                        // (their calls keep the plain name)
+                        continue;
+                    }
                     generic.insert(
                         (format!("{}.{}", m.name, f.name), f.params.len()),
                         (mi, f.clone()),
@@ -37,7 +42,8 @@ impl Pass for Monomorphise {
         }
         let mut out = p.clone();
         for m in &mut out.modules {
-            m.items.retain(|it| !matches!(it.kind, ItemKind::Fn(_)));
+            m.items
+                .retain(|it| !matches!(&it.kind, ItemKind::Fn(f) if f.external.is_none()));
         }
         let mut mono = Mono_ {
             generic: &generic,

@@ -11,6 +11,7 @@ pub struct RemovePipes;
 
 impl Pass for RemovePipes {
     const NAME: &'static str = "remove-pipes";
+    const STOPS_ON_ERROR: bool = false;
     type In = Program;
     type Out = Desugared;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Desugared {

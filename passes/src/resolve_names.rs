@@ -100,6 +100,7 @@ struct ModInfo {
 
 impl Pass for ResolveNames {
     const NAME: &'static str = "resolve-names";
+    const STOPS_ON_ERROR: bool = false;
     type In = Desugared;
     type Out = Desugared;
     fn run(&self, Desugared(mut p): Desugared, cx: &mut PassCx) -> Desugared {

@@ -20,16 +20,16 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::binder_types;
-use mesh_ir::core::{CTy, Expr, ExprKind, Program};
+use mesh_ir::core::{CTy, Expr, ExprKind, Prim, RcExplicit};
 use std::collections::{HashMap, HashSet};
 
 pub struct ReuseCells;
 
 impl Pass for ReuseCells {
     const NAME: &'static str = "reuse-cells";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+    type In = RcExplicit;
+    type Out = RcExplicit;
+    fn run(&self, RcExplicit(mut p): RcExplicit, cx: &mut PassCx) -> RcExplicit {
         for f in &mut p.fns {
             let mut types: HashMap<String, CTy> = f.params.iter().cloned().collect();
             binder_types(&f.body, &mut types);
@@ -37,7 +37,7 @@ impl Pass for ReuseCells {
             let body = float_drops(body);
             f.body = pair(body, &types, &HashMap::new(), cx);
         }
-        p
+        RcExplicit(p)
     }
 }
 
@@ -117,8 +117,8 @@ fn pair(
             if take(&mut trial, &tok, dom.get(x).copied().unwrap_or(0)) == Took::Yes {
                 let (ty, span) = (e.ty, e.span);
                 let drop = mk(
-                    ExprKind::Runtime(
-                        "mesh_rt_drop_reuse".into(),
+                    ExprKind::Prim(
+                        Prim::DropReuse,
                         vec![mk(ExprKind::Var(x.clone()), CTy::Obj, span)],
                     ),
                     CTy::Raw,
@@ -270,8 +270,8 @@ fn take(e: &mut Expr, tok: &str, known: u32) -> Took {
 fn free_first(e: &mut Expr, tok: &str) {
     let (ty, span) = (e.ty, e.span);
     let free = mk(
-        ExprKind::Runtime(
-            "mesh_rt_free_reuse".into(),
+        ExprKind::Prim(
+            Prim::FreeReuse,
             vec![mk(ExprKind::Var(tok.to_string()), CTy::Raw, span)],
         ),
         CTy::Unit,

@@ -25,24 +25,20 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::children_mut;
-use mesh_ir::core::{CTy, Expr, ExprKind, Program};
+use mesh_ir::core::{CTy, Expr, ExprKind, Prim, RcExplicit};
 
 pub struct SpecialiseDrops;
 
-/// Runtime symbols of the specialised drops (codegen inlines their fast paths).
-pub const DROP_MOVED: &str = "mesh_rt_drop_moved";
-pub const DROP_REUSE_MOVED: &str = "mesh_rt_drop_reuse_moved";
-
 impl Pass for SpecialiseDrops {
     const NAME: &'static str = "specialise-drops";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, _cx: &mut PassCx) -> Program {
+    type In = RcExplicit;
+    type Out = RcExplicit;
+    fn run(&self, RcExplicit(mut p): RcExplicit, _cx: &mut PassCx) -> RcExplicit {
         for f in &mut p.fns {
             let mut s = Spines::default();
             s.visit(&mut f.body);
         }
-        p
+        RcExplicit(p)
     }
 }
 
@@ -88,17 +84,17 @@ impl Spines {
                     }
                     return;
                 }
-                if let ExprKind::Runtime(sym, args) = &mut v.kind {
+                if let ExprKind::Prim(p, args) = &mut v.kind {
                     let x = match args.as_slice() {
                         [Expr {
                             kind: ExprKind::Var(x),
                             ..
-                        }] if sym == "mesh_rt_drop_reuse" => Some(x.clone()),
+                        }] if *p == Prim::DropReuse => Some(x.clone()),
                         _ => None,
                     };
                     if let Some(x) = x {
                         if let Some(slots) = self.take(pend, &x) {
-                            *sym = DROP_REUSE_MOVED.into();
+                            *p = Prim::DropReuseMoved;
                             args.push(int(slots, span));
                         }
                         forget(pend, &x);
@@ -141,7 +137,7 @@ impl Spines {
                         span,
                     };
                     let drop = Expr {
-                        kind: ExprKind::Runtime(DROP_MOVED.into(), vec![var, int(slots, span)]),
+                        kind: ExprKind::Prim(Prim::DropMoved, vec![var, int(slots, span)]),
                         ty: CTy::Unit,
                         span,
                     };

@@ -28,21 +28,16 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::children;
-use mesh_ir::core::{CTy, Expr, ExprKind, Fn, Program};
+use mesh_ir::core::{CTy, Expr, ExprKind, Fn, Lifted, Prim};
 use mesh_ir::Span;
 
 pub struct TailModCons;
 
-/// A null field, filled later by `SET_SLOT` (codegen: a null pointer).
-pub const HOLE: &str = "mesh_rt_hole";
-/// `mesh_rt_set_slot(cell, slot, value)`: fills a hole; owns `value`, borrows `cell`.
-pub const SET_SLOT: &str = "mesh_rt_set_slot";
-
 impl Pass for TailModCons {
     const NAME: &'static str = "tail-mod-cons";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+    type In = Lifted;
+    type Out = Lifted;
+    fn run(&self, Lifted(mut p): Lifted, cx: &mut PassCx) -> Lifted {
         let mut extra = Vec::new();
         for f in &mut p.fns {
             if f.ret != CTy::Obj || !has_site(&f.body, &f.name) || leaves(&f.body) {
@@ -71,7 +66,7 @@ impl Pass for TailModCons {
             });
         }
         p.fns.extend(extra);
-        p
+        Lifted(p)
     }
 }
 
@@ -134,7 +129,7 @@ impl Target<'_> {
         let ExprKind::Alloc { fields, .. } = &mut e.kind else {
             unreachable!()
         };
-        let hole = mk(ExprKind::Runtime(HOLE.into(), vec![]), CTy::Obj, span);
+        let hole = mk(ExprKind::Prim(Prim::Hole, vec![]), CTy::Obj, span);
         let call = std::mem::replace(&mut fields[k], hole);
         let ExprKind::Call { args, .. } = call.kind else {
             unreachable!()
@@ -254,8 +249,8 @@ impl Target<'_> {
 
     fn set(&self, v: Expr, span: Span) -> Expr {
         mk(
-            ExprKind::Runtime(
-                SET_SLOT.into(),
+            ExprKind::Prim(
+                Prim::SetSlot,
                 vec![
                     var(self.dst, CTy::Obj, span),
                     var(self.slot, CTy::Int, span),

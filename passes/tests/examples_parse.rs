@@ -49,6 +49,7 @@ fn all_spec_examples_parse_and_round_trip() {
             &Module {
                 name: "M".into(),
                 file: 0,
+                library: false,
                 items: items.clone(),
             },
             false,

@@ -423,6 +423,21 @@ impl Interp<'_> {
                 Value::Unit
             }
             Panic => return Err(text(&a[0]).to_string()),
+            // reuse tokens only change where memory comes from
+            DropReuse | FreeReuse | DropReuseMoved | DropMoved => Value::Unit,
+            Hole => Value::Hole(Rc::new(std::cell::RefCell::new(Value::Unit))),
+            SetSlot => {
+                let (Value::Obj(o), Value::Int(i)) = (&a[0], &a[1]) else {
+                    return Err("set_slot of a non-object".into());
+                };
+                match o.1.get(*i as usize) {
+                    Some(Value::Hole(h)) => *h.borrow_mut() = a[2].clone(),
+                    _ => return Err("set_slot of a field that is not a hole".into()),
+                }
+                Value::Unit
+            }
+            // one process: preemption and stack checks have nothing to do
+            Check => Value::Unit,
         })
     }
 }
@@ -430,8 +445,6 @@ impl Interp<'_> {
 /// The runtime-library functions the interpreters model, by runtime symbol.
 pub fn library(sym: &str, a: &[Value]) -> R<Value> {
     Ok(match sym {
-        // one process: preemption and stack checks have nothing to do
-        "mesh_rt_check" => Value::Unit,
         "mesh_rt_str_length" => Value::Int(text(&a[0]).chars().count() as i64),
         "mesh_rt_float_to_int" => Value::Int(float(&a[0]) as i64),
         "mesh_rt_math_sqrt" => Value::Float(float(&a[0]).sqrt()),
@@ -476,20 +489,6 @@ pub fn library(sym: &str, a: &[Value]) -> R<Value> {
             };
             list(parts.into_iter().map(|x| Value::Str(Rc::from(x))))
         }
-        // reuse tokens only change where memory comes from
-        "mesh_rt_drop_reuse" | "mesh_rt_drop_reuse_moved" => Value::Unit,
-        "mesh_rt_hole" => Value::Hole(Rc::new(std::cell::RefCell::new(Value::Unit))),
-        "mesh_rt_set_slot" => {
-            let (Value::Obj(o), Value::Int(i)) = (&a[0], &a[1]) else {
-                return Err("set_slot of a non-object".into());
-            };
-            match o.1.get(*i as usize) {
-                Some(Value::Hole(h)) => *h.borrow_mut() = a[2].clone(),
-                _ => return Err("set_slot of a field that is not a hole".into()),
-            }
-            Value::Unit
-        }
-        "mesh_rt_free_reuse" | "mesh_rt_drop_moved" => Value::Unit,
         "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
         "mesh_rt_map_put" | "mesh_rt_set_add" => {
             let mut m = entries(&a[0])?.to_vec();

@@ -6,6 +6,25 @@ use std::fmt::Write;
 pub fn print(p: &Program) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "(entry {})", p.entry);
+    for x in &p.externs {
+        let ty = |t: &RtTy| match t {
+            RtTy::Is(t) => t.name(),
+            RtTy::Word => "Word",
+        };
+        let ps: Vec<&str> = x.params.iter().map(ty).collect();
+        let flags = [(x.owns, " owns"), (x.located, " located")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, f)| *f)
+            .collect::<String>();
+        let _ = writeln!(
+            out,
+            "(extern {} ({}) : {}{flags})",
+            x.symbol,
+            ps.join(" "),
+            ty(&x.ret)
+        );
+    }
     for f in &p.fns {
         let ps: Vec<String> = f
             .params

@@ -26,11 +26,17 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
     if sigs.len() != p.fns.len() {
         errs.push("two functions share a name".to_string());
     }
+    if p.externs.windows(2).any(|w| w[0].symbol >= w[1].symbol) {
+        errs.push(
+            "the runtime functions are not sorted by symbol, or one is listed twice".to_string(),
+        );
+    }
     if !sigs.contains_key(p.entry.as_str()) {
         errs.push(format!("entry function `{}` is missing", p.entry));
     }
     for f in &p.fns {
         let mut cx = Cx {
+            program: p,
             sigs: &sigs,
             errs: &mut errs,
             bound: HashSet::new(),
@@ -59,6 +65,7 @@ pub fn validate(p: &Program) -> Result<(), Vec<String>> {
 }
 
 struct Cx<'a> {
+    program: &'a Program,
     sigs: &'a HashMap<&'a str, (Vec<CTy>, CTy)>,
     errs: &'a mut Vec<String>,
     bound: HashSet<String>,
@@ -257,9 +264,9 @@ impl Cx<'_> {
             }
             ExprKind::Runtime(sym, args) => {
                 args.iter().for_each(|a| self.expr(a, false));
-                match runtime_sig(sym) {
+                match self.program.extern_sig(sym).map(|x| (&x.params, x.ret)) {
                     None => self.err(format!("unknown runtime function `{sym}`")),
-                    Some((ps, r, _)) => {
+                    Some((ps, r)) => {
                         if ps.len() != args.len() {
                             self.err(format!(
                                 "`{sym}` takes {} arguments, given {}",

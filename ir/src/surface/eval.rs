@@ -49,6 +49,8 @@ fn unsupported<T>(what: &str) -> R<T> {
 
 struct Eval<'a> {
     fns: HashMap<String, &'a FnDef>,
+    /// The runtime symbols of the library's `@extern` functions, by Mesh name.
+    externs: HashMap<String, &'a str>,
     defs: &'a TypeDefs,
     out: String,
     fuel: u64,
@@ -74,15 +76,26 @@ pub fn run(p: &Program, defs: &TypeDefs, fuel: u64) -> Outcome {
 
 fn run_here(p: &Program, defs: &TypeDefs, fuel: u64) -> Outcome {
     let mut fns = HashMap::new();
+    let mut externs = HashMap::new();
     for m in &p.modules {
         for it in &m.items {
             if let ItemKind::Fn(f) = &it.kind {
-                fns.insert(format!("{}.{}", m.name, f.name), f);
+                let name = format!("{}.{}", m.name, f.name);
+                match (&f.external, f.extern_symbol()) {
+                    (_, Some(sym)) => {
+                        externs.insert(name, sym);
+                    }
+                    (Some(_), None) => {}
+                    (None, _) => {
+                        fns.insert(name, f);
+                    }
+                }
             }
         }
     }
     let mut ev = Eval {
         fns,
+        externs,
         defs,
         out: String::new(),
         fuel,
@@ -755,6 +768,7 @@ impl Eval<'_> {
                                 .collect(),
                         )
                     }
+                    TypeDefKind::Opaque => return unsupported("Display of a runtime value"),
                 };
                 if fields.is_empty() {
                     return Ok(name);
@@ -831,7 +845,7 @@ impl Eval<'_> {
             }
             // maps, sets, numbers, strings: as the core interpreter models the runtime
             "Map.new" | "Set.new" => Value::Map(Rc::new(vec![])),
-            _ => match crate::core::runtime_symbol(g) {
+            _ => match self.externs.get(g) {
                 Some(sym) => crate::core::interp::library(sym, &a).map_err(Ctrl::Error)?,
                 None => return unsupported(&format!("library function {g}")),
             },

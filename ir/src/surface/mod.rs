@@ -30,6 +30,8 @@ pub struct Program {
 pub struct Module {
     pub name: String,
     pub file: u32,
+    /// A standard-library module (its file is `<stdlib/…>`): left out of dumps.
+    pub library: bool,
     pub items: Vec<Item>,
 }
 
@@ -54,6 +56,13 @@ pub enum ItemKind {
         items: Vec<Item>,
     },
     Fn(FnDef),
+    /// `@extern pub type Name<T…>`: a type the runtime implements, opaque to Mesh code
+    /// (its values are counted runtime cells). Standard library only (decision 47).
+    ExternType {
+        is_pub: bool,
+        name: String,
+        generics: Vec<String>,
+    },
     Struct(StructDef),
     SumType(SumTypeDef),
     TypeAlias {
@@ -76,6 +85,10 @@ pub struct FnDef {
     pub is_pub: bool,
     /// `@cluster` (`Some(None)`) or `@cluster(N)` (`Some(Some(N))`).
     pub cluster: Option<Option<i64>>,
+    /// A standard-library declaration without a body: implemented by the runtime
+    /// (`@extern`) or by the compiler (`@intrinsic`). Its parameters and result are
+    /// all annotated; `body` is empty.
+    pub external: Option<External>,
     pub name: String,
     pub generics: Vec<String>,
     pub params: Vec<Param>,
@@ -91,6 +104,37 @@ pub struct FnDef {
     /// The function's type, filled by `infer`.
     pub sig: Option<Ty>,
     pub span: Span,
+}
+
+/// How a function without a Mesh body is implemented (decision 47).
+#[derive(Clone, Debug, PartialEq)]
+pub enum External {
+    /// `@extern("symbol", flags…)`: a C-ABI function of the runtime, whose signature is
+    /// derived from the Mesh types (`core::abi`).
+    Runtime {
+        symbol: String,
+        /// `owns`: the function takes over its counted arguments (it may update a map or
+        /// list held only once in place); otherwise it borrows them.
+        owns: bool,
+        /// `located`: it may fail, naming the user's call site (generated code records
+        /// the location before calling it).
+        located: bool,
+    },
+    /// `@intrinsic`: the compiler lowers each call itself (`explicate-core`).
+    Intrinsic,
+    /// `@intrinsic pub name :: Type`: a value the compiler provides, used without a call
+    /// (`Math.pi`). Its `ret` is the type; it has no parameters.
+    Constant,
+}
+
+impl FnDef {
+    /// The runtime symbol of an `@extern` function.
+    pub fn extern_symbol(&self) -> Option<&str> {
+        match &self.external {
+            Some(External::Runtime { symbol, .. }) => Some(symbol),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

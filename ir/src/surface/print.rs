@@ -8,11 +8,7 @@ use std::fmt::Write;
 
 pub fn print_program(p: &Program) -> String {
     let mut out = String::new();
-    for m in p
-        .modules
-        .iter()
-        .filter(|m| !crate::source::LIBRARY_MODULES.contains(&m.name.as_str()))
-    {
+    for m in p.modules.iter().filter(|m| !m.library) {
         out.push_str(&print_module(m, false));
     }
     out
@@ -82,6 +78,18 @@ impl Printer {
         match &item.kind {
             ItemKind::Import(path) => {
                 let _ = write!(self.out, "import {}", path.join("."));
+            }
+            ItemKind::ExternType {
+                is_pub,
+                name,
+                generics: gs,
+            } => {
+                let _ = write!(
+                    self.out,
+                    "@extern {}type {name}{}",
+                    pub_(*is_pub),
+                    generics(gs)
+                );
             }
             ItemKind::FromImport { path, names, glob } => {
                 let list = if *glob {
@@ -329,6 +337,29 @@ impl Printer {
     }
 
     fn fn_sig(&mut self, f: &FnDef) {
+        match &f.external {
+            Some(External::Constant) => {
+                let ty = f.ret.as_ref().map(type_str).unwrap_or_default();
+                let _ = write!(self.out, "@intrinsic {}{} :: {ty}", pub_(f.is_pub), f.name);
+                return;
+            }
+            Some(External::Intrinsic) => self.out.push_str("@intrinsic "),
+            Some(External::Runtime {
+                symbol,
+                owns,
+                located,
+            }) => {
+                let _ = write!(self.out, "@extern(\"{}\"", escape_str(symbol));
+                if *owns {
+                    self.out.push_str(", owns");
+                }
+                if *located {
+                    self.out.push_str(", located");
+                }
+                self.out.push_str(") ");
+            }
+            None => {}
+        }
         if let Some(c) = &f.cluster {
             match c {
                 Some(n) => {
@@ -359,6 +390,9 @@ impl Printer {
 
     pub fn fn_def(&mut self, f: &FnDef) {
         self.fn_sig(f);
+        if f.external.is_some() {
+            return;
+        }
         if f.eq_form {
             if let [Stmt {
                 kind: StmtKind::Expr(e),

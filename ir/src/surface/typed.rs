@@ -158,7 +158,7 @@ fn print_typed(p: &Program) -> String {
     // the prelude is library code: dumps show the program's own modules
     p.modules
         .iter()
-        .filter(|m| !crate::source::LIBRARY_MODULES.contains(&m.name.as_str()))
+        .filter(|m| !m.library)
         .map(|m| print_module(m, true))
         .collect()
 }

@@ -17,6 +17,7 @@ pub fn item_exprs_mut(it: &mut Item, f: &mut dyn FnMut(&mut Expr)) {
         ItemKind::Import(_)
         | ItemKind::FromImport { .. }
         | ItemKind::TypeAlias { .. }
+        | ItemKind::ExternType { .. }
         | ItemKind::SumType(_) => {}
         ItemKind::Module { items, .. } => items.iter_mut().for_each(|i| item_exprs_mut(i, f)),
         ItemKind::Fn(d) => fn_exprs_mut(d, f),

@@ -24,21 +24,17 @@ impl Lower<'_> {
             }
         }
         let f = mk(core::ExprKind::Int(flags), CTy::Int, span);
-        mk(
-            core::ExprKind::Runtime("mesh_rt_map_new".into(), vec![f]),
-            CTy::Obj,
-            span,
-        )
+        self.extern_call("Map.new_with", vec![f], CTy::Obj, span)
     }
 
     /// The entries of a map (a list of `(key, value)` tuples) or the elements of a set
     /// (a list of `Int`), in insertion order: a new list the caller owns.
     pub(crate) fn map_entries(&mut self, m: core::Expr, t: &Ty, span: Span) -> core::Expr {
-        let sym = match t {
-            Ty::Con(k, _) if k == "Map" => "mesh_rt_map_to_list",
-            _ => "mesh_rt_map_keys",
+        let f = match t {
+            Ty::Con(k, _) if k == "Map" => "Map.to_list",
+            _ => "Set.to_list",
         };
-        mk(core::ExprKind::Runtime(sym.into(), vec![m]), CTy::Obj, span)
+        self.extern_call(f, vec![m], CTy::Obj, span)
     }
 }
 

@@ -34,6 +34,7 @@ fn fields_of(defs: &TypeDefs, t: &Ty) -> Vec<(String, Vec<(Option<String>, Ty)>)
                         )
                     })
                     .collect(),
+                TypeDefKind::Opaque => vec![],
             }
         }
         _ => vec![],
@@ -89,16 +90,10 @@ impl Lower<'_> {
             Ty::Bool => prim(Prim::BoolToStr, vec![v], span),
             Ty::String => v,
             Ty::Unit => str_lit("()", span),
-            Ty::Con(k, _) if k == "Pid" => mk(
-                core::ExprKind::Runtime("mesh_rt_pid_to_str".into(), vec![v]),
-                CTy::Str,
-                span,
-            ),
-            Ty::Con(k, _) if k == "Json" => mk(
-                core::ExprKind::Runtime("mesh_rt_json_text".into(), vec![v]),
-                CTy::Str,
-                span,
-            ),
+            Ty::Con(k, _) if k == "Pid" => {
+                self.extern_call("Process.pid_to_string", vec![v], CTy::Str, span)
+            }
+            Ty::Con(k, _) if k == "Json" => self.extern_call("Json.text", vec![v], CTy::Str, span),
             _ => self.helper("display", t, vec![v], CTy::Str, span),
         }
     }
@@ -160,16 +155,8 @@ impl Lower<'_> {
                 mk(core::ExprKind::Int(1), CTy::Int, span),
                 mk(core::ExprKind::Int(0), CTy::Int, span),
             ),
-            Ty::String => mk(
-                core::ExprKind::Runtime("mesh_rt_hash_str".into(), vec![v]),
-                CTy::Int,
-                span,
-            ),
-            Ty::Float => mk(
-                core::ExprKind::Runtime("mesh_rt_hash_float".into(), vec![v]),
-                CTy::Int,
-                span,
-            ),
+            Ty::String => self.extern_call("Hash.string", vec![v], CTy::Int, span),
+            Ty::Float => self.extern_call("Hash.float", vec![v], CTy::Int, span),
             Ty::Unit => mk(core::ExprKind::Int(0), CTy::Int, span),
             _ => self.helper("hash", t, vec![v], CTy::Int, span),
         }

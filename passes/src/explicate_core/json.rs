@@ -9,10 +9,6 @@ fn int(n: i64, span: Span) -> core::Expr {
     mk(core::ExprKind::Int(n), CTy::Int, span)
 }
 
-fn rt(sym: &str, args: Vec<core::Expr>, ty: CTy, span: Span) -> core::Expr {
-    mk(core::ExprKind::Runtime(sym.to_string(), args), ty, span)
-}
-
 impl Lower<'_> {
     /// `json { k: v, … }`: keys sorted, values encoded by type; a nested `json {}` is
     /// embedded as it is.
@@ -42,10 +38,10 @@ impl Lower<'_> {
         match t {
             Ty::Int => prim(Prim::IntToStr, vec![v], span),
             Ty::Bool => prim(Prim::BoolToStr, vec![v], span),
-            Ty::Float => rt("mesh_rt_json_float", vec![v], CTy::Str, span),
-            Ty::String => rt("mesh_rt_json_quote", vec![v], CTy::Str, span),
+            Ty::Float => self.extern_call("Json.float", vec![v], CTy::Str, span),
+            Ty::String => self.extern_call("Json.quote", vec![v], CTy::Str, span),
             Ty::Unit => str_lit("null", span),
-            Ty::Con(k, _) if k == "Json" => rt("mesh_rt_json_text", vec![v], CTy::Str, span),
+            Ty::Con(k, _) if k == "Json" => self.extern_call("Json.text", vec![v], CTy::Str, span),
             _ => {
                 let name = format!("tojson:{t}");
                 if !self.helpers.contains_key(&name) {
@@ -111,7 +107,7 @@ impl Lower<'_> {
             Ty::Con(k, a) if k == "Map" && matches!(a[0], Ty::String | Ty::Int) => {
                 // "{" key:value, … "}" over the entries in key order, each an
                 // item `"key":value` of the (key, value) tuple
-                let pairs = rt("mesh_rt_map_json_pairs", vec![o.clone()], CTy::Obj, span);
+                let pairs = self.extern_call("Map.json_pairs", vec![o.clone()], CTy::Obj, span);
                 let pair = Ty::Tuple(vec![a[0].clone(), a[1].clone()]);
                 let items = self.json_items(&pair, true, span);
                 let call = mk(
@@ -179,7 +175,7 @@ impl Lower<'_> {
         } else {
             key
         };
-        let quoted = rt("mesh_rt_json_quote", vec![text], CTy::Str, span);
+        let quoted = self.extern_call("Json.quote", vec![text], CTy::Str, span);
         let value = load(self, 1);
         let value = self.to_json(value, &kv[1], span);
         concat(vec![quoted, str_lit(":", span), value], span)
@@ -254,7 +250,7 @@ impl Lower<'_> {
         let Ty::Con(_, ra) = result else {
             unreachable!()
         };
-        let parsed = rt("mesh_rt_json_parse", vec![text], CTy::Obj, span);
+        let parsed = self.extern_call("Json.parse", vec![text], CTy::Obj, span);
         self.then_ok(parsed, span, |lw, ok| {
             let v = mk(core::ExprKind::Load(Box::new(ok), 0), CTy::Obj, span);
             lw.from_json(v, &ra[0], span)
@@ -285,14 +281,14 @@ impl Lower<'_> {
     /// Decodes a JSON value (a runtime `JsonValue`) into `Result<t, String>`.
     fn from_json(&mut self, v: core::Expr, t: &Ty, span: Span) -> core::Expr {
         let scalar = match t {
-            Ty::Int => Some("mesh_rt_json_as_int"),
-            Ty::Float => Some("mesh_rt_json_as_float"),
-            Ty::String => Some("mesh_rt_json_as_string"),
-            Ty::Bool => Some("mesh_rt_json_as_bool"),
+            Ty::Int => Some("Json.as_int"),
+            Ty::Float => Some("Json.as_float"),
+            Ty::String => Some("Json.as_string"),
+            Ty::Bool => Some("Json.as_bool"),
             _ => None,
         };
         if let Some(sym) = scalar {
-            return rt(sym, vec![v], CTy::Obj, span);
+            return self.extern_call(sym, vec![v], CTy::Obj, span);
         }
         self.struct_decoder(
             "fromjson",
@@ -381,8 +377,8 @@ impl Lower<'_> {
     ) -> core::Expr {
         match source {
             Source::Json => {
-                let field = rt(
-                    "mesh_rt_json_field",
+                let field = self.extern_call(
+                    "Json.field",
                     vec![o.clone(), str_lit(name, span)],
                     CTy::Obj,
                     span,
@@ -412,8 +408,8 @@ impl Lower<'_> {
                         span,
                     );
                 };
-                rt(
-                    "mesh_rt_row_field",
+                self.extern_call(
+                    "Row.field",
                     vec![o.clone(), str_lit(name, span), int(kind, span)],
                     CTy::Obj,
                     span,

@@ -12,6 +12,8 @@ mod case;
 mod closure;
 mod collections;
 mod derive;
+mod externs;
+mod intrinsics;
 mod json;
 mod loops;
 
@@ -30,10 +32,14 @@ impl Pass for ExplicateCore {
     type In = Matched;
     type Out = core::Program;
     fn run(&self, Matched(p, defs): Matched, cx: &mut PassCx) -> core::Program {
+        let declared = externs::Declared::of(&p, &defs, cx);
         let mut fn_defs: HashMap<String, &FnDef> = HashMap::new();
         for m in &p.modules {
             for it in &m.items {
                 if let ItemKind::Fn(f) = &it.kind {
+                    if f.external.is_some() {
+                        continue;
+                    }
                     fn_defs.insert(
                         core_name(&format!("{}.{}", m.name, f.name), f.params.len()),
                         f,
@@ -54,7 +60,11 @@ impl Pass for ExplicateCore {
                 "the entry file must define `fn main()`",
                 span,
             ));
-            return core::Program { fns: vec![], entry };
+            return core::Program {
+                fns: vec![],
+                entry,
+                externs: vec![],
+            };
         }
         let mut lw = Lower {
             cx,
@@ -67,6 +77,8 @@ impl Pass for ExplicateCore {
             ret_ty: None,
             loops: Vec::new(),
             map_entries: false,
+            declared,
+            used: Default::default(),
         };
         let mut fns = Vec::new();
         while let Some(name) = lw.queue.pop_front() {
@@ -81,7 +93,12 @@ impl Pass for ExplicateCore {
             fns.push(lw.function(&name, f));
         }
         fns.append(&mut lw.extra);
-        core::Program { fns, entry }
+        let externs = externs::used_externs(std::mem::take(&mut lw.used));
+        core::Program {
+            fns,
+            entry,
+            externs,
+        }
     }
 }
 
@@ -124,6 +141,10 @@ pub(crate) struct Lower<'a> {
     loops: Vec<loops::LoopCtx>,
     /// Set while synthesising a map's Display: pairs print as `k => v`.
     map_entries: bool,
+    /// The library's `@extern` and `@intrinsic` declarations.
+    declared: externs::Declared,
+    /// The runtime functions called so far, by symbol.
+    used: std::collections::BTreeMap<String, core::Extern>,
 }
 
 pub(crate) fn mk(kind: core::ExprKind, ty: CTy, span: Span) -> core::Expr {
@@ -199,14 +220,7 @@ impl Lower<'_> {
             Some(Ty::Unit) | Some(Ty::Never) => CTy::Unit,
             Some(Ty::Con(k, _)) if self.defs.types.contains_key(k) => CTy::Obj,
             Some(Ty::Tuple(_)) | Some(Ty::Fun(..)) => CTy::Obj,
-            Some(Ty::Con(k, _))
-                if matches!(
-                    k.as_str(),
-                    "Regex" | "Json" | "Map" | "Set" | "Request" | "Response" | "SqliteConn"
-                ) =>
-            {
-                CTy::Obj
-            }
+            Some(Ty::Con(k, _)) if k == "Map" || k == "Set" => CTy::Obj,
             // an instant is its Unix milliseconds; an atom is its (interned) text
             Some(Ty::Con(k, _)) if k == "DateTime" || k == "Pid" => CTy::Int,
             Some(Ty::Con(k, _)) if k == "Atom" => CTy::Str,
@@ -368,7 +382,7 @@ impl Lower<'_> {
             ExprKind::Float(f) => core::ExprKind::Float(*f),
             ExprKind::Bool(b) => core::ExprKind::Bool(*b),
             ExprKind::Unit => core::ExprKind::Unit,
-            ExprKind::SelfPid => core::ExprKind::Runtime("mesh_rt_self".into(), vec![]),
+            ExprKind::SelfPid => return self.extern_call("Process.self_pid", vec![], ty, span),
             ExprKind::Str(parts) => return self.interpolation(parts, span),
             ExprKind::Var(n) => match self.local(n) {
                 Some(c) => core::ExprKind::Var(c),
@@ -416,6 +430,14 @@ impl Lower<'_> {
                     move |lw, args| match g.as_str() {
                         "Prelude.println" | "IO.puts" => prim(Prim::Println, args, span),
                         "Prelude.print" => prim(Prim::Print, args, span),
+                        _ if lw.declared.externs.contains_key(&g) => {
+                            let rt = lw.cty(ret_ty.as_ref(), span);
+                            lw.extern_call(&g, args, rt, span)
+                        }
+                        _ if lw.declared.intrinsics.contains(&g) => lw.unsupported(
+                            &format!("references to `{g}` as a value (call it instead)"),
+                            span,
+                        ),
                         _ => {
                             let name = core_name(&g, arity);
                             if lw.seen.insert(name.clone()) {
@@ -442,10 +464,10 @@ impl Lower<'_> {
             }
             ExprKind::Json(fields) => return self.json_literal(fields, span),
             ExprKind::Atom(a) => core::ExprKind::Str(a.clone()),
-            ExprKind::Regex { pattern, flags } => core::ExprKind::Runtime(
-                "mesh_rt_regex_literal".into(),
-                vec![str_lit(pattern, span), str_lit(flags, span)],
-            ),
+            ExprKind::Regex { pattern, flags } => {
+                let args = vec![str_lit(pattern, span), str_lit(flags, span)];
+                return self.extern_call("Regex.literal", args, ty, span);
+            }
             ExprKind::List(es) => {
                 // `[a, b]` is `Cons(a, Cons(b, Nil))`; elements evaluate left to right
                 let mut temps = Vec::new();
@@ -758,146 +780,25 @@ impl Lower<'_> {
             );
         };
         let cargs: Vec<core::Expr> = args.iter().map(|a| self.expr(&a.value, false)).collect();
-        let kind = match g.as_str() {
-            "Prelude.println" | "IO.puts" => core::ExprKind::Prim(Prim::Println, cargs),
-            "Prelude.print" => core::ExprKind::Prim(Prim::Print, cargs),
-            "Prelude.assert" | "Prelude.assert_eq" | "Prelude.assert_ne" => {
-                return self.assertion(g, args, cargs, span)
-            }
-            "Prelude.default" | "Int.default" | "Float.default" | "String.default"
-            | "Bool.default" => {
-                let t = e.ty.clone().unwrap_or(Ty::Unit);
-                return self.default_value(&t, span);
-            }
-            // the element (message) kind of the list (the received `Option`), for the
-            // runtime's trampolines
-            "List.sort" | "Process.receive_matching" => {
-                let of = if g == "List.sort" {
-                    &args[0].value.ty
-                } else {
-                    &e.ty
-                };
-                let kind = self.word_kind(of, span);
-                let mut cargs = cargs;
-                cargs.push(mk(core::ExprKind::Int(kind), CTy::Int, span));
-                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
-            }
-            "Map.new" | "Set.new" => {
-                let t = e.ty.clone().unwrap_or(Ty::Unit);
-                return self.map_new(&t, span);
-            }
-            // the message's last argument: is it a counted pointer (runtime/src/actor)
-            "Prelude.send"
-            | "Timer.send_after"
-            | "Process.receive"
-            | "Process.reply"
-            | "Process.await_reply"
-            | "Process.finish_job"
-            | "Process.await_job"
-            | "Process.receive_signal" => {
-                let message = match g.as_str() {
-                    "Process.receive" | "Process.await_job" | "Process.receive_signal" => {
-                        match &e.ty {
-                            Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
-                            _ => None,
-                        }
-                    }
-                    "Process.await_reply" => e.ty.clone(),
-                    _ => args.last().and_then(|a| a.value.ty.clone()),
-                };
-                let counted = self.cty(message.as_ref(), span).is_counted();
-                let mut cargs = cargs;
-                cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
-                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
-            }
-            "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
-            "DateTime.to_unix_secs" => {
-                let thousand = mk(core::ExprKind::Int(1000), CTy::Int, span);
-                return prim(
-                    Prim::IDiv,
-                    vec![cargs.into_iter().next().unwrap(), thousand],
-                    span,
-                );
-            }
-            "DateTime.is_before" => core::ExprKind::Prim(Prim::ICmp(Cmp::Lt), cargs),
-            "DateTime.is_after" => core::ExprKind::Prim(Prim::ICmp(Cmp::Gt), cargs),
-            "Json.encode" | "JSON.encode" | "Json.encode_string" | "Json.encode_int"
-            | "Json.encode_bool" | "Json.encode_list" | "Json.encode_map" => {
-                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
-                let v = cargs.into_iter().next().unwrap();
-                return self.to_json(v, &t, span);
-            }
-            "Json.decode" => {
-                let result = e.ty.clone().unwrap_or(Ty::Unit);
-                let v = cargs.into_iter().next().unwrap();
-                return self.from_json_text(v, &result, span);
-            }
-            "Row.decode" => {
-                let result = e.ty.clone().unwrap_or(Ty::Unit);
-                let v = cargs.into_iter().next().unwrap();
-                return self.from_row(v, &result, span);
-            }
-            "Float.from" | "Int.to_float" => core::ExprKind::Prim(Prim::IntToFloat, cargs),
-            "Int.to_string" | "Float.to_string" => {
-                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
-                let v = cargs.into_iter().next().unwrap();
-                return self.display(v, &t, span);
-            }
-            "Math.max" | "Math.min" | "Math.abs" => return self.math(g, cargs, span),
-            "Tuple.nth" => {
-                // `infer` checked a tuple and a literal index within it
-                let (ExprKind::Int(k), Some(t)) = (&args[1].value.kind, &e.ty) else {
-                    return self.unsupported("`Tuple.nth` with this index", span);
-                };
-                let ct = self.cty(Some(t), span);
-                let tuple = cargs.into_iter().next().unwrap();
-                return mk(core::ExprKind::Load(Box::new(tuple), *k as u32), ct, span);
-            }
-            "Tuple.size" => {
-                let Some(Ty::Tuple(ts)) = &args[0].value.ty else {
-                    return self.unsupported("`Tuple.size` of values other than tuples", span);
-                };
-                let n = mk(core::ExprKind::Int(ts.len() as i64), CTy::Int, span);
-                let v = cargs.into_iter().next().unwrap();
-                return mk(
-                    core::ExprKind::Seq(Box::new(v), Box::new(n)),
-                    CTy::Int,
-                    span,
-                );
-            }
-            "Kernel.panic" => {
-                let p = prim(Prim::Panic, cargs, span);
-                let fail = mk(core::ExprKind::Fail("unreachable".into()), ty, span);
-                return mk(core::ExprKind::Seq(Box::new(p), Box::new(fail)), ty, span);
-            }
-            "String.from" => {
-                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
-                let v = cargs.into_iter().next().unwrap();
-                return self.display(v, &t, span);
-            }
-            "Prelude.compare" => {
-                let t = args[0].value.ty.clone().unwrap_or(Ty::Unit);
-                let mut it = cargs.into_iter();
-                let (a, b) = (it.next().unwrap(), it.next().unwrap());
-                let c = self.compare(a, b, &t, span);
-                return self.ordering(c, span);
-            }
-            _ if core::runtime_symbol(g).is_some() => {
-                core::ExprKind::Runtime(core::runtime_symbol(g).unwrap().to_string(), cargs)
-            }
-            _ => {
-                let name = core_name(g, cargs.len());
-                if self.seen.insert(name.clone()) {
-                    self.queue.push_back(name.clone());
-                }
-                core::ExprKind::Call {
-                    func: name,
-                    args: cargs,
-                    tail,
-                }
-            }
-        };
-        mk(kind, ty, span)
+        if self.declared.externs.contains_key(g.as_str()) {
+            return self.extern_call(g, cargs, ty, span);
+        }
+        if self.declared.intrinsics.contains(g.as_str()) {
+            return self.intrinsic(e, g, args, cargs, ty, span);
+        }
+        let name = core_name(g, cargs.len());
+        if self.seen.insert(name.clone()) {
+            self.queue.push_back(name.clone());
+        }
+        mk(
+            core::ExprKind::Call {
+                func: name,
+                args: cargs,
+                tail,
+            },
+            ty,
+            span,
+        )
     }
 
     /// `assert(c)`, `assert_eq(a, b)`, `assert_ne(a, b)` outside tests (spec 03 §17.2):

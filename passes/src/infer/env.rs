@@ -33,12 +33,8 @@ fn builtin_type(name: &str) -> Option<(Ty, usize)> {
         "Map" => (Ty::Con("Map".into(), vec![]), 2),
         "Set" => (Ty::Con("Set".into(), vec![]), 0),
         "Atom" => (Ty::Con("Atom".into(), vec![]), 0),
-        "Regex" => (Ty::Con("Regex".into(), vec![]), 0),
-        "Json" => (Ty::Con("Json".into(), vec![]), 0),
         "Pid" => (Ty::Con("Pid".into(), vec![]), usize::MAX),
-        "Request" => (Ty::Con("Request".into(), vec![]), 0),
-        "Response" => (Ty::Con("Response".into(), vec![]), 0),
-        "SqliteConn" => (Ty::Con("SqliteConn".into(), vec![]), 0),
+        "DateTime" => (Ty::Con("DateTime".into(), vec![]), 0),
         _ => return None,
     })
 }
@@ -54,11 +50,21 @@ pub struct Env {
     aliases: HashMap<String, HashMap<String, (String, TypeExpr)>>,
     /// module → module alias (`import A.B` gives `B`) → full module name
     modules: HashMap<String, HashMap<String, String>>,
+    /// The standard library's modules.
+    library: std::collections::HashSet<String>,
 }
 
 impl Env {
     pub fn build(p: &Program, cx: &mut PassCx) -> Env {
-        let mut env = Env::default();
+        let mut env = Env {
+            library: p
+                .modules
+                .iter()
+                .filter(|m| m.library)
+                .map(|m| m.name.clone())
+                .collect(),
+            ..Env::default()
+        };
         // 1. declare every type
         let mut decls: Vec<(String, &Item)> = Vec::new();
         for m in &p.modules {
@@ -66,6 +72,11 @@ impl Env {
                 let (name, is_pub, generics) = match &it.kind {
                     ItemKind::Struct(s) => (&s.name, s.is_pub, &s.generics),
                     ItemKind::SumType(s) => (&s.name, s.is_pub, &s.generics),
+                    ItemKind::ExternType {
+                        name,
+                        is_pub,
+                        generics,
+                    } => (name, *is_pub, generics),
                     ItemKind::TypeAlias {
                         name, ty, is_pub, ..
                     } => {
@@ -98,7 +109,11 @@ impl Env {
                         module: m.name.clone(),
                         is_pub,
                         params: generics.clone(),
-                        kind: TypeDefKind::Struct(vec![]),
+                        kind: if matches!(it.kind, ItemKind::ExternType { .. }) {
+                            TypeDefKind::Opaque
+                        } else {
+                            TypeDefKind::Struct(vec![])
+                        },
                         derives: vec![],
                     },
                 );
@@ -408,6 +423,8 @@ impl Env {
                         Ty::Con(n, args)
                     }
                     Some((ty, _)) => ty,
+                    // `Never` (the type of `Kernel.panic`) is written only in the library
+                    None if name == "Never" && self.library.contains(module) => Ty::Never,
                     None => {
                         cx.emit(
                             Diagnostic::error(

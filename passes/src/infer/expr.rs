@@ -892,9 +892,7 @@ impl Inferer<'_> {
         // `xs.map(f)` is `List.map(xs, f)` (spec 01 §4.5, rule 3)
         if let Ty::Con(k, _) = &head {
             let g = format!("{k}.{m}");
-            if matches!(k.as_str(), "List" | "Map" | "Set")
-                && (self.globals.contains_key(&g) || builtin(&g).is_some())
-            {
+            if matches!(k.as_str(), "List" | "Map" | "Set") && self.globals.contains_key(&g) {
                 let ExprKind::Field(recv, _) =
                     std::mem::replace(&mut callee.kind, ExprKind::Global(g))
                 else {
@@ -910,7 +908,7 @@ impl Inferer<'_> {
                 return None;
             }
         }
-        if head == Ty::String && builtin(&format!("String.{m}")).is_some() {
+        if head == Ty::String && self.globals.contains_key(&format!("String.{m}")) {
             let g = format!("String.{m}");
             let ExprKind::Field(recv, _) = std::mem::replace(&mut callee.kind, ExprKind::Global(g))
             else {
@@ -1334,15 +1332,7 @@ impl Inferer<'_> {
                     }
                 })
                 .collect(),
-            None => builtin(g)
-                .map(|s| {
-                    if let Ty::Fun(ps, _) = &s.ty {
-                        vec![ps.len()]
-                    } else {
-                        vec![]
-                    }
-                })
-                .unwrap_or_default(),
+            None => vec![],
         }
     }
 
@@ -1350,7 +1340,7 @@ impl Inferer<'_> {
     fn global_type(&mut self, g: &str, arity: Option<usize>) -> Option<Ty> {
         let candidates: Vec<Scheme> = match self.globals.get(g) {
             Some(ts) => ts.clone(),
-            None => builtin(g).into_iter().collect(),
+            None => vec![],
         };
         let s = match arity {
             None => candidates.into_iter().next(),
@@ -1362,370 +1352,17 @@ impl Inferer<'_> {
     }
 }
 
-/// Library functions the compiler knows so far.
-fn builtin(g: &str) -> Option<Scheme> {
-    let mono = |ps: Vec<Ty>, r: Ty| {
-        Some(Scheme {
-            ty: Ty::Fun(ps, Box::new(r)),
-            numeric: HashSet::new(),
-        })
-    };
-    match g {
-        "Prelude.println" | "Prelude.print" | "IO.puts" => mono(vec![Ty::String], Ty::Unit),
-        // maps and sets live in the runtime (runtime/src/map.rs)
-        "Map.new" => mono(vec![], map_ty()),
-        "Map.put" => mono(vec![map_ty(), Ty::Param(0), Ty::Param(1)], map_ty()),
-        "Map.get" => mono(vec![map_ty(), Ty::Param(0)], Ty::Param(1)),
-        "Map.has_key" => mono(vec![map_ty(), Ty::Param(0)], Ty::Bool),
-        "Map.delete" => mono(vec![map_ty(), Ty::Param(0)], map_ty()),
-        "Map.size" => mono(vec![map_ty()], Ty::Int),
-        "Map.keys" => mono(vec![map_ty()], list_ty(Ty::Param(0))),
-        "Map.values" => mono(vec![map_ty()], list_ty(Ty::Param(1))),
-        "Map.to_list" => mono(
-            vec![map_ty()],
-            list_ty(Ty::Tuple(vec![Ty::Param(0), Ty::Param(1)])),
-        ),
-        "List.sort" => mono(
-            vec![
-                list_ty(Ty::Param(0)),
-                Ty::Fun(vec![Ty::Param(0), Ty::Param(0)], Box::new(Ty::Int)),
-            ],
-            list_ty(Ty::Param(0)),
-        ),
-        "Set.new" => mono(vec![], set_ty()),
-        "Set.add" | "Set.remove" => mono(vec![set_ty(), Ty::Int], set_ty()),
-        "Set.contains" => mono(vec![set_ty(), Ty::Int], Ty::Bool),
-        "Set.size" => mono(vec![set_ty()], Ty::Int),
-        "Set.to_list" => mono(vec![set_ty()], list_ty(Ty::Int)),
-        "String.from" => mono(vec![Ty::Param(0)], Ty::String),
-        "Kernel.panic" => mono(vec![Ty::String], Ty::Never),
-        "IO.eprintln" => mono(vec![Ty::String], Ty::Unit),
-        "Timer.sleep" => mono(vec![Ty::Int], Ty::Unit),
-        // processes (spec 04); `receive` is typed by the enclosing actor (`actor_call`)
-        "Prelude.send" => mono(vec![pid_ty(Ty::Param(0)), Ty::Param(0)], Ty::Unit),
-        "Process.spawn" => mono(
-            vec![Ty::Fun(vec![], Box::new(pid_ty(Ty::Param(0))))],
-            pid_ty(Ty::Param(0)),
-        ),
-        "Timer.send_after" => mono(vec![pid_ty(Ty::Param(0)), Ty::Int, Ty::Param(0)], Ty::Unit),
-        "Process.register" => mono(vec![Ty::String, pid_ty(Ty::Param(0))], Ty::Int),
-        "Process.whereis" => mono(vec![Ty::String], Ty::Con("Pid".into(), vec![])),
-        // service calls (`lower-actors`): a reply id, the reply, waiting for it
-        "Process.call_id" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
-        "Process.reply" => mono(vec![Ty::Int, Ty::Param(0)], Ty::Unit),
-        "Process.await_reply" => mono(vec![Ty::Int], Ty::Param(0)),
-        // jobs (stdlib/job.mpl): the second argument of `job` only types the result
-        "Process.job" => mono(
-            vec![
-                Ty::Fun(vec![], Box::new(Ty::Unit)),
-                Ty::Fun(vec![], Box::new(Ty::Param(0))),
-            ],
-            pid_ty(Ty::Param(0)),
-        ),
-        "Process.finish_job" => mono(vec![Ty::Param(0)], Ty::Unit),
-        // supervisors (`lower-actors`)
-        "Process.sup_new" => mono(vec![Ty::Int, Ty::Int, Ty::Int], Ty::Int),
-        "Process.sup_child" => mono(
-            vec![
-                Ty::Int,
-                Ty::String,
-                Ty::Fun(vec![], Box::new(pid_ty(Ty::Param(0)))),
-                Ty::Int,
-                Ty::Int,
-            ],
-            Ty::Unit,
-        ),
-        "Process.sup_start" => mono(vec![Ty::Int], Ty::Con("Pid".into(), vec![])),
-        "Prelude.link" => mono(vec![pid_ty(Ty::Param(0))], Ty::Unit),
-        "Process.monitor" => mono(vec![pid_ty(Ty::Param(0))], Ty::Int),
-        "Process.demonitor" => mono(vec![Ty::Int], Ty::Int),
-        "Process.trap_exits" => mono(vec![Ty::Bool], Ty::Unit),
-        // the HTTP server (spec 06 §1; runtime/src/http, stdlib/http.mpl)
-        "Request.method" | "Request.path" | "Request.body" => mono(vec![req_ty()], Ty::String),
-        "Request.header" | "Request.query" | "Request.param" => mono(
-            vec![req_ty(), Ty::String],
-            Ty::Con("Option".into(), vec![Ty::String]),
-        ),
-        "Request.with_params" => mono(
-            vec![req_ty(), list_of(Ty::String), list_of(Ty::String)],
-            req_ty(),
-        ),
-        "Response.make" => mono(
-            vec![
-                Ty::Int,
-                Ty::String,
-                Ty::Con("Map".into(), vec![Ty::String, Ty::String]),
-            ],
-            resp_ty(),
-        ),
-        "Response.plain" => mono(vec![Ty::Int, Ty::String], resp_ty()),
-        "Response.status" => mono(vec![resp_ty()], Ty::Int),
-        "Response.body" => mono(vec![resp_ty()], Ty::String),
-        // the HTTP client (spec 06 §3; runtime/src/http/client.rs)
-        "Http.build" => mono(vec![Ty::Con("Atom".into(), vec![]), Ty::String], Ty::Int),
-        "Http.header" | "Http.query" => mono(vec![Ty::Int, Ty::String, Ty::String], Ty::Int),
-        "Http.body" | "Http.json" => mono(vec![Ty::Int, Ty::String], Ty::Int),
-        "Http.timeout" => mono(vec![Ty::Int, Ty::Int], Ty::Int),
-        "Http.send" => mono(
-            vec![Ty::Int],
-            Ty::Con(
-                "Result".into(),
-                vec![Ty::Con("HttpResponse".into(), vec![]), Ty::String],
-            ),
-        ),
-        "Http.client" => mono(vec![], Ty::Int),
-        "Http.send_with" => mono(
-            vec![Ty::Int, Ty::Int],
-            Ty::Con(
-                "Result".into(),
-                vec![Ty::Con("HttpResponse".into(), vec![]), Ty::String],
-            ),
-        ),
-        "Http.client_close" => mono(vec![Ty::Int], Ty::Unit),
-        "Http.stream" | "Http.stream_bytes" => mono(
-            vec![Ty::Int, Ty::Fun(vec![Ty::String], Box::new(Ty::String))],
-            Ty::Int,
-        ),
-        "Http.cancel" => mono(vec![Ty::Int], Ty::Unit),
-        // `mesh test` (spec 03 §17; runtime/src/testing.rs, stdlib/test.mpl)
-        "Testing.fail" | "Testing.report" => mono(vec![Ty::String], Ty::Unit),
-        "Testing.failures" => mono(vec![], Ty::Int),
-        "Testing.truncate" => mono(vec![Ty::Int], Ty::Unit),
-        "Testing.summary" => mono(vec![], Ty::Unit),
-        // SQLite (spec 06 §5; runtime/src/sqlite.rs)
-        "Sqlite.open" => mono(vec![Ty::String], result(sqlite_conn())),
-        "Sqlite.close" => mono(vec![sqlite_conn()], Ty::Unit),
-        "Sqlite.execute" => mono(
-            vec![sqlite_conn(), Ty::String, list_ty(Ty::String)],
-            result(Ty::Int),
-        ),
-        "Sqlite.query" => mono(
-            vec![sqlite_conn(), Ty::String, list_ty(Ty::String)],
-            result(list_ty(Ty::Con("Map".into(), vec![Ty::String, Ty::String]))),
-        ),
-        "Sqlite.begin" | "Sqlite.commit" | "Sqlite.rollback" => {
-            mono(vec![sqlite_conn()], result(Ty::Unit))
-        }
-        // WebSockets (spec 06 §4; runtime/src/http/ws.rs)
-        "Ws.serve" | "Ws.serve_tls" => mono(
-            vec![
-                Ty::Fun(
-                    vec![
-                        Ty::Int,
-                        Ty::String,
-                        Ty::Con("Map".into(), vec![Ty::String, Ty::String]),
-                    ],
-                    Box::new(Ty::Int),
-                ),
-                Ty::Fun(vec![Ty::Int, Ty::String], Box::new(Ty::Unit)),
-                Ty::Fun(vec![Ty::Int, Ty::Int, Ty::String], Box::new(Ty::Unit)),
-                Ty::Int,
-            ]
-            .into_iter()
-            // `Ws.serve_tls` adds the certificate and key paths
-            .chain(std::iter::repeat_n(
-                Ty::String,
-                if g == "Ws.serve_tls" { 2 } else { 0 },
-            ))
-            .collect(),
-            Ty::Unit,
-        ),
-        "Ws.send" | "Ws.send_binary" | "Ws.join" | "Ws.leave" => {
-            mono(vec![Ty::Int, Ty::String], Ty::Int)
-        }
-        "Ws.broadcast" => mono(vec![Ty::String, Ty::String], Ty::Int),
-        "Ws.broadcast_except" => mono(vec![Ty::String, Ty::String, Ty::Int], Ty::Int),
-        "Http.serve_tls_handler" => mono(
-            vec![
-                Ty::Fun(vec![req_ty()], Box::new(resp_ty())),
-                Ty::Int,
-                Ty::String,
-                Ty::String,
-            ],
-            Ty::Unit,
-        ),
-        "Http.serve_handler" => mono(
-            vec![Ty::Fun(vec![req_ty()], Box::new(resp_ty())), Ty::Int],
-            Ty::Unit,
-        ),
-        "Process.on_exit" => mono(
-            vec![Ty::Fun(vec![], Box::new(Ty::Con("Pid".into(), vec![])))],
-            Ty::Unit,
-        ),
-        "Process.await_job" => mono(
-            vec![pid_ty(Ty::Param(0)), Ty::Int],
-            Ty::Con("Result".into(), vec![Ty::Param(0), Ty::String]),
-        ),
-        "Tuple.size" => mono(vec![Ty::Param(0)], Ty::Int),
-        "Json.get" => mono(vec![Ty::String, Ty::String], Ty::String),
-        "Json.get_nested" => mono(vec![Ty::String; 3], Ty::String),
-        "IO.read_line" => mono(vec![], result(Ty::String)),
-        "Env.get" => mono(vec![Ty::String, Ty::String], Ty::String),
-        "Env.get_int" => mono(vec![Ty::String, Ty::Int], Ty::Int),
-        "Env.args" => mono(vec![], Ty::Con("List".into(), vec![Ty::String])),
-        "File.read" => mono(vec![Ty::String], result(Ty::String)),
-        "File.write" | "File.append" => mono(vec![Ty::String, Ty::String], result(Ty::Unit)),
-        "File.exists" => mono(vec![Ty::String], Ty::Bool),
-        "File.delete" => mono(vec![Ty::String], result(Ty::Unit)),
-        "Prelude.assert" => mono(vec![Ty::Bool], Ty::Unit),
-        "Prelude.assert_eq" | "Prelude.assert_ne" => {
-            mono(vec![Ty::Param(0), Ty::Param(0)], Ty::Unit)
-        }
-        "Json.encode" | "JSON.encode" => mono(vec![Ty::Param(0)], Ty::String),
-        // the explicit encoders (spec 06 §2)
-        "Json.encode_string" => mono(vec![Ty::String], Ty::String),
-        "Json.encode_int" => mono(vec![Ty::Int], Ty::String),
-        "Json.encode_bool" => mono(vec![Ty::Bool], Ty::String),
-        "Json.encode_list" => mono(vec![list_ty(Ty::Param(0))], Ty::String),
-        "Json.encode_map" => mono(
-            vec![Ty::Con("Map".into(), vec![Ty::Param(0), Ty::Param(1)])],
-            Ty::String,
-        ),
-        "Prelude.default" => mono(vec![], Ty::Param(0)),
-        "Int.default" => mono(vec![], Ty::Int),
-        "Float.default" => mono(vec![], Ty::Float),
-        "String.default" => mono(vec![], Ty::String),
-        "Bool.default" => mono(vec![], Ty::Bool),
-        "DateTime.from_iso8601" => mono(vec![Ty::String], result(datetime())),
-        "DateTime.to_iso8601" => mono(vec![datetime()], Ty::String),
-        "DateTime.from_unix_ms" | "DateTime.from_unix_secs" => {
-            mono(vec![Ty::Int], result(datetime()))
-        }
-        "DateTime.to_unix_ms" | "DateTime.to_unix_secs" => mono(vec![datetime()], Ty::Int),
-        "DateTime.add" => mono(vec![datetime(), Ty::Int, atom()], datetime()),
-        "DateTime.diff" => mono(vec![datetime(), datetime(), atom()], Ty::Float),
-        "DateTime.is_before" | "DateTime.is_after" => mono(vec![datetime(), datetime()], Ty::Bool),
-        "DateTime.utc_now" => mono(vec![], datetime()),
-        "Base64.encode" | "Base64.encode_url" | "Hex.encode" | "Crypto.sha256"
-        | "Crypto.sha512" => mono(vec![Ty::String], Ty::String),
-        "Base64.decode" | "Base64.decode_url" | "Hex.decode" => {
-            mono(vec![Ty::String], result(Ty::String))
-        }
-        "Crypto.hmac_sha256" | "Crypto.hmac_sha512" => {
-            mono(vec![Ty::String, Ty::String], Ty::String)
-        }
-        "Crypto.secure_compare" => mono(vec![Ty::String, Ty::String], Ty::Bool),
-        "Crypto.uuid4" => mono(vec![], Ty::String),
-        "Regex.compile" => mono(vec![Ty::String], result(regex())),
-        // a parsed JSON value (spec 03 §12.2), opaque; accessors are decision 39
-        "Json.parse" => mono(vec![Ty::String], result(json())),
-        "Json.field" => mono(vec![json(), Ty::String], result(json())),
-        "Json.as_int" => mono(vec![json()], result(Ty::Int)),
-        "Json.as_float" => mono(vec![json()], result(Ty::Float)),
-        "Json.as_string" => mono(vec![json()], result(Ty::String)),
-        "Json.as_bool" => mono(vec![json()], result(Ty::Bool)),
-        "Json.as_array" => mono(vec![json()], result(Ty::Con("List".into(), vec![json()]))),
-        "Json.is_null" => mono(vec![json()], Ty::Bool),
-        "Regex.is_match" => mono(vec![regex(), Ty::String], Ty::Bool),
-        "Regex.replace" => mono(vec![regex(), Ty::String, Ty::String], Ty::String),
-        "Regex.split" => mono(
-            vec![regex(), Ty::String],
-            Ty::Con("List".into(), vec![Ty::String]),
-        ),
-        "Regex.captures" => mono(
-            vec![regex(), Ty::String],
-            Ty::Con(
-                "Option".into(),
-                vec![Ty::Con("List".into(), vec![Ty::String])],
-            ),
-        ),
-        "String.length" => mono(vec![Ty::String], Ty::Int),
-        "String.slice" => mono(vec![Ty::String, Ty::Int, Ty::Int], Ty::String),
-        "String.contains" | "String.starts_with" | "String.ends_with" => {
-            mono(vec![Ty::String, Ty::String], Ty::Bool)
-        }
-        "String.trim" | "String.to_upper" | "String.to_lower" => mono(vec![Ty::String], Ty::String),
-        "String.replace" => mono(vec![Ty::String, Ty::String, Ty::String], Ty::String),
-        "String.split" => mono(
-            vec![Ty::String, Ty::String],
-            Ty::Con("List".into(), vec![Ty::String]),
-        ),
-        "String.join" => mono(
-            vec![Ty::Con("List".into(), vec![Ty::String]), Ty::String],
-            Ty::String,
-        ),
-        "String.to_int" => mono(vec![Ty::String], Ty::Con("Option".into(), vec![Ty::Int])),
-        "String.to_float" => mono(vec![Ty::String], Ty::Con("Option".into(), vec![Ty::Float])),
-        "Float.to_int" | "Math.floor" | "Math.ceil" | "Math.round" => {
-            mono(vec![Ty::Float], Ty::Int)
-        }
-        "Math.pow" => mono(vec![Ty::Float, Ty::Float], Ty::Float),
-        "Math.sqrt" => mono(vec![Ty::Float], Ty::Float),
-        "Int.to_float" => mono(vec![Ty::Int], Ty::Float),
-        "Int.to_string" => mono(vec![Ty::Int], Ty::String),
-        "Float.to_string" => mono(vec![Ty::Float], Ty::String),
-        "Math.pi" => Some(Scheme {
-            ty: Ty::Float,
-            numeric: HashSet::new(),
-        }),
-        "Math.max" | "Math.min" => Some(Scheme {
-            ty: Ty::Fun(vec![Ty::Param(0), Ty::Param(0)], Box::new(Ty::Param(0))),
-            numeric: HashSet::from([0]),
-        }),
-        "Math.abs" => Some(Scheme {
-            ty: Ty::Fun(vec![Ty::Param(0)], Box::new(Ty::Param(0))),
-            numeric: HashSet::from([0]),
-        }),
-        "Float.from" => mono(vec![Ty::Int], Ty::Float),
-        "Prelude.compare" => mono(
-            vec![Ty::Param(0), Ty::Param(0)],
-            Ty::Con("Ordering".into(), vec![]),
-        ),
-        _ => None,
-    }
-}
-
-fn req_ty() -> Ty {
-    Ty::Con("Request".into(), vec![])
-}
-
-fn resp_ty() -> Ty {
-    Ty::Con("Response".into(), vec![])
-}
-
-fn list_of(t: Ty) -> Ty {
-    Ty::Con("List".into(), vec![t])
-}
-
 /// `Pid<M>`.
 fn pid_ty(m: Ty) -> Ty {
     Ty::Con("Pid".into(), vec![m])
-}
-
-fn map_ty() -> Ty {
-    Ty::Con("Map".into(), vec![Ty::Param(0), Ty::Param(1)])
-}
-
-fn set_ty() -> Ty {
-    Ty::Con("Set".into(), vec![])
-}
-
-fn list_ty(t: Ty) -> Ty {
-    Ty::Con("List".into(), vec![t])
-}
-
-fn datetime() -> Ty {
-    Ty::Con("DateTime".into(), vec![])
 }
 
 fn atom() -> Ty {
     Ty::Con("Atom".into(), vec![])
 }
 
-fn sqlite_conn() -> Ty {
-    Ty::Con("SqliteConn".into(), vec![])
-}
-
 fn regex() -> Ty {
     Ty::Con("Regex".into(), vec![])
-}
-
-fn json() -> Ty {
-    Ty::Con("Json".into(), vec![])
-}
-
-fn result(t: Ty) -> Ty {
-    Ty::Con("Result".into(), vec![t, Ty::String])
 }
 
 fn short(g: &str) -> &str {

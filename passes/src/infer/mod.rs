@@ -66,11 +66,13 @@ impl Pass for Infer {
         for (mi, m) in p.modules.iter().enumerate() {
             for (ii, it) in m.items.iter().enumerate() {
                 match &it.kind {
+                    ItemKind::Fn(f) if f.external.is_some() => {}
                     ItemKind::Fn(_) => fns.push((mi, ii)),
                     ItemKind::Import(_)
                     | ItemKind::FromImport { .. }
                     | ItemKind::Struct(_)
                     | ItemKind::SumType(_)
+                    | ItemKind::ExternType { .. }
                     | ItemKind::TypeAlias { .. } => {}
                     ItemKind::Interface(i) => {
                         inf.interfaces.insert(i.name.clone(), i.clone());
@@ -88,6 +90,20 @@ impl Pass for Infer {
             ItemKind::Fn(f) => (format!("{}.{}", p.modules[mi].name, f.name), f.params.len()),
             _ => unreachable!(),
         };
+        // the standard library's functions without a body (decision 47): their written
+        // signature is their scheme; `where T: Number` makes `T` Int or Float
+        for m in p.modules.iter_mut() {
+            inf.module = m.name.clone();
+            for it in m.items.iter_mut() {
+                if let ItemKind::Fn(f) = &mut it.kind {
+                    if f.external.is_some() {
+                        let scheme = inf.external_scheme(f);
+                        f.sig = Some(scheme.ty.clone());
+                        inf.declare(format!("{}.{}", m.name, f.name), scheme);
+                    }
+                }
+            }
+        }
         // fully annotated functions (impl methods, typically) are known before any body,
         // since method calls and operators reach them without a `Global` reference
         for &(mi, ii) in &fns {
@@ -145,10 +161,7 @@ impl Pass for Infer {
         // library functions through `++` and method syntax as well as by name
         let mut sccs = petgraph::algo::tarjan_scc(&graph);
         let is_library = |scc: &Vec<petgraph::graph::NodeIndex>| {
-            scc.iter().all(|n| {
-                mesh_ir::source::LIBRARY_MODULES
-                    .contains(&p.modules[fns[graph[*n]].0].name.as_str())
-            })
+            scc.iter().all(|n| p.modules[fns[graph[*n]].0].library)
         };
         sccs.sort_by_key(|scc| !is_library(scc));
         for scc in sccs {
@@ -288,6 +301,12 @@ impl Inferer<'_> {
         } else {
             self.annotation(f.ret.as_ref(), &mut named)
         };
+        self.record_bounds(f, &named);
+        Ty::Fun(ps, Box::new(r))
+    }
+
+    /// The `where` bounds of `f` over its named type variables, for its calls.
+    fn record_bounds(&mut self, f: &FnDef, named: &HashMap<String, Ty>) {
         let mut bounds = Vec::new();
         for b in &f.bounds {
             if let Some(v) = named.get(&b.var) {
@@ -300,7 +319,45 @@ impl Inferer<'_> {
         }
         self.sig_bounds
             .insert(format!("{}.{}", self.module, f.name), bounds);
-        Ty::Fun(ps, Box::new(r))
+    }
+
+    /// The scheme of an `@extern`/`@intrinsic` declaration: its annotations, generalised
+    /// over its `<T…>`; a `where T: Number` bound makes `T` numeric.
+    fn external_scheme(&mut self, f: &mut FnDef) -> Scheme {
+        let numbers: Vec<String> = f
+            .bounds
+            .iter()
+            .filter(|b| {
+                b.traits.iter().any(
+                    |t| matches!(&t.kind, TypeKind::Named { path, .. } if path.len() == 1 && path[0] == "Number"),
+                )
+            })
+            .map(|b| b.var.clone())
+            .collect();
+        f.bounds.retain(|b| !numbers.contains(&b.var));
+        let mut named: HashMap<String, Ty> = HashMap::new();
+        for g in &f.generics {
+            let v = self.table.fresh();
+            if numbers.contains(g) {
+                let _ = self.table.constrain_numeric(&v);
+            }
+            named.insert(g.clone(), v);
+        }
+        let ps: Vec<Ty> = f
+            .params
+            .iter()
+            .map(|p| self.annotation(p.ty.as_ref(), &mut named))
+            .collect();
+        let r = self.annotation(f.ret.as_ref(), &mut named);
+        if f.external == Some(External::Constant) {
+            let (mut params, mut numeric) = (HashMap::new(), HashSet::new());
+            let ty = self.generalise(&r, &mut params, &mut numeric);
+            return Scheme { ty, numeric };
+        }
+        self.record_bounds(f, &named);
+        let (mut params, mut numeric) = (HashMap::new(), HashSet::new());
+        let ty = self.generalise(&Ty::Fun(ps, Box::new(r)), &mut params, &mut numeric);
+        Scheme { ty, numeric }
     }
 
     /// Records (or replaces) the scheme of a global function of this arity.

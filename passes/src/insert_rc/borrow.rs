@@ -15,7 +15,7 @@
 //! owned: they are called through the closure convention.
 
 use mesh_ir::core::vars::children;
-use mesh_ir::core::{runtime_sig, Expr, ExprKind, Program};
+use mesh_ir::core::{Expr, ExprKind, Prim, Program};
 use std::collections::{HashMap, HashSet};
 
 /// Function name → for each parameter, whether it is borrowed.
@@ -26,6 +26,7 @@ pub fn infer(p: &Program) -> Borrows {
     for f in &p.fns {
         fn_refs(&f.body, &mut as_value);
     }
+    let owning = super::owning(p);
     let mut b: Borrows = p
         .fns
         .iter()
@@ -49,6 +50,7 @@ pub fn infer(p: &Program) -> Borrows {
                 builds: builds(&f.body),
                 owned: &mut owned,
                 me: &f.name,
+                owning: &owning,
             };
             for (i, (n, _)) in f.params.iter().enumerate() {
                 if b[&f.name][i] {
@@ -96,6 +98,7 @@ struct Walk<'a> {
     builds: bool,
     owned: &'a mut Vec<(String, usize)>,
     me: &'a str,
+    owning: &'a HashSet<String>,
 }
 
 impl Walk<'_> {
@@ -163,14 +166,16 @@ impl Walk<'_> {
                 }
                 self.expr(o, false);
             }
+            // a hole's cell is lent, its value given
+            ExprKind::Prim(Prim::SetSlot, args) => {
+                for (i, a) in args.iter().enumerate() {
+                    self.expr(a, i == 2);
+                }
+            }
             ExprKind::Prim(_, args) => args.iter().for_each(|a| self.expr(a, false)),
             ExprKind::Runtime(sym, args) => {
-                let owns = runtime_sig(sym).is_some_and(|s| s.2);
-                for (i, a) in args.iter().enumerate() {
-                    // a hole's cell is lent, its value given
-                    let set_slot = sym == crate::tail_mod_cons::SET_SLOT;
-                    self.expr(a, owns || (set_slot && i == 2));
-                }
+                let owns = self.owning.contains(sym);
+                args.iter().for_each(|a| self.expr(a, owns));
             }
             ExprKind::Loop { inits, body, .. } => {
                 inits.iter().for_each(|a| self.expr(a, true));

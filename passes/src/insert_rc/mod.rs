@@ -22,7 +22,7 @@
 
 use crate::{Pass, PassCx};
 use mesh_ir::core::vars::{binder_types, free_vars};
-use mesh_ir::core::{runtime_sig, CTy, Expr, ExprKind, Program};
+use mesh_ir::core::{CTy, Expr, ExprKind, Lifted, Prim, Program, RcExplicit};
 
 mod borrow;
 use mesh_ir::Span;
@@ -34,10 +34,11 @@ type Set = BTreeSet<String>;
 
 impl Pass for InsertRc {
     const NAME: &'static str = "insert-rc";
-    type In = Program;
-    type Out = Program;
-    fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+    type In = Lifted;
+    type Out = RcExplicit;
+    fn run(&self, Lifted(mut p): Lifted, cx: &mut PassCx) -> RcExplicit {
         let borrows = borrow::infer(&p);
+        let owning = owning(&p);
         for f in &mut p.fns {
             let flags = borrows[&f.name].clone();
             let mut types = HashMap::new();
@@ -58,6 +59,7 @@ impl Pass for InsertRc {
                 cx,
                 borrows: &borrows,
                 stable,
+                owning: &owning,
             };
             let owned: Set = f
                 .params
@@ -69,7 +71,7 @@ impl Pass for InsertRc {
             let body = std::mem::replace(&mut f.body, unit(f.span));
             f.body = rc.go(body, owned, &Set::new());
         }
-        p
+        RcExplicit(p)
     }
 }
 
@@ -91,6 +93,17 @@ struct Rc<'a> {
     borrows: &'a borrow::Borrows,
     /// Locals alive for the whole call without a reference of this function's own.
     stable: Set,
+    /// Runtime functions that take over their arguments (`@extern(…, owns)`).
+    owning: &'a std::collections::HashSet<String>,
+}
+
+/// The symbols of the runtime functions that take over their counted arguments.
+pub(crate) fn owning(p: &Program) -> std::collections::HashSet<String> {
+    p.externs
+        .iter()
+        .filter(|x| x.owns)
+        .map(|x| x.symbol.clone())
+        .collect()
 }
 
 fn mk(kind: ExprKind, ty: CTy, span: Span) -> Expr {
@@ -373,20 +386,20 @@ impl Rc<'_> {
                 let fields = self.consumed(fields, &owned, borrowed);
                 mk(ExprKind::Alloc { tag, fields }, ty, span)
             }
+            // filling a hole (`tail-mod-cons`) lends the cell and gives the value to it
+            ExprKind::Prim(Prim::SetSlot, args) => {
+                let (lets, args, after) =
+                    self.mixed_args(args, &[true, false, false], &owned, borrowed);
+                let call = mk(ExprKind::Prim(Prim::SetSlot, args), ty, span);
+                Self::wrap_lets(lets, self.then_drop(call, after))
+            }
             ExprKind::Prim(p, args) => {
                 let (lets, args, after) = self.borrowed_args(args, &owned, borrowed);
                 let call = mk(ExprKind::Prim(p, args), ty, span);
                 Self::wrap_lets(lets, self.then_drop(call, after))
             }
-            // filling a hole (`tail-mod-cons`) lends the cell and gives the value to it
-            ExprKind::Runtime(sym, args) if sym == crate::tail_mod_cons::SET_SLOT => {
-                let (lets, args, after) =
-                    self.mixed_args(args, &[true, false, false], &owned, borrowed);
-                let call = mk(ExprKind::Runtime(sym, args), ty, span);
-                Self::wrap_lets(lets, self.then_drop(call, after))
-            }
             // map and set updates own their arguments (so a map held once is reused)
-            ExprKind::Runtime(sym, args) if runtime_sig(&sym).is_some_and(|s| s.2) => {
+            ExprKind::Runtime(sym, args) if self.owning.contains(&sym) => {
                 let args = self.consumed(args, &owned, borrowed);
                 mk(ExprKind::Runtime(sym, args), ty, span)
             }

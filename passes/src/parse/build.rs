@@ -8,6 +8,26 @@ use mesh_ir::surface::*;
 use mesh_ir::Span;
 use pest::iterators::Pair;
 
+/// A function with no name, parameters or body yet (filled in by the builder).
+fn blank_fn(span: Span) -> FnDef {
+    FnDef {
+        is_pub: false,
+        cluster: None,
+        external: None,
+        name: String::new(),
+        generics: vec![],
+        params: vec![],
+        ret: None,
+        bounds: vec![],
+        guard: None,
+        body: vec![],
+        eq_form: false,
+        actor: false,
+        sig: None,
+        span,
+    }
+}
+
 pub struct Builder {
     pub file: u32,
     /// Offset of the parsed text inside the file (non-zero when re-parsing for recovery).
@@ -85,6 +105,37 @@ impl Builder {
                 }
             }
             Rule::fn_def => ItemKind::Fn(self.fn_def(inner)),
+            Rule::extern_fn => ItemKind::Fn(self.extern_fn(inner)),
+            Rule::extern_const => {
+                let mut f = self.extern_fn(inner);
+                if f.external != Some(External::Intrinsic) {
+                    self.error(
+                        "a constant of the library is `@intrinsic pub name :: Type`",
+                        f.span,
+                    );
+                }
+                f.external = Some(External::Constant);
+                ItemKind::Fn(f)
+            }
+            Rule::extern_type => {
+                let mut ks = kids(inner).into_iter().peekable();
+                let attr = ks.next().unwrap();
+                if !matches!(self.external(attr.clone()), Some(External::Runtime { ref symbol, .. }) if symbol.is_empty())
+                {
+                    self.error(
+                        "an opaque runtime type is declared `@extern pub type Name`",
+                        self.span(&attr),
+                    );
+                }
+                let is_pub = ks.next_if(|k| k.as_rule() == Rule::kw_pub).is_some();
+                let name = ks.next().unwrap().as_str().to_string();
+                let generics = ks.next().map(idents).unwrap_or_default();
+                ItemKind::ExternType {
+                    is_pub,
+                    name,
+                    generics,
+                }
+            }
             Rule::struct_def => ItemKind::Struct(self.struct_def(inner)),
             Rule::sum_type_def => ItemKind::SumType(self.sum_type_def(inner)),
             Rule::type_alias => {
@@ -137,21 +188,7 @@ impl Builder {
 
     fn fn_def(&mut self, p: P) -> FnDef {
         let span = self.span(&p);
-        let mut f = FnDef {
-            is_pub: false,
-            cluster: None,
-            name: String::new(),
-            generics: vec![],
-            params: vec![],
-            ret: None,
-            bounds: vec![],
-            guard: None,
-            body: vec![],
-            eq_form: false,
-            actor: false,
-            sig: None,
-            span,
-        };
+        let mut f = blank_fn(span);
         for k in kids(p) {
             match k.as_rule() {
                 Rule::cluster_attr => {
@@ -178,6 +215,101 @@ impl Builder {
                 }
                 Rule::do_body => f.body = self.body(k),
                 r => unreachable!("fn_def {r:?}"),
+            }
+        }
+        f
+    }
+
+    /// `@extern(…)` / `@intrinsic` (decision 47): `None` after reporting a malformed one.
+    /// A bare `@extern` (types) has an empty symbol.
+    fn external(&mut self, p: P) -> Option<External> {
+        let mut ks = kids(p).into_iter();
+        let name = ks.next().unwrap();
+        let args: Vec<P> = ks.collect();
+        if name.as_str() == "intrinsic" {
+            if let Some(a) = args.first() {
+                self.error("`@intrinsic` takes no arguments", self.span(a));
+                return None;
+            }
+            return Some(External::Intrinsic);
+        }
+        let mut it = args.into_iter();
+        let symbol = match it.next() {
+            None => String::new(),
+            Some(a) => {
+                let inner = kids(a.clone()).remove(0);
+                if inner.as_rule() != Rule::plain_str {
+                    self.error(
+                        "`@extern` names the runtime symbol first: `@extern(\"mesh_rt_name\")`",
+                        self.span(&a),
+                    );
+                    return None;
+                }
+                let text: String = self
+                    .string_parts(inner)
+                    .into_iter()
+                    .map(|p| match p {
+                        StrPart::Text(t) => t,
+                        StrPart::Interp(_) => String::new(),
+                    })
+                    .collect();
+                text
+            }
+        };
+        let (mut owns, mut located) = (false, false);
+        for a in it {
+            match a.as_str() {
+                "owns" => owns = true,
+                "located" => located = true,
+                other => {
+                    self.error(
+                        format!("unknown `@extern` flag `{other}` (expected `owns` or `located`)"),
+                        self.span(&a),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(External::Runtime {
+            symbol,
+            owns,
+            located,
+        })
+    }
+
+    /// A function without a body: `@extern("sym") pub fn f(x :: T) -> R`.
+    fn extern_fn(&mut self, p: P) -> FnDef {
+        let span = self.span(&p);
+        let mut f = blank_fn(span);
+        for k in kids(p) {
+            match k.as_rule() {
+                Rule::extern_attr => {
+                    let at = self.span(&k);
+                    f.external = self.external(k);
+                    if matches!(&f.external, Some(External::Runtime { symbol, .. }) if symbol.is_empty())
+                    {
+                        self.error("`@extern` on a function names its runtime symbol: `@extern(\"mesh_rt_name\")`", at);
+                    }
+                }
+                Rule::kw_pub => f.is_pub = true,
+                Rule::member => f.name = k.as_str().to_string(),
+                Rule::generic_params => f.generics = idents(k),
+                Rule::params => f.params = self.params(k),
+                Rule::type_expr => f.ret = Some(self.type_expr(k)),
+                Rule::where_clause => f.bounds = self.bounds(k),
+                r => unreachable!("extern_fn/extern_const {r:?}"),
+            }
+        }
+        if f.external.is_none() {
+            // a malformed attribute was reported; keep a declaration that checks
+            f.external = Some(External::Intrinsic);
+        }
+        for p in &f.params {
+            if p.ty.is_none() {
+                self.error(
+                    "every parameter of a function without a body is annotated",
+                    p.pat.span,
+                );
             }
         }
         f

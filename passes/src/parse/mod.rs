@@ -13,7 +13,7 @@ mod test_files;
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
 use mesh_ir::source::Sources;
-use mesh_ir::surface::{Item, Module, Program};
+use mesh_ir::surface::{External, Item, ItemKind, Module, Program};
 use mesh_ir::Span;
 use pest::Parser as _;
 use pest_derive::Parser;
@@ -32,6 +32,10 @@ impl Pass for ParsePass {
         let mut modules = Vec::new();
         for (i, f) in input.files.iter().enumerate() {
             let (mut items, mut diags) = parse_file(i as u32, &f.text);
+            if !f.is_library() {
+                // `@extern` and `@intrinsic` are the standard library's (decision 47)
+                externals_outside_library(&items, &mut diags);
+            }
             if f.path.ends_with(".test.mpl") {
                 test_files::desugar(&mut items, &f.text, i as u32, &mut diags);
             }
@@ -39,10 +43,33 @@ impl Pass for ParsePass {
             modules.push(Module {
                 name: f.module.clone(),
                 file: i as u32,
+                library: f.is_library(),
                 items,
             });
         }
         Program { modules }
+    }
+}
+
+/// `@extern` and `@intrinsic` declare the standard library's runtime functions and types
+/// (decision 47); in a program's own files they are the error spec 01 §3.8 gives for an
+/// unknown attribute.
+fn externals_outside_library(items: &[Item], diags: &mut Vec<Diagnostic>) {
+    for it in items {
+        let word = match &it.kind {
+            ItemKind::Fn(f) => match &f.external {
+                Some(External::Intrinsic | External::Constant) => "intrinsic",
+                Some(External::Runtime { .. }) => "extern",
+                None => continue,
+            },
+            ItemKind::ExternType { .. } => "extern",
+            _ => continue,
+        };
+        diags.push(Diagnostic::error(
+            "syntax",
+            format!("expected `cluster` after `@`, found `{word}`"),
+            it.span,
+        ));
     }
 }
 

@@ -52,6 +52,7 @@ pub fn desugar(items: &mut Vec<Item>, text: &str, file: u32, diags: &mut Vec<Dia
         kind: ItemKind::Fn(FnDef {
             is_pub: false,
             cluster: None,
+            external: None,
             name: "main".into(),
             generics: vec![],
             params: vec![],

@@ -27,6 +27,7 @@ fn shape(e: &Expr) -> String {
         modules: vec![Module {
             name: "M".into(),
             file: 0,
+            library: false,
             items: vec![Item {
                 kind: ItemKind::Stmt(Stmt {
                     kind: StmtKind::Expr(e.clone()),

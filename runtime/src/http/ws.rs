@@ -16,7 +16,9 @@
 //! Paper: `papers/http.md`.
 
 use crate::actor;
-use crate::strings::{as_str, new_str};
+use crate::strings::as_str;
+#[cfg(not(test))]
+use crate::strings::new_str;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -612,6 +614,7 @@ unsafe extern "C" {
 }
 
 /// The process took a message of `n` bytes off its connection's inbox.
+#[cfg(not(test))]
 fn handled(conn: i64, n: usize) {
     if let Some(c) = CONNS.get(&conn) {
         if c.state.inbox.fetch_sub(n, Ordering::AcqRel) - n <= INBOX_LIMIT {

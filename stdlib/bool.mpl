@@ -1,0 +1,3 @@
+# The Bool module.
+
+@intrinsic pub fn default() -> Bool
