@@ -9,6 +9,7 @@
 @extern("mesh_rt_str_ends_with") pub fn ends_with(s :: String, suffix :: String) -> Bool
 @extern("mesh_rt_str_trim") pub fn trim(s :: String) -> String
 @extern("mesh_rt_str_to_upper") pub fn to_upper(s :: String) -> String
+@extern("mesh_rt_str_reverse") pub fn reverse(s :: String) -> String
 @extern("mesh_rt_str_to_lower") pub fn to_lower(s :: String) -> String
 @extern("mesh_rt_str_replace") pub fn replace(s :: String, from :: String, to :: String) -> String
 @extern("mesh_rt_str_split") pub fn split(s :: String, sep :: String) -> List<String>

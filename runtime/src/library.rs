@@ -118,6 +118,15 @@ pub unsafe extern "C" fn mesh_rt_str_trim(p: *const u8) -> *mut u8 {
     new_str(unsafe { s(p) }.trim().as_bytes())
 }
 
+/// `String.reverse(s)`: the characters in reverse order.
+///
+/// # Safety
+/// `p` is a live string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_str_reverse(p: *const u8) -> *mut u8 {
+    new_str(unsafe { s(p) }.chars().rev().collect::<String>().as_bytes())
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_str_to_upper(p: *const u8) -> *mut u8 {
     new_str(unsafe { s(p) }.to_uppercase().as_bytes())
