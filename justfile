@@ -11,6 +11,11 @@ build:
 test:
     cargo test --workspace -- --show-output
 
+# the process core built and tested with its clients (HTTP, WebSockets, SQLite)
+# compiled out: the layering test of issue 16
+layering:
+    cargo test -p mesh-runtime --no-default-features --lib process
+
 # print the IR after a pass: just dump infer tests/examples/core/09_multi_clause.mpl
 dump pass path:
     cargo run --quiet --bin mesh -- dump --after={{pass}} {{path}}
@@ -61,3 +66,9 @@ bench-http secs="10" runs="3" conns="100":
 bench-actors n="1000000" runs="3":
     scripts/bench-deps.sh golang-go erlang-base
     benchmarks/actors.py {{n}} {{runs}}
+
+# processes talking (issue 16): ping-pong, service calls (1 and 100 callers), a ring,
+# fan-out/fan-in — Mesh vs Erlang vs Go, two workers and one core
+bench-processes runs="3" *benches="":
+    scripts/bench-deps.sh golang-go erlang-base
+    benchmarks/processes.py {{runs}} {{benches}}

@@ -1,12 +1,15 @@
-# The Process module (spec 04), in the runtime's process core (runtime/src/actor).
+# The Process module (spec 04), in the runtime's process core (runtime/src/process).
 # `lower-actors` turns `actor`, `service`, `supervisor`, `spawn`, `receive` and service
 # calls into calls of these. Messages cross as 64-bit words; the compiler tells the
 # runtime whether a word is a counted pointer (the runtime deep-copies those).
 
-@extern("mesh_rt_spawn") pub fn spawn<M>(start :: Fun() -> Pid<M>) -> Pid<M>
+# `spawn` and `send` pass the name of the message type: a send through a pid that lost
+# its type (`whereis`, an untyped `Pid`) to a process of another type fails (decision 49).
+@intrinsic pub fn spawn<M>(start :: Fun() -> Pid<M>) -> Pid<M>
+@extern("mesh_rt_spawn") fn spawn_word<M>(start :: Fun() -> Pid<M>, message_type :: String) -> Pid<M>
 @extern("mesh_rt_self") fn self_pid() -> Int
 @extern("mesh_rt_pid_to_str") fn pid_to_string(pid :: Int) -> String
-@extern("mesh_rt_send") fn send_word<M>(pid :: Pid<M>, message :: M, counted :: Int) -> ()
+@extern("mesh_rt_send", located) fn send_word<M>(pid :: Pid<M>, message :: M, counted :: Int, message_type :: String) -> ()
 # `receive`: typed by the enclosing actor's message type.
 @intrinsic pub fn receive<M>(timeout :: Int) -> Option<M>
 @extern("mesh_rt_receive") fn receive_word<M>(timeout :: Int, counted :: Int) -> Option<M>

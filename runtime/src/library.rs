@@ -64,6 +64,7 @@ pub(crate) fn words_list(words: impl DoubleEndedIterator<Item = u64>, counted: b
 ///
 /// # Safety
 /// `l` is a live list of strings.
+#[cfg_attr(not(any(feature = "http", feature = "sqlite")), allow(dead_code))]
 pub(crate) unsafe fn string_list(mut l: *const u8) -> Vec<String> {
     let mut out = Vec::new();
     // SAFETY: a list in the compiler's layout: Cons = tag 1, slots head and tail.

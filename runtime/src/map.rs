@@ -63,11 +63,11 @@ struct MeshMap {
 }
 
 impl crate::memory::Foreign for MeshMap {
-    /// For a message: every string key and counted value copied (`actor::copy`).
+    /// For a message: every string key and counted value copied (`process::copy`).
     fn deep_copy(&self) -> Self {
         let copy = |w: u64, counted: bool| {
             // SAFETY: the words are live cells when the flags say they are pointers.
-            unsafe { crate::actor::copy::deep_copy(w, counted) }
+            unsafe { crate::process::copy::deep_copy(w, counted) }
         };
         MeshMap {
             flags: self.flags,
@@ -178,6 +178,7 @@ impl Drop for MeshMap {
 ///
 /// # Safety
 /// `m` is a live map cell with string keys and values.
+#[cfg_attr(not(any(feature = "http", feature = "sqlite")), allow(dead_code))]
 pub(crate) unsafe fn string_pairs(m: *const u8) -> Vec<(String, String)> {
     // SAFETY: forwarded contract.
     let mm = unsafe { map(m) };
@@ -194,6 +195,7 @@ pub(crate) unsafe fn string_pairs(m: *const u8) -> Vec<(String, String)> {
 }
 
 /// A new `Map<String, String>` of `pairs` (in their order).
+#[cfg_attr(not(any(feature = "http", feature = "sqlite")), allow(dead_code))]
 pub(crate) fn string_map(pairs: &[(String, String)]) -> *mut u8 {
     let mut m = mesh_rt_map_new(STRING_KEYS | COUNTED_VALUES);
     for (k, v) in pairs {

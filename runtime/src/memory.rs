@@ -26,7 +26,7 @@ pub trait Foreign: Sized + 'static {
 
 /// Wraps `value` in a counted foreign cell; the runtime reads it back with `foreign`.
 /// Layout: header, mask (0), the boxed value, the function that frees it, the
-/// function that deep-copies it (`actor::copy`), and the one that makes what it holds
+/// function that deep-copies it (`process::copy`), and the one that makes what it holds
 /// immortal (`immortalize`).
 pub fn foreign_cell<T: Foreign>(value: T) -> *mut u8 {
     unsafe fn free_box<T>(p: *mut u8) {
@@ -529,7 +529,7 @@ pub fn live() -> i64 {
 /// `MESH_CHECK_LEAKS=1`: report cells still alive at exit; true when there are some.
 pub fn check_leaks() -> bool {
     if std::env::var("MESH_CHECK_LEAKS").is_ok_and(|v| v == "1") {
-        let n = live() - crate::actor::cells_of_waiting_processes();
+        let n = live() - crate::process::cells_of_waiting_processes();
         if n != 0 {
             crate::elog!("error: {n} heap object(s) still alive at exit (MESH_CHECK_LEAKS=1)");
             return true;

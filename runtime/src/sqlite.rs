@@ -1,14 +1,14 @@
 //! SQLite (spec 06 §5) on sqlx: `Sqlite.open/close/execute/query/begin/commit/rollback`.
 //! A connection is a foreign cell holding a shared handle (a copy sent to another
 //! process is the same connection: SQLite's serialized mode, spec 06 §5). Every call
-//! runs through `actor::await_io`, so the calling process waits without holding up its
+//! runs through `process::await_future`, so the calling process waits without holding up its
 //! worker (sqlx drives SQLite on a thread of its own per connection). Parameters are
 //! bound as TEXT; values come back as text (NULL as `""`); errors are SQLite's own
 //! messages. Paper: `papers/sqlite.md`.
 
-use crate::actor::await_io;
 use crate::library::{err, ok_cell, ok_word, string_list};
 use crate::memory::{foreign, foreign_cell, Foreign};
+use crate::process::await_future;
 use crate::strings::{as_bytes, as_str};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{Column, ConnectOptions, Connection, Row, ValueRef};
@@ -49,7 +49,7 @@ pub unsafe extern "C" fn mesh_rt_sqlite_open(path: *const u8) -> *mut u8 {
             .filename(&path)
             .create_if_missing(true)
     };
-    match await_io(async move { options.connect().await }) {
+    match await_future(async move { options.connect().await }) {
         Ok(c) => ok_cell(foreign_cell(Conn(Arc::new(tokio::sync::Mutex::new(Some(
             c,
         )))))),
@@ -70,7 +70,7 @@ unsafe fn conn(c: *const u8) -> Conn {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_sqlite_close(c: *const u8) {
     let c = unsafe { conn(c) };
-    await_io(async move {
+    await_future(async move {
         if let Some(c) = c.0.lock().await.take() {
             let _ = c.close().await;
         }
@@ -129,7 +129,7 @@ unsafe fn perform(
 ) -> Result<(u64, Vec<SqliteRow>), String> {
     let c = unsafe { conn(c) };
     let (sql, params) = stmt?;
-    await_io(run(c, sql, params, rows))
+    await_future(run(c, sql, params, rows))
 }
 
 /// `Sqlite.execute(conn, sql, params)`: `Ok(rows changed)`.

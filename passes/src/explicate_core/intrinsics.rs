@@ -73,11 +73,24 @@ impl Lower<'_> {
                 let counted = self.cty(message.as_ref(), span).is_counted();
                 let mut cargs = cargs;
                 cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
+                if matches!(g, "Prelude.send" | "Timer.send_after") {
+                    cargs.push(str_lit(&message_type_name(message.as_ref()), span));
+                }
                 let words = match g {
                     "Prelude.send" => "Process.send_word".to_string(),
                     _ => format!("{g}_word"),
                 };
                 return self.extern_call(&words, cargs, ty, span);
+            }
+            // the name of the message type the new process receives
+            "Process.spawn" => {
+                let message = match &e.ty {
+                    Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
+                    _ => None,
+                };
+                let mut cargs = cargs;
+                cargs.push(str_lit(&message_type_name(message.as_ref()), span));
+                return self.extern_call("Process.spawn_word", cargs, ty, span);
             }
             "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
             "DateTime.to_unix_secs" => {
@@ -162,4 +175,27 @@ impl Lower<'_> {
         };
         mk(kind, ty, span)
     }
+}
+
+/// The name `spawn` and `send` give the runtime for a message type, which checks that a
+/// send through a pid that lost its type reaches a process of the same type (decision
+/// 49): the type as Mesh writes it, with the message types of pids inside left out
+/// (`Pid<M>` and `Pid` are the same type to a receiver, spec 04 §3). Empty when the
+/// type is not known here (a variable).
+pub(crate) fn message_type_name(t: Option<&Ty>) -> String {
+    fn erase(t: &Ty) -> Option<Ty> {
+        Some(match t {
+            Ty::Var(_) | Ty::Param(_) | Ty::Never => return None,
+            Ty::Con(n, _) if n == "Pid" => Ty::Con(n.clone(), vec![]),
+            Ty::Con(n, args) => Ty::Con(n.clone(), args.iter().map(erase).collect::<Option<_>>()?),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(erase).collect::<Option<_>>()?),
+            Ty::Fun(ps, r) => Ty::Fun(
+                ps.iter().map(erase).collect::<Option<_>>()?,
+                Box::new(erase(r)?),
+            ),
+            t => t.clone(),
+        })
+    }
+    t.and_then(erase)
+        .map_or_else(String::new, |t| t.to_string())
 }

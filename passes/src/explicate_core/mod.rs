@@ -526,19 +526,33 @@ impl Lower<'_> {
             ExprKind::Binary(op, a, b) => return self.binary(*op, a, b, tail, span),
             ExprKind::If { cond, then, else_ } => {
                 let c = self.expr(cond, false);
-                let t = self.block(then, tail, span);
                 match else_ {
                     Some(els) => {
+                        let t = self.block(then, tail, span);
                         let f = self.block(els, tail, span);
                         core::ExprKind::If(Box::new(c), Box::new(t), Box::new(f))
                     }
                     None => {
                         let unit = |s| mk(core::ExprKind::Unit, CTy::Unit, s);
-                        let t = mk(
-                            core::ExprKind::Seq(Box::new(t), Box::new(unit(span))),
-                            CTy::Unit,
-                            span,
-                        );
+                        // the branch's value is dropped for `()`: its last call is in
+                        // tail position only when that value already is `()`
+                        let unit_branch = then
+                            .last()
+                            .and_then(|st| match &st.kind {
+                                StmtKind::Expr(e) => e.ty.as_ref(),
+                                _ => None,
+                            })
+                            .is_some_and(|t| *t == Ty::Unit);
+                        let t = self.block(then, tail && unit_branch, span);
+                        let t = if t.ty == CTy::Unit && unit_branch {
+                            t
+                        } else {
+                            mk(
+                                core::ExprKind::Seq(Box::new(t), Box::new(unit(span))),
+                                CTy::Unit,
+                                span,
+                            )
+                        };
                         return mk(
                             core::ExprKind::If(Box::new(c), Box::new(t), Box::new(unit(span))),
                             CTy::Unit,

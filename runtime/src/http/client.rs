@@ -1,7 +1,7 @@
 //! The HTTP client (spec 06 §3) on reqwest (hyper, rustls with the webpki roots).
 //! Requests are built in a table of handles (`Http.build` … `Http.send`); `send` runs
 //! the request as a task of the worker while the calling process waits
-//! (`actor::await_io`), so other processes — the program's own HTTP server among them —
+//! (`process::await_future`), so other processes — the program's own HTTP server among them —
 //! keep running. Every HTTP status is `Ok(HttpResponse)`; transport failures are
 //! `Err` prefixed `TIMEOUT: `, `DNS_FAILURE: ` or `TLS_ERROR: ` when they can be told.
 
@@ -263,7 +263,7 @@ fn send(client: reqwest::Client, h: i64) -> *mut u8 {
     else {
         return err("unknown request handle");
     };
-    match crate::actor::await_io(perform(client, b)) {
+    match crate::process::await_future(perform(client, b)) {
         Ok(a) => {
             let headers = crate::map::string_map(&a.headers);
             // HttpResponse { status, body, headers } (prelude), in `Ok`
@@ -306,7 +306,7 @@ pub unsafe extern "C" fn mesh_rt_http_stream(h: i64, f: *mut u8) -> i64 {
     let Ok(client) = DEFAULT.clone() else {
         return 0;
     };
-    let Ok(resp) = crate::actor::await_io(start(client, b)) else {
+    let Ok(resp) = crate::process::await_future(start(client, b)) else {
         return 0;
     };
     let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -317,7 +317,7 @@ pub unsafe extern "C" fn mesh_rt_http_stream(h: i64, f: *mut u8) -> i64 {
         .insert(id, cancel.clone());
     // SAFETY: forwarded contract; the process owns its copy of `f`.
     unsafe {
-        crate::actor::spawn_native(f, move |clo| stream_body(resp, clo as *mut u8, cancel, id))
+        crate::process::spawn_native(f, move |clo| stream_body(resp, clo as *mut u8, cancel, id))
     };
     id
 }
@@ -335,7 +335,7 @@ fn stream_body(
     }
     'body: loop {
         let stop = cancel.clone();
-        let (back, next) = crate::actor::await_io(async move {
+        let (back, next) = crate::process::await_future(async move {
             use futures_util::future::{select, Either};
             let next = {
                 let chunk = std::pin::pin!(resp.chunk());

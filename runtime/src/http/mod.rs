@@ -1,18 +1,20 @@
-//! The HTTP server (spec 06 §1) on hyper 1: `HTTP.serve` binds `[::]:port` and
-//! accepts on the main thread; each connection goes to a worker (in turn), where hyper
-//! serves it (HTTP/1.1, keep-alive unless the client asks to close — decision 37) and
-//! every request runs the program's handler — `stdlib/http.mpl`'s router dispatch, a
-//! Mesh closure — in a process of its own on that worker, so a handler may receive,
-//! call services and sleep without holding up other requests. A handler that crashes
-//! ends its process; the client gets 500 and the server goes on (spec 06 §1.5).
-//! Requests and responses are foreign cells (`Req`, `Resp`). Paper: `papers/http.md`.
+//! The HTTP server (spec 06 §1) on hyper 1: `HTTP.serve` binds `[::]:port`, accepts on
+//! a thread of its own and holds the calling process (it never returns); each connection
+//! goes to a worker (in turn), where hyper serves it (HTTP/1.1, keep-alive unless the
+//! client asks to close — decision 37) and its requests run the program's handler —
+//! `stdlib/http.mpl`'s router dispatch, a Mesh closure — one after another in the
+//! connection's process on that worker, so a handler may receive, call services and
+//! sleep without holding up other requests. A handler that crashes ends its process;
+//! the client gets 500 and the server goes on (spec 06 §1.5). Requests and responses
+//! are foreign cells (`Req`, `Resp`). A client of the process core. Paper:
+//! `papers/http.md`.
 
 pub mod client;
 pub mod ws;
 
-use crate::actor;
 use crate::library::{none, some_ptr, string_list};
 use crate::memory::{foreign, foreign_cell, Foreign};
+use crate::process;
 use crate::strings::{as_str, new_str};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -52,6 +54,20 @@ fn shut_down() -> ! {
     }
     crate::console::flush_out();
     std::process::exit(0)
+}
+
+/// Accepts on a thread of its own until a stop signal, handing each connection to
+/// `hand`; the calling process waits for ever (a server keeps the program alive).
+fn serve_forever(
+    listener: std::net::TcpListener,
+    what: &'static str,
+    hand: impl Fn(std::net::TcpStream) + Send + 'static,
+) {
+    std::thread::Builder::new()
+        .name(format!("mesh-{}-accept", what.to_lowercase()))
+        .spawn(move || accept_loop(listener, what, hand))
+        .expect("cannot start the listener thread");
+    process::hold()
 }
 
 /// Accepts until a stop signal, handing each connection to `hand`.
@@ -332,8 +348,10 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
     };
     crate::elog!("[mesh-rt] HTTP server listening on [::]:{port}");
     let handler = handler as usize;
-    accept_loop(listener, "HTTP", |stream| {
-        actor::dispatch_connection(stream, handler)
+    serve_forever(listener, "HTTP", move |stream| {
+        process::spawn_task(Box::new(move || {
+            tokio::task::spawn_local(serve_connection(stream, handler));
+        }))
     })
 }
 
@@ -367,8 +385,11 @@ pub unsafe extern "C" fn mesh_rt_https_serve(
     };
     crate::elog!("[mesh-rt] HTTPS server listening on [::]:{port}");
     let handler = handler as usize;
-    accept_loop(listener, "HTTPS", |stream| {
-        actor::dispatch_tls_connection(stream, handler, config.clone())
+    serve_forever(listener, "HTTPS", move |stream| {
+        let config = config.clone();
+        process::spawn_task(Box::new(move || {
+            tokio::task::spawn_local(serve_tls_connection(stream, handler, config));
+        }))
     })
 }
 
@@ -477,7 +498,7 @@ where
     let activity = Rc::new(Cell::new((0u64, 0u64)));
     let seen = activity.clone();
     // the connection's process (its requests come one after another)
-    let process = Rc::new(std::cell::RefCell::new(actor::ConnProcess::default()));
+    let process = Rc::new(std::cell::RefCell::new(ConnProcess::default()));
     let service = hyper::service::service_fn(move |r| {
         let a = seen.clone();
         let (events, busy) = a.get();
@@ -529,7 +550,7 @@ fn plain(status: u16, body: &'static str) -> hyper::Response<Full<Bytes>> {
 
 async fn respond(
     r: hyper::Request<hyper::body::Incoming>,
-    process: &std::cell::RefCell<actor::ConnProcess>,
+    process: &std::cell::RefCell<ConnProcess>,
     handler: usize,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = r.into_parts();
@@ -578,7 +599,8 @@ async fn respond(
         }
         IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let _in_flight = InFlight;
-        actor::run_handler(process, handler, request).await
+        let answer = process.borrow_mut().submit(handler, request);
+        answer.await.ok()
     };
     let resp = match resp {
         Some(resp) => resp,
@@ -610,6 +632,77 @@ async fn respond(
         }
     }
     Ok(out)
+}
+
+/// A request for the connection's process and where its response goes.
+type Job = (Req, tokio::sync::oneshot::Sender<Resp>);
+
+/// The process serving one HTTP connection (spec 06 §1.4: each accepted connection is
+/// served by its own process): made for the first request, it runs the connection's
+/// requests one after another (HTTP/1.1 answers in order), waiting between them like a
+/// process blocked in a receive; a crash ends it and the next request gets a new one.
+/// It ends when the connection closes (its queue does).
+#[derive(Default)]
+struct ConnProcess(Option<tokio::sync::mpsc::UnboundedSender<Job>>);
+
+impl ConnProcess {
+    /// Hands `request` to the connection's process (starting one when there is none, or
+    /// the last crashed); the response comes on the returned channel, which closes
+    /// without one if the handler crashes.
+    fn submit(&mut self, handler: usize, request: Req) -> tokio::sync::oneshot::Receiver<Resp> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if self.0.as_ref().is_none_or(|tx| tx.is_closed()) {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            self.0 = Some(tx);
+            process::spawn_rust(true, move || serve_requests(handler, rx));
+        }
+        if let Some(tx) = &self.0 {
+            let _ = tx.send((request, reply));
+        }
+        answer
+    }
+}
+
+/// What a connection's process holds while a handler runs: if the handler crashes, the
+/// exit hook drops them, so the connection sees the crash (no response; a closed queue).
+struct ConnState {
+    rx: Option<tokio::sync::mpsc::UnboundedReceiver<Job>>,
+    reply: Option<tokio::sync::oneshot::Sender<Resp>>,
+}
+
+impl process::Extension for ConnState {
+    fn exited(self: Box<Self>, _pid: process::Pid, _crashed: Option<&str>) {}
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+/// The body of a connection's process: its requests, one after another.
+fn serve_requests(handler: usize, rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    let Some(me) = process::current() else { return };
+    let mut rx = rx;
+    loop {
+        let (back, job) = process::await_future(async move {
+            let job = rx.recv().await;
+            (rx, job)
+        });
+        let Some((request, reply)) = job else { return };
+        me.set_extension(Box::new(ConnState {
+            rx: Some(back),
+            reply: Some(reply),
+        }));
+        let resp = call_handler(handler, request);
+        let Some(state) = me.take_extension::<ConnState>() else {
+            return;
+        };
+        if let Some(reply) = state.reply {
+            let _ = reply.send(resp);
+        }
+        match state.rx {
+            Some(r) => rx = r,
+            None => return,
+        }
+    }
 }
 
 /// Runs the handler closure on a request inside the running process: the response

@@ -15,7 +15,7 @@
 //! bytes of messages it has not handled, so a fast sender meets TCP's flow control.
 //! Paper: `papers/http.md`.
 
-use crate::actor;
+use crate::process;
 use crate::strings::as_str;
 #[cfg(not(test))]
 use crate::strings::new_str;
@@ -177,7 +177,6 @@ unsafe fn listen(
         }
     };
     crate::elog!("[mesh-rt] WebSocket server listening on 0.0.0.0:{port}");
-    actor::keep_workers();
     std::thread::Builder::new()
         .name("mesh-ws-accept".into())
         .spawn(move || loop {
@@ -185,7 +184,10 @@ unsafe fn listen(
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     if stream.set_nonblocking(true).is_ok() {
-                        actor::dispatch_ws(stream, cbs, tls.clone());
+                        let tls = tls.clone();
+                        process::spawn_task(Box::new(move || {
+                            tokio::task::spawn_local(serve_connection(stream, cbs, tls));
+                        }));
                     }
                 }
                 Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
@@ -337,7 +339,8 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
             state: state.clone(),
         },
     );
-    let process = actor::start_ws_process(conn, cbs, path, headers);
+    let (events, inbox) = tokio::sync::mpsc::unbounded_channel::<WsEvent>();
+    process::spawn_rust(true, move || run(conn, cbs, path, headers, inbox));
     let mut writer = tokio::task::spawn_local(write_frames(sink, rx, state.clone()));
     // incoming frames become events of the process; the server pings every 30 s and
     // closes with 1001 when no pong answers within 10 s (spec 06 §4); the connection
@@ -390,7 +393,7 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
             }
         };
         state.inbox.fetch_add(text.len(), Ordering::AcqRel);
-        actor::ws_event(process, WsEvent::Message(text));
+        let _ = events.send(WsEvent::Message(text));
         // flow control: wait while the process is behind (or the connection ends)
         while state.inbox.load(Ordering::Acquire) > INBOX_LIMIT {
             tokio::select! {
@@ -406,7 +409,7 @@ async fn serve_ws<S: AsyncRead + AsyncWrite + Unpin + 'static>(mut stream: S, cb
         }
     }
     // `on_close` hears `1000, ""` however the connection ended (spec 06 §4.1)
-    actor::ws_event(process, WsEvent::Closed);
+    let _ = events.send(WsEvent::Closed);
     if !writer_done {
         let _ = writer.await;
     }
@@ -486,7 +489,7 @@ pub fn forget(conn: i64, code: Option<(u16, &str)>) {
 pub fn crashed(conn: i64, on_close: usize) {
     forget(conn, Some((1011, "internal error")));
     #[cfg(not(test))]
-    actor::spawn_rust(move || {
+    process::spawn_rust(false, move || {
         // SAFETY: `on_close` is an immortal closure of the documented type; the
         // reason is a new cell it owns.
         unsafe { mesh_ws_close(on_close as *mut u8, conn, 1011, new_str(b"internal error")) }
@@ -623,15 +626,45 @@ fn handled(conn: i64, n: usize) {
     }
 }
 
+/// What a connection's process keeps while its callbacks run: if one crashes (or the
+/// process is killed), the exit hook closes the connection with 1011 and runs
+/// `on_close` elsewhere.
+struct WsState {
+    conn: i64,
+    close: usize,
+    // read only by the compiled-program path (the runtime's unit tests have no Mesh
+    // callbacks to run)
+    #[cfg_attr(test, allow(dead_code))]
+    events: Option<tokio::sync::mpsc::UnboundedReceiver<WsEvent>>,
+}
+
+impl process::Extension for WsState {
+    fn exited(self: Box<Self>, _pid: process::Pid, _crashed: Option<&str>) {
+        crashed(self.conn, self.close);
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
 /// The connection's process: `on_connect`, then `on_message` per message, then
 /// `on_close` (not for a rejected connection).
-pub fn run(
-    me: &actor::Process,
+fn run(
     conn: i64,
     cbs: Callbacks,
     path: String,
     headers: Vec<(String, String)>,
+    events: tokio::sync::mpsc::UnboundedReceiver<WsEvent>,
 ) {
+    let Some(me) = process::current() else { return };
+    let keep = |events| {
+        me.set_extension(Box::new(WsState {
+            conn,
+            close: cbs.close,
+            events: Some(events),
+        }))
+    };
+    keep(events);
     #[cfg(not(test))]
     // SAFETY: the callbacks are immortal closures of the documented types; the
     // arguments are new cells they own.
@@ -643,20 +676,27 @@ pub fn run(
             crate::map::string_map(&headers),
         );
         if accepted == 0 {
+            me.take_extension::<WsState>();
             reject(conn);
-            actor::ws_done(me);
             return;
         }
         loop {
-            match actor::next_ws_event(me) {
-                WsEvent::Message(t) => {
+            let Some(mut events) = me.take_extension::<WsState>().and_then(|s| s.events) else {
+                return;
+            };
+            let (events, event) = process::await_future(async move {
+                let e = events.recv().await;
+                (events, e)
+            });
+            match event {
+                Some(WsEvent::Message(t)) => {
+                    keep(events);
                     let text = new_str(t.as_bytes());
                     handled(conn, t.len());
                     mesh_ws_message(cbs.message as *mut u8, conn, text)
                 }
-                WsEvent::Closed => {
+                Some(WsEvent::Closed) | None => {
                     forget(conn, None);
-                    actor::ws_done(me);
                     mesh_ws_close(cbs.close as *mut u8, conn, 1000, new_str(b""));
                     return;
                 }
@@ -664,5 +704,5 @@ pub fn run(
         }
     }
     #[cfg(test)]
-    let _ = (me, conn, cbs, path, headers);
+    let _ = (conn, cbs, path, headers);
 }

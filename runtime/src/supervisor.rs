@@ -4,10 +4,16 @@
 //! "restart limit exceeded: N restarts in S seconds", which its links see.
 //!
 //! Built by `lower-actors`' translation of a `supervisor` declaration into
-//! `Process.sup_new`, one `Process.sup_child` per child and `Process.sup_start`.
+//! `Process.sup_new`, one `Process.sup_child` per child and `Process.sup_start`. A
+//! client of the process core: it uses only its public API.
 
-use super::*;
-use std::collections::HashMap;
+use crate::memory::mesh_rt_drop;
+use crate::process::{self, Pid};
+use crate::strings::as_str;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// Strategies and restart types, as `lower-actors` numbers them.
 pub const ONE_FOR_ALL: i64 = 1;
@@ -87,65 +93,50 @@ pub extern "C" fn mesh_rt_sup_start(h: i64) -> Pid {
     let Some(mut spec) = BUILDING.lock().unwrap().remove(&h) else {
         return 0;
     };
-    let p = new_process();
-    for c in &mut spec.children {
-        // the supervisor runs elsewhere: it gets its own copy of each start closure
-        // SAFETY: `start` holds the reference `sup_child` took.
-        unsafe {
-            let copy = copy_to(&p, c.start as u64, true);
-            mesh_rt_drop(c.start as *mut u8);
-            c.start = copy as usize;
-        }
-    }
-    if let Some(me) = current() {
-        // a supervisor started by a process is linked to it (spec 04 §9.2)
-        PROCS.insert(p.pid, p.clone());
-        link(me, p.pid);
-    }
-    launch(p, Entry::Supervisor(Box::new(spec)))
-}
-
-fn start(me: &Process, c: &Child) -> Pid {
-    // SAFETY: the spec owns the closure; the call consumes the reference taken here.
+    // the supervisor runs elsewhere: it gets its own copy of each start closure
+    let starts: Vec<u64> = spec.children.iter().map(|c| c.start as u64).collect();
+    // SAFETY: the start closures are live (`sup_child` took a reference to each).
     let pid = unsafe {
-        crate::memory::mesh_rt_dup(c.start as *mut u8);
-        run_thunk(c.start as *mut u8)
+        process::spawn_rust_with(starts.clone(), move |copies| {
+            for (c, w) in spec.children.iter_mut().zip(copies) {
+                c.start = w as usize;
+            }
+            run(spec)
+        })
     };
-    link(me, pid);
+    for w in starts {
+        // SAFETY: the reference `sup_child` took.
+        unsafe { mesh_rt_drop(w as *mut u8) };
+    }
+    if process::current().is_some() {
+        // a supervisor started by a process is linked to it (spec 04 §9.2)
+        process::link_to(pid);
+    }
     pid
 }
 
-/// The next exit signal (waiting for one).
-fn next_signal(me: &Process, deadline: Option<Instant>) -> Option<(Pid, Option<String>)> {
-    loop {
-        loop {
-            match me.lock().signals.pop_front() {
-                Some(Sig::Exit(pid, why)) => return Some((pid, why)),
-                Some(Sig::Down(..)) => continue,
-                None => break,
-            }
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return None;
-        }
-        me.lock().wants_signals = true;
-        suspend(me, Suspend::Wait(deadline));
-        me.lock().wants_signals = false;
-    }
+fn start(c: &Child) -> Pid {
+    // SAFETY: the spec owns the closure; the call consumes the reference taken here.
+    let pid = unsafe {
+        crate::memory::mesh_rt_dup(c.start as *mut u8);
+        process::call_thunk(c.start as *mut u8)
+    };
+    process::link_to(pid);
+    pid
 }
 
 /// Ends child `pid` (spec 04 §9.2 shutdown) and waits for its exit signal, at most
 /// `shutdown` ms unless brutal; signals of other children that arrive meanwhile are
 /// kept in `later`.
-fn terminate(me: &Process, pid: Pid, shutdown: i64, later: &mut Vec<(Pid, Option<String>)>) {
+fn terminate(pid: Pid, shutdown: i64, later: &mut Vec<(Pid, Option<String>)>) {
     let why = if shutdown == BRUTAL_KILL {
         "killed"
     } else {
         "shutdown"
     };
-    kill(pid, why);
+    process::kill(pid, why);
     let deadline = (shutdown >= 0).then(|| Instant::now() + Duration::from_millis(shutdown as u64));
-    while let Some((p, w)) = next_signal(me, deadline) {
+    while let Some((p, w)) = process::next_exit_signal(deadline) {
         if p == pid {
             return;
         }
@@ -154,17 +145,18 @@ fn terminate(me: &Process, pid: Pid, shutdown: i64, later: &mut Vec<(Pid, Option
 }
 
 /// The supervisor process's body; returns its abnormal exit reason.
-pub fn run(me: &Process, spec: Spec) -> Option<String> {
-    me.lock().trap = true;
+fn run(spec: Spec) -> Option<String> {
+    process::trap_exits();
+    let me = process::current_pid();
     let n = spec.children.len();
-    let mut pids: Vec<Pid> = spec.children.iter().map(|c| start(me, c)).collect();
+    let mut pids: Vec<Pid> = spec.children.iter().map(start).collect();
     let mut removed = vec![false; n];
     let mut history: VecDeque<Instant> = VecDeque::new();
     let window = Duration::from_secs(spec.max_seconds.max(0) as u64);
     let mut later: Vec<(Pid, Option<String>)> = Vec::new();
     let outcome = loop {
         let signal = if later.is_empty() {
-            next_signal(me, None)
+            process::next_exit_signal(None)
         } else {
             Some(later.remove(0))
         };
@@ -204,22 +196,22 @@ pub fn run(me: &Process, spec: Spec) -> Option<String> {
         };
         for &j in group.iter().rev() {
             if pids[j] != 0 {
-                terminate(me, pids[j], spec.children[j].shutdown, &mut later);
+                terminate(pids[j], spec.children[j].shutdown, &mut later);
                 pids[j] = 0;
             }
         }
         for &j in &group {
-            pids[j] = start(me, &spec.children[j]);
+            pids[j] = start(&spec.children[j]);
         }
     };
     // ending: the children go first, in reverse start order
     for j in (0..n).rev() {
         if pids[j] != 0 {
-            terminate(me, pids[j], spec.children[j].shutdown, &mut later);
+            terminate(pids[j], spec.children[j].shutdown, &mut later);
         }
     }
     if let Some(why) = &outcome {
-        crate::elog!("error: supervisor <0.{}> shut down: {why}", me.pid);
+        crate::elog!("error: supervisor <0.{me}> shut down: {why}");
     }
     for c in &spec.children {
         let _ = &c.id;
