@@ -718,3 +718,130 @@ pub fn actor_program() -> impl Strategy<Value = IntProgram> {
         }
     })
 }
+
+/// One method of a generated interface: required (`None`), or with a default body:
+/// `Some((k, call))` is `k`, plus `self.<first required method>()` when `call`.
+type MethodShape = Option<(i64, bool)>;
+
+/// `trait_program` generates interfaces whose methods are required or have defaults
+/// (constants, or calls of a required method of the same interface), structs, and impls
+/// that implement any subset of the interfaces and override any subset of the defaults;
+/// `main` calls every method of every impl, directly and through a generic function
+/// bounded by the interface. Its stdout is computed here (issue 19: a default method
+/// crashed the compiler).
+pub fn trait_program() -> impl Strategy<Value = IntProgram> {
+    let iface = prop::collection::vec(prop::option::of((0i64..50, any::<bool>())), 1..=3);
+    let ifaces = prop::collection::vec(iface, 1..=2);
+    (ifaces, 1usize..=3).prop_flat_map(|(ifaces, structs)| {
+        let methods: usize = ifaces.iter().map(|i| i.len()).sum();
+        // per struct and interface: implemented?; per struct and method: an override
+        // (`Some((c, d))`: `self.v * c + d`), used where the method is required or when
+        // the impl overrides its default
+        let impls = prop::collection::vec(any::<bool>(), structs * ifaces.len());
+        let bodies =
+            prop::collection::vec(prop::option::of((-3i64..4, -20i64..20)), structs * methods);
+        let values = prop::collection::vec(-100i64..100, structs);
+        (Just(ifaces), impls, bodies, values).prop_map(|(ifaces, impls, bodies, values)| {
+            render_traits(&ifaces, &impls, &bodies, &values)
+        })
+    })
+}
+
+fn render_traits(
+    ifaces: &[Vec<MethodShape>],
+    impls: &[bool],
+    bodies: &[Option<(i64, i64)>],
+    values: &[i64],
+) -> IntProgram {
+    let methods: usize = ifaces.iter().map(|i| i.len()).sum();
+    let mut src = String::new();
+    let mut out = String::new();
+    // method `j` of interface `i` is `m{i}_{j}`; its index among all methods `base[i] + j`
+    let base: Vec<usize> = ifaces
+        .iter()
+        .scan(0, |n, i| {
+            let b = *n;
+            *n += i.len();
+            Some(b)
+        })
+        .collect();
+    let required = |i: usize| ifaces[i].iter().position(|m| m.is_none());
+    for (i, ms) in ifaces.iter().enumerate() {
+        src.push_str(&format!("interface I{i} do\n"));
+        for (j, m) in ms.iter().enumerate() {
+            match m {
+                None => src.push_str(&format!("  fn m{i}_{j}(self) -> Int\n")),
+                Some((k, call)) => {
+                    let body = match (call, required(i)) {
+                        (true, Some(r)) => format!("self.m{i}_{r}() + {k}"),
+                        _ => k.to_string(),
+                    };
+                    src.push_str(&format!(
+                        "  fn m{i}_{j}(self) -> Int do\n    {body}\n  end\n"
+                    ));
+                }
+            }
+        }
+        src.push_str("end\n\n");
+        src.push_str(&format!(
+            "fn via{i}<T>(x :: T) -> Int where T: I{i} do\n  x.m{i}_0()\nend\n\n"
+        ));
+    }
+    for s in 0..values.len() {
+        src.push_str(&format!("struct S{s} do\n  v :: Int\nend\n\n"));
+    }
+    // the value of method (i, j) on struct s, and the impls' source
+    let mut main = String::from("fn main() do\n");
+    for (s, v) in values.iter().enumerate() {
+        main.push_str(&format!("  let x{s} = S{s} {{ v: {} }}\n", lit(*v)));
+        for (i, ms) in ifaces.iter().enumerate() {
+            if !impls[s * ifaces.len() + i] {
+                continue;
+            }
+            let own = |j: usize| -> Option<(i64, i64)> {
+                let b = bodies[s * methods + base[i] + j];
+                match ms[j] {
+                    None => Some(b.unwrap_or((1, 0))),
+                    Some(_) => b,
+                }
+            };
+            src.push_str(&format!("impl I{i} for S{s} do\n"));
+            for j in 0..ms.len() {
+                if let Some((c, d)) = own(j) {
+                    src.push_str(&format!(
+                        "  fn m{i}_{j}(self) -> Int do\n    self.v * {} + {}\n  end\n",
+                        lit(c),
+                        lit(d)
+                    ));
+                }
+            }
+            src.push_str("end\n\n");
+            let value = |j: usize| -> i64 {
+                match (own(j), ms[j]) {
+                    (Some((c, d)), _) => v * c + d,
+                    (None, Some((k, call))) => match (call, required(i)) {
+                        (true, Some(r)) => {
+                            let (c, d) = own(r).unwrap();
+                            v * c + d + k
+                        }
+                        _ => k,
+                    },
+                    (None, None) => unreachable!("a required method is always implemented"),
+                }
+            };
+            for j in 0..ms.len() {
+                main.push_str(&format!("  println(\"${{x{s}.m{i}_{j}()}}\")\n"));
+                out.push_str(&format!("{}\n", value(j)));
+            }
+            main.push_str(&format!("  println(\"${{via{i}(x{s})}}\")\n"));
+            out.push_str(&format!("{}\n", value(0)));
+        }
+    }
+    main.push_str("  println(\"done\")\nend\n");
+    out.push_str("done\n");
+    src.push_str(&main);
+    IntProgram {
+        source: src,
+        expected_stdout: out,
+    }
+}

@@ -2,9 +2,10 @@
 //! `impl Trait for Type` becomes an ordinary module-level function named
 //! `Trait::Type::method`, with the receiver explicit: `self` is annotated with the
 //! implementing type and `Self` / `Self.Assoc` in signatures are replaced by the types
-//! they stand for. Methods the impl omits take the interface's default body. The impl
-//! keeps only its associated types and the table `lifted` (method → function), which
-//! inference uses to resolve method calls, operators and conversions.
+//! they stand for. Methods the impl omits take the interface's default body (the
+//! interface then keeps only its signatures). The impl keeps only its associated types
+//! and the table `lifted` (method → function), which inference uses to resolve method
+//! calls, operators and conversions.
 //! Missing required methods are errors. Paper: `papers/lift-impls.md`.
 
 use crate::diag::Diagnostic;
@@ -150,6 +151,17 @@ impl Pass for LiftImpls {
                 }
             }
             m.items.extend(lifted_fns);
+        }
+        // the default bodies now live in the impls that took them; the interface keeps
+        // the signatures (what `infer` reads), so no body is left that no pass types
+        for m in &mut p.modules {
+            for it in &mut m.items {
+                if let ItemKind::Interface(i) = &mut it.kind {
+                    for f in &mut i.methods {
+                        f.body.clear();
+                    }
+                }
+            }
         }
         p
     }
