@@ -305,6 +305,41 @@ impl Env {
         self.ctors.get(module).and_then(|c| c.get(name)).cloned()
     }
 
+    /// The public type `name` of module `owner` (or any type of `owner` when it is
+    /// `module` itself): `Geo.Pt` after `import Geo`, `Pt` after `from Geo import Pt`.
+    pub fn type_of_module(&self, module: &str, owner: &str, name: &str) -> Option<String> {
+        let key = type_key(owner, name);
+        let d = self.defs.types.get(&key)?;
+        (d.is_pub || owner == module).then_some(key)
+    }
+
+    /// The constructor `variant` of a public sum type of module `owner`
+    /// (`Geo.Circle`): its type's key and index.
+    pub fn ctor_of_module(
+        &self,
+        module: &str,
+        owner: &str,
+        variant: &str,
+    ) -> Option<(String, usize)> {
+        let (key, index) = self.ctor(owner, variant)?;
+        let d = &self.defs.types[&key];
+        (d.module == owner && (d.is_pub || owner == module)).then_some((key, index))
+    }
+
+    /// Whether module `owner` defines a type or a constructor `name` (a private one:
+    /// resolve-names has reported the use already).
+    pub fn defines(&self, owner: &str, name: &str) -> bool {
+        self.defs.types.contains_key(&type_key(owner, name))
+            || self
+                .ctor(owner, name)
+                .is_some_and(|(k, _)| self.defs.types[&k].module == owner)
+    }
+
+    /// The full name of the module `alias` names in `module` (`import A.B` gives `B`).
+    pub fn module_named(&self, module: &str, alias: &str) -> Option<String> {
+        self.module_alias(module, alias).cloned()
+    }
+
     /// `Type.Variant` as seen from `module`.
     pub fn qualified_ctor(&self, module: &str, ty: &str, variant: &str) -> Option<(String, usize)> {
         let key = self.type_named(module, ty)?;
@@ -401,8 +436,16 @@ impl Env {
                     }
                     return Ty::Con(key, args);
                 }
-                if let Some((dm, te)) = self.aliases.get(module).and_then(|a| a.get(&name)).cloned()
-                {
+                let alias = if owner == module {
+                    self.aliases.get(module).and_then(|a| a.get(&name))
+                } else {
+                    // `Types.UserId`: an alias defined in that module
+                    self.aliases
+                        .get(&owner)
+                        .and_then(|a| a.get(&name))
+                        .filter(|(dm, _)| *dm == owner)
+                };
+                if let Some((dm, te)) = alias.cloned() {
                     return self.resolve_with(&dm, &te, &mut |_| None, cx);
                 }
                 match builtin_type(&name) {

@@ -77,6 +77,10 @@ impl Inferer<'_> {
             }
             ExprKind::Global(g) => {
                 let g = g.clone();
+                // `Geo.Circle` (after `import Geo`)
+                if let Some((key, index)) = self.module_ctor(&g) {
+                    return self.constructor(e, key, index);
+                }
                 match self.global_type(&g, None) {
                     Some(t) => t,
                     None => {
@@ -118,7 +122,7 @@ impl Inferer<'_> {
                 }
                 let arg_tys: Vec<Ty> = args.iter_mut().map(|a| self.expr(&mut a.value)).collect();
                 let callee_name = match &callee.kind {
-                    ExprKind::Global(g) => Some(g.clone()),
+                    ExprKind::Global(g) if !self.is_module_ctor(g) => Some(g.clone()),
                     _ => None,
                 };
                 if callee_name.as_deref() == Some("Process.receive") {
@@ -260,15 +264,32 @@ impl Inferer<'_> {
                 ret
             }
             ExprKind::StructLit { ty, fields } => {
-                let ExprKind::Var(name) = &ty.kind else {
-                    self.unsupported("struct literals through a module", span);
-                    return self.table.fresh();
+                // `Pt { … }`, `Geo.Pt { … }` (resolve-names made it `Global("Geo.Pt")`)
+                let (name, key) = match &ty.kind {
+                    ExprKind::Var(name) => (name.clone(), self.env.type_named(&self.module, name)),
+                    ExprKind::Global(g) => match g.rsplit_once('.') {
+                        Some((owner, n)) => (
+                            n.to_string(),
+                            self.env.type_of_module(&self.module, owner, n),
+                        ),
+                        None => (g.clone(), None),
+                    },
+                    _ => {
+                        self.unsupported("struct literals of this form", span);
+                        return self.table.fresh();
+                    }
                 };
-                let name = name.clone();
-                let Some(key) = self
-                    .env
-                    .type_named(&self.module, &name)
-                    .filter(|k| matches!(self.env.defs.types[k].kind, TypeDefKind::Struct(_)))
+                let private = matches!(&ty.kind, ExprKind::Global(g)
+                    if key.is_none() && g.rsplit_once('.').is_some_and(|(o, n)| self.env.defines(o, n)));
+                if private {
+                    // reported by resolve-names
+                    for (_, value) in fields.iter_mut() {
+                        self.expr(value);
+                    }
+                    return self.table.fresh();
+                }
+                let Some(key) =
+                    key.filter(|k| matches!(self.env.defs.types[k].kind, TypeDefKind::Struct(_)))
                 else {
                     self.cx.emit(
                         Diagnostic::error(
@@ -770,6 +791,19 @@ impl Inferer<'_> {
     }
 
     /// A constructor used as a value: rewrites `e` to `Variant` and returns its type.
+    /// The constructor a resolved global names (`Global("Geo.Circle")`), if it is one.
+    fn module_ctor(&self, g: &str) -> Option<(String, usize)> {
+        let (owner, name) = g.rsplit_once('.')?;
+        if !name.starts_with(|c: char| c.is_uppercase()) {
+            return None;
+        }
+        self.env.ctor_of_module(&self.module, owner, name)
+    }
+
+    fn is_module_ctor(&self, g: &str) -> bool {
+        self.module_ctor(g).is_some()
+    }
+
     fn constructor(&mut self, e: &mut Expr, key: String, index: usize) -> Ty {
         let targs = self.fresh_args(&key);
         let v = self.env.defs.types[&key].variants()[index].clone();
@@ -1162,7 +1196,12 @@ impl Inferer<'_> {
 
     fn bad_arity(&mut self, g: &str, given: usize, span: Span, callee_span: Span) {
         let arities = self.global_arities(g);
-        if arities.is_empty() {
+        let private = g
+            .rsplit_once('.')
+            .is_some_and(|(owner, name)| self.env.defines(owner, name));
+        if arities.is_empty() && private {
+            // a private constructor of another module: reported by resolve-names
+        } else if arities.is_empty() {
             self.cx.emit(Diagnostic::error(
                 "unsupported",
                 format!("`{g}` is not supported by this compiler yet"),

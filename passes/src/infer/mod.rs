@@ -717,7 +717,19 @@ impl Inferer<'_> {
             PatKind::Ctor { path, args } => {
                 let resolved = match path.as_slice() {
                     [n] => self.env.ctor(&self.module, n),
-                    [ty, v] => self.env.qualified_ctor(&self.module, ty, v),
+                    [ty, v] => self.env.qualified_ctor(&self.module, ty, v).or_else(|| {
+                        // `Module.Variant`
+                        let m = self.env.module_named(&self.module, ty)?;
+                        self.env.ctor_of_module(&self.module, &m, v)
+                    }),
+                    [m, ty, v] => self
+                        .env
+                        .module_named(&self.module, m)
+                        .and_then(|m| self.env.type_of_module(&self.module, &m, ty))
+                        .and_then(|k| {
+                            let d = &self.env.defs.types[&k];
+                            self.env.qualified_ctor(&d.module, ty, v)
+                        }),
                     _ => None,
                 };
                 let Some((key, index)) = resolved else {
