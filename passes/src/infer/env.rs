@@ -335,11 +335,6 @@ impl Env {
                 .is_some_and(|(k, _)| self.defs.types[&k].module == owner)
     }
 
-    /// The full name of the module `alias` names in `module` (`import A.B` gives `B`).
-    pub fn module_named(&self, module: &str, alias: &str) -> Option<String> {
-        self.module_alias(module, alias).cloned()
-    }
-
     /// `Type.Variant` as seen from `module`.
     pub fn qualified_ctor(&self, module: &str, ty: &str, variant: &str) -> Option<(String, usize)> {
         let key = self.type_named(module, ty)?;

@@ -790,7 +790,6 @@ impl Inferer<'_> {
         Ty::Con("Option".into(), vec![m])
     }
 
-    /// A constructor used as a value: rewrites `e` to `Variant` and returns its type.
     /// The constructor a resolved global names (`Global("Geo.Circle")`), if it is one.
     fn module_ctor(&self, g: &str) -> Option<(String, usize)> {
         let (owner, name) = g.rsplit_once('.')?;
@@ -804,6 +803,7 @@ impl Inferer<'_> {
         self.module_ctor(g).is_some()
     }
 
+    /// A constructor used as a value: rewrites `e` to `Variant` and returns its type.
     fn constructor(&mut self, e: &mut Expr, key: String, index: usize) -> Ty {
         let targs = self.fresh_args(&key);
         let v = self.env.defs.types[&key].variants()[index].clone();

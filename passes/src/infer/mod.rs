@@ -719,12 +719,13 @@ impl Inferer<'_> {
                     [n] => self.env.ctor(&self.module, n),
                     [ty, v] => self.env.qualified_ctor(&self.module, ty, v).or_else(|| {
                         // `Module.Variant`
-                        let m = self.env.module_named(&self.module, ty)?;
+                        let m = self.env.module_alias(&self.module, ty)?.clone();
                         self.env.ctor_of_module(&self.module, &m, v)
                     }),
                     [m, ty, v] => self
                         .env
-                        .module_named(&self.module, m)
+                        .module_alias(&self.module, m)
+                        .cloned()
                         .and_then(|m| self.env.type_of_module(&self.module, &m, ty))
                         .and_then(|k| {
                             let d = &self.env.defs.types[&k];
