@@ -72,3 +72,9 @@ bench-actors n="1000000" runs="3":
 bench-processes runs="3" *benches="":
     scripts/bench-deps.sh golang-go erlang-base
     benchmarks/processes.py {{runs}} {{benches}}
+
+# two nodes on loopback (issue 17): round-trip p50/p99 and one-way throughput of
+# ~100-byte structs, Mesh vs two Erlang nodes, each node on its own core
+bench-dist runs="3" n="20000" m="200000":
+    scripts/bench-deps.sh erlang-base
+    benchmarks/dist.py {{runs}} {{n}} {{m}}

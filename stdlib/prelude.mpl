@@ -47,10 +47,23 @@ end
 # What a process is told about others (spec 04 §11, issue 6): a linked process ended
 # (`Exit(pid, reason)`, delivered to a process that traps exits), or a monitored one
 # did (`Down(ref, pid, reason)`). A `receive` arm matches them like messages. The
-# reason is "normal", "shutdown", "killed", "noproc" or the crash's message.
+# reason is "normal", "shutdown", "killed", "noproc" or the crash's message. A process
+# that called `Node.monitor(name)` is told when that node connects (`NodeUp(name)`) and
+# when it is lost (`NodeDown(name)`) (decision 52).
 pub type Signal do
   Exit(Pid, String)
   Down(Int, Pid, String)
+  NodeUp(String)
+  NodeDown(String)
+end
+
+# How `Node.start_from_env()` brought the program up (spec 05 §2): mode "standalone"
+# or "cluster", the node's name ("" standalone), the cluster port, the discovery seed.
+pub struct BootstrapStatus do
+  mode :: String
+  node_name :: String
+  cluster_port :: Int
+  discovery_seed :: String
 end
 
 # What a `receive` with signal arms got (made by `lower-actors`; not for users).

@@ -133,6 +133,8 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
     library!("Hash", "hash"),
     library!("Timer", "timer"),
     library!("Process", "process"),
+    library!("Node", "node"),
+    library!("Global", "global"),
     library!("Request", "request"),
     library!("Response", "response"),
     library!("Http", "http_client"),

@@ -24,7 +24,18 @@ impl Pass for CheckExhaustiveness {
             if let ExprKind::Case { scrutinee, arms } = &mut e.kind {
                 let partial = partial_ok(scrutinee);
                 let t = scrutinee.ty.clone().unwrap_or(Ty::Unit);
-                let missing = check(&defs, t.clone(), arms, partial.is_some(), e.span, cx);
+                // a selective receive's matcher (lower-actors) ends in `_ -> false`, which
+                // the arms before it may leave unreachable: that is no user's arm
+                let matcher = matches!(&scrutinee.kind, ExprKind::Var(v) if v == "receive.msg");
+                let judged = &arms[..arms.len() - usize::from(matcher && !arms.is_empty())];
+                let missing = check(
+                    &defs,
+                    t.clone(),
+                    judged,
+                    partial.is_some() || matcher,
+                    e.span,
+                    cx,
+                );
                 if let (Some(missing), Some(what)) = (missing, partial) {
                     // allowed to fail at run time: complete it with a failing arm
                     if what == CLAUSES {

@@ -38,7 +38,13 @@
 //!   actor in its module registers it first (`Process.on_exit`), and the runtime runs
 //!   it when the process exits, normally or not (spec 04 §2, §10).
 //!
+//! * `Node.spawn(node, f, args…)` / `Node.spawn_link` (spec 05 §7) become a remote
+//!   spawn of a spawner generated per target and registered in `main`
+//!   (`lower_actors/remote_spawn.rs`).
+//!
 //! Paper: `papers/lower-actors.md`.
+
+mod remote_spawn;
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
@@ -123,6 +129,7 @@ impl Pass for LowerActors {
                 module_exprs(m, &mut |e| service_call(e, &services));
             }
         }
+        remote_spawn::lower(&mut p, cx);
         for m in &mut p.modules {
             let cleanups: Vec<String> = with_cleanup
                 .iter()
@@ -819,10 +826,11 @@ fn matcher(arms: Vec<(Pat, Option<Expr>, Span)>, span: Span) -> Expr {
     closure(vec!["receive.msg".into()], test, span)
 }
 
-/// `Exit(…)` / `Down(…)`: an arm for a signal (prelude type `Signal`).
+/// `Exit(…)` / `Down(…)` / `NodeUp(…)` / `NodeDown(…)`: an arm for a signal (prelude
+/// type `Signal`).
 fn is_signal(p: &Pat) -> bool {
     matches!(&p.kind, PatKind::Ctor { path, .. }
-        if matches!(path.last().map(String::as_str), Some("Exit" | "Down")))
+        if matches!(path.last().map(String::as_str), Some("Exit" | "Down" | "NodeUp" | "NodeDown")))
 }
 
 /// A `receive` with signal arms: `case Process.receive_signal(t, matcher) do

@@ -7,6 +7,8 @@
 
 pub mod console;
 pub mod datetime;
+#[cfg(feature = "dist")]
+pub mod dist;
 pub mod encoding;
 pub mod guard;
 #[cfg(feature = "http")]

@@ -427,3 +427,18 @@ unsafe fn pairs(mm: &MeshMap, entries: Vec<(&Key, &u64)>) -> *mut u8 {
         .map(|(k, v)| obj(0, &[mm.share(k.word, sk), mm.share(*v, cv)], mask) as u64);
     words_list(pairs, true)
 }
+
+/// The entries of a map or set as borrowed words (for the distribution layer's
+/// encoder, `dist/wire.rs`), in order.
+///
+/// # Safety
+/// `m` is a live map cell; the words live as long as it does.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) unsafe fn entries(m: *const u8) -> Vec<(u64, u64)> {
+    // SAFETY: forwarded contract.
+    unsafe { map(m) }
+        .entries
+        .iter()
+        .map(|(k, v)| (k.word, *v))
+        .collect()
+}

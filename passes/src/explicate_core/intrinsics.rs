@@ -74,7 +74,7 @@ impl Lower<'_> {
                 let mut cargs = cargs;
                 cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
                 if matches!(g, "Prelude.send" | "Timer.send_after") {
-                    cargs.push(str_lit(&message_type_name(message.as_ref()), span));
+                    cargs.push(str_lit(&self.message_descriptor(message.as_ref()), span));
                 }
                 let words = match g {
                     "Prelude.send" => "Process.send_word".to_string(),
@@ -89,8 +89,28 @@ impl Lower<'_> {
                     _ => None,
                 };
                 let mut cargs = cargs;
-                cargs.push(str_lit(&message_type_name(message.as_ref()), span));
+                cargs.push(str_lit(&self.message_descriptor(message.as_ref()), span));
                 return self.extern_call("Process.spawn_word", cargs, ty, span);
+            }
+            // remote spawns (`lower-actors`): the arguments' type descriptor
+            "Node.spawn_remote" => {
+                let desc = self.message_descriptor(args[2].value.ty.as_ref());
+                let mut cargs = cargs;
+                cargs.insert(3, str_lit(&desc, span));
+                return self.extern_call("Node.spawn_remote_word", cargs, ty, span);
+            }
+            "Node.spawn_args" => {
+                let inner = match &e.ty {
+                    Some(Ty::Con(_, a)) if !a.is_empty() => Some(a[0].clone()),
+                    _ => None,
+                };
+                let desc = self.message_descriptor(inner.as_ref());
+                return self.extern_call(
+                    "Node.spawn_args_word",
+                    vec![str_lit(&desc, span)],
+                    ty,
+                    span,
+                );
             }
             "DateTime.to_unix_ms" => return cargs.into_iter().next().unwrap(),
             "DateTime.to_unix_secs" => {

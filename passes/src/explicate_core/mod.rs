@@ -16,6 +16,7 @@ mod externs;
 mod intrinsics;
 mod json;
 mod loops;
+mod wire;
 
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};

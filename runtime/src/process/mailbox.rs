@@ -26,6 +26,7 @@ pub(crate) fn wake(
     let was_idle = std::mem::take(&mut inner.idle);
     drop(inner);
     if was_idle {
+        super::sched::idle_add(-1);
         active_inc();
     }
     enqueue(arc_of(p), handoff);
@@ -88,6 +89,11 @@ pub(crate) unsafe fn check_type(p: &Process, sent: *const u8) {
     // SAFETY: both are strings (the compiler's immortal literals).
     let (wants, sent) = unsafe { (crate::strings::as_str(wants), crate::strings::as_str(sent)) };
     // an empty name: the compiler did not know the type
+    // a descriptor: the name, then (U+001F) the schema the distribution layer uses
+    fn name(t: &str) -> &str {
+        t.split('\u{1f}').next().unwrap_or(t)
+    }
+    let (wants, sent) = (name(wants), name(sent));
     if !wants.is_empty() && !sent.is_empty() && wants != sent {
         // a service's message type (`lower-actors`) is named by its service
         let what = |t: &str| match t.strip_suffix("__Msg") {
@@ -113,7 +119,10 @@ pub(crate) unsafe fn check_type(p: &Process, sent: *const u8) {
 pub unsafe extern "C" fn mesh_rt_send(pid: Pid, word: u64, counted: i64, message_type: *const u8) {
     let counted = counted != 0;
     if let Some(r) = super::remote(pid) {
-        return r.send(pid, word, counted);
+        if let Err(why) = r.send(pid, word, counted, message_type) {
+            super::fail(&format!("send: {why}"));
+        }
+        return;
     }
     let Some(p) = super::registry::lookup(pid) else {
         return;

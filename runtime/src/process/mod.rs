@@ -25,6 +25,7 @@ mod lock;
 mod mailbox;
 mod proc;
 mod registry;
+mod remote;
 mod replies;
 mod run;
 mod sched;
@@ -35,12 +36,15 @@ mod timer;
 pub(crate) use mailbox::{copy_to, wake};
 pub use proc::{current, current_pid, fail, Extension, Process};
 pub use registry::{lookup, whereis_name};
+pub use remote::{
+    deliver_built, message_type, monitor_from, remote_down, remote_exit, remote_link,
+};
 pub use run::call_site;
 pub use sched::{
-    await_future, cells_of_waiting_processes, hold, keep_alive, run_main, spawn_task, KeepAlive,
-    Task,
+    await_future, cells_of_waiting_processes, hold, keep_alive, run_main, set_outside_senders,
+    spawn_task, KeepAlive, Task,
 };
-pub use signals::{exit_process, kill, link_to, next_exit_signal, trap_exits};
+pub use signals::{exit_process, kill, link_to, next_exit_signal, peer_signal, trap_exits};
 
 use std::sync::OnceLock;
 
@@ -58,14 +62,24 @@ pub fn node_of(pid: Pid) -> u16 {
 /// Messages cross as the words compiled code passes (`counted`: a counted pointer the
 /// hook copies or encodes before returning).
 pub trait Remote: Send + Sync {
-    /// `send(pid, message)` to a pid of another node.
-    fn send(&self, to: Pid, word: u64, counted: bool);
+    /// `send(pid, message)` to a pid of another node; `message_type` is the compiler's
+    /// descriptor of the message's type (null when unknown). The message stays the
+    /// caller's; an error says why it cannot travel.
+    fn send(
+        &self,
+        to: Pid,
+        word: u64,
+        counted: bool,
+        message_type: *const u8,
+    ) -> Result<(), String>;
     /// `from` (local) links to `to` (remote).
     fn link(&self, from: Pid, to: Pid);
     /// `from` (local) monitors `to` (remote) under reference `r`.
     fn monitor(&self, from: Pid, to: Pid, r: i64);
     /// `from` (local) ended, and `to` (remote) is linked to it.
     fn exit(&self, from: Pid, to: Pid, reason: Option<&str>);
+    /// `pid` (local) ended (`why`), and `watcher` (not local) monitors it under `r`.
+    fn down(&self, watcher: Pid, r: i64, pid: Pid, why: &str);
 }
 
 static REMOTE: OnceLock<Box<dyn Remote>> = OnceLock::new();

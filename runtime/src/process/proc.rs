@@ -12,15 +12,18 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicUsize, Ordering}
 use std::sync::{Arc, Mutex};
 
 /// A signal (spec 04 §11): `Exit(pid, abnormal reason)` from a linked process,
-/// `Down(reference, pid, reason)` from a monitored one.
+/// `Down(reference, pid, reason)` from a monitored one, `Peer(up, name)` from whoever
+/// watches the peers of this program (`NodeUp(name)` / `NodeDown(name)`).
 #[derive(Clone)]
 pub(crate) enum Sig {
     Exit(Pid, Option<String>),
     Down(i64, Pid, String),
+    Peer(bool, String),
 }
 
 impl Sig {
-    /// As the prelude's `Signal` value (`Exit` = tag 0, `Down` = tag 1).
+    /// As the prelude's `Signal` value (`Exit` = tag 0, `Down` = tag 1, `NodeUp` = 2,
+    /// `NodeDown` = 3).
     pub(crate) fn to_obj(&self) -> *mut u8 {
         match self {
             Sig::Exit(pid, why) => {
@@ -31,6 +34,11 @@ impl Sig {
                 1,
                 &[*r as u64, *pid as u64, new_str(why.as_bytes()) as u64],
                 0b100,
+            ),
+            Sig::Peer(up, name) => obj(
+                if *up { 2 } else { 3 },
+                &[new_str(name.as_bytes()) as u64],
+                0b1,
             ),
         }
     }

@@ -86,6 +86,29 @@ pub(crate) static ACTIVE: AtomicI64 = AtomicI64::new(0);
 static QUIET: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 /// `main` has returned (the program may end once nothing can run).
 static MAIN_DONE: AtomicBool = AtomicBool::new(false);
+/// Processes waiting in `receive` without a deadline.
+static IDLE: AtomicI64 = AtomicI64::new(0);
+/// Someone outside the program can send to its processes (a connected peer node), so
+/// a process waiting in `receive` may still be woken.
+static OUTSIDE_SENDERS: AtomicBool = AtomicBool::new(false);
+
+/// Tells the core whether senders outside the program exist (the distribution layer
+/// says so while it has peers): while they do, the program does not end with
+/// processes waiting in `receive` (decision 54).
+pub fn set_outside_senders(present: bool) {
+    OUTSIDE_SENDERS.store(present, Ordering::SeqCst);
+}
+
+/// A process stopped (or started) waiting in `receive` without a deadline.
+pub(crate) fn idle_add(n: i64) {
+    IDLE.fetch_add(n, Ordering::SeqCst);
+}
+
+/// Nothing can run any more: no active process, and none that an outside sender may wake.
+fn quiet() -> bool {
+    ACTIVE.load(Ordering::SeqCst) <= 0
+        && !(OUTSIDE_SENDERS.load(Ordering::SeqCst) && IDLE.load(Ordering::SeqCst) > 0)
+}
 
 pub(crate) fn active_inc() {
     ACTIVE.fetch_add(1, Ordering::SeqCst);
@@ -396,7 +419,7 @@ pub fn run_main(main: fn()) {
     launch(p);
     let mut g = QUIET.0.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        if MAIN_DONE.load(Ordering::SeqCst) && ACTIVE.load(Ordering::SeqCst) <= 0 {
+        if MAIN_DONE.load(Ordering::SeqCst) && quiet() {
             drop(watch);
             return;
         }
@@ -755,6 +778,7 @@ fn run_one(w: usize, p: Arc<Process>) -> bool {
             let gen = inner.wait_gen;
             drop(inner);
             if now_idle {
+                idle_add(1);
                 active_dec();
             }
             if let Some(at) = deadline {

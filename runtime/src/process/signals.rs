@@ -73,7 +73,9 @@ pub(crate) fn exit(p: &Arc<Process>, crash: Option<String>) {
             deliver_reply(caller, id, Err(why.clone()));
         }
     }
-    if !idle {
+    if idle {
+        super::sched::idle_add(-1);
+    } else {
         super::sched::active_dec();
     }
     if p.is_main {
@@ -104,6 +106,9 @@ pub fn signal(p: &Process, from: Pid, why: Option<String>) {
 
 /// Tells `watcher` that the process `pid` it monitors (reference `r`) ended.
 pub fn down(watcher: Pid, r: i64, pid: Pid, why: String) {
+    if let Some(remote) = super::remote(watcher) {
+        return remote.down(watcher, r, pid, &why);
+    }
     if let Some(w) = super::registry::lookup(watcher) {
         let mut inner = w.lock();
         if inner.exited {
@@ -111,6 +116,19 @@ pub fn down(watcher: Pid, r: i64, pid: Pid, why: String) {
         }
         inner.watching.retain(|(x, _)| *x != r);
         inner.signals.push_back(Sig::Down(r, pid, why));
+        wake(&w, inner, false);
+    }
+}
+
+/// Tells `watcher` that a peer named `name` came up or went away (`NodeUp` /
+/// `NodeDown`); the core does not know what a peer is, its clients do.
+pub fn peer_signal(watcher: Pid, up: bool, name: &str) {
+    if let Some(w) = super::registry::lookup(watcher) {
+        let mut inner = w.lock();
+        if inner.exited {
+            return;
+        }
+        inner.signals.push_back(Sig::Peer(up, name.to_string()));
         wake(&w, inner, false);
     }
 }
@@ -247,7 +265,7 @@ pub fn next_exit_signal(deadline: Option<std::time::Instant>) -> Option<(Pid, Op
         loop {
             match me.lock().signals.pop_front() {
                 Some(Sig::Exit(pid, why)) => return Some((pid, why)),
-                Some(Sig::Down(..)) => continue,
+                Some(Sig::Down(..) | Sig::Peer(..)) => continue,
                 None => break,
             }
         }

@@ -54,6 +54,10 @@ pub unsafe extern "C" fn mesh_rt_send_after(
     message_type: *const u8,
 ) {
     let counted = counted != 0;
+    if let Some(r) = super::remote(pid) {
+        // SAFETY: forwarded contract.
+        return unsafe { send_after_remote(r, pid, ms, word, counted, message_type) };
+    }
     if let Some(p) = super::registry::lookup(pid) {
         // SAFETY: forwarded contract.
         unsafe { super::mailbox::check_type(&p, message_type) };
@@ -83,4 +87,48 @@ pub unsafe extern "C" fn mesh_rt_send_after(
             });
         }));
     }
+}
+
+/// `Timer.send_after` to a pid of another node: a copy now, handed to the hook later.
+///
+/// # Safety
+/// As `mesh_rt_send_after`'s.
+unsafe fn send_after_remote(
+    r: &'static dyn super::Remote,
+    pid: Pid,
+    ms: i64,
+    word: u64,
+    counted: bool,
+    message_type: *const u8,
+) {
+    // SAFETY: forwarded contract (no local process: a free-standing copy).
+    let msg = Msg {
+        word: unsafe { copy_for(pid, word, counted) },
+        counted,
+    };
+    let ty = message_type as usize;
+    let at = Instant::now() + Duration::from_millis(ms.max(0) as u64);
+    active_inc();
+    let fire = move || {
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep_until(at.into()).await;
+            if let Err(why) = r.send(pid, msg.word, msg.counted, ty as *const u8) {
+                crate::elog!("error: Timer.send_after: {why}");
+            }
+            msg.discard();
+            active_dec();
+        });
+    };
+    if current().is_some() {
+        fire();
+    } else {
+        super::sched::spawn_task(Box::new(fire));
+    }
+}
+
+/// `Timer.monotonic_us()`: microseconds since the first call's process start point.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_monotonic_us() -> i64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_micros() as i64
 }
