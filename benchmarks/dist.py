@@ -71,14 +71,19 @@ def main():
 def pair_env(echo_cmd, drive_cmd, echo_env, drive_env):
     timed = ["/usr/bin/time", "-f", "%U %S"]
     echo = subprocess.Popen(["taskset", "-c", "0"] + timed + echo_cmd, env=echo_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     line = echo.stdout.readline()
     if "ready" not in line:
         echo.kill()
         sys.exit(f"echo node did not start: {line!r} {echo.stderr.read()}")
     drive = subprocess.run(["taskset", "-c", "1"] + timed + drive_cmd, env=drive_env,
                            capture_output=True, text=True, timeout=600)
-    echo.terminate()
+    # `time` would not pass a signal on: end the node itself, then `time` reports
+    for p in subprocess.run(["pgrep", "-g", str(echo.pid)], capture_output=True,
+                            text=True).stdout.split():
+        if int(p) != echo.pid:
+            os.kill(int(p), 15)
     _, echo_err = echo.communicate(timeout=30)
     m = re.search(r"rtt_p50_us=(\d+) rtt_p99_us=(\d+) msgs_per_s=(\d+) received=(\d+)",
                   drive.stdout)

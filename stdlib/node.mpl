@@ -27,6 +27,11 @@
 pub fn no_pid() -> Pid do
   lookup("")
 end
+# Sends `message` to the process registered (`Process.register`) as `name` on node
+# `node` (spec 05 §6's REG_SEND); like `send`, it never blocks, and a message for an
+# unknown name or a node that is not connected is dropped.
+@intrinsic pub fn send<M>(node :: String, name :: String, message :: M) -> ()
+@extern("mesh_rt_node_send") fn send_word<M>(node :: String, name :: String, message :: M, counted :: Int, message_type :: String) -> ()
 # Subscribes the calling process to `NodeUp(name)` / `NodeDown(name)` signals (prelude
 # `Signal`, matched in `receive`) for that node: 0, or 1 when this program is not a node
 # or `name` is not a node name.

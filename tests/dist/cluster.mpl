@@ -196,6 +196,7 @@ end
 fn run_spoke(name :: String, hub :: String) do
   let _ = Node.start(name, "test-cookie")
   let s = spawn(sink, 0)
+  let _ = Process.register("local_sink", s)
   println("[spoke] sink=${Global.register("sink", s)} funs=${Global.register("funs", spawn(fun_sink))}")
   let o = spawn(owner, 0)
   let first = Global.register("owned", o)
@@ -224,6 +225,7 @@ fn run_hub(name :: String, spoke :: String) do
   let sink = Global.whereis("sink")
   let home = Address { city: "Oslo", zip: 150 }
   let ida = Person { name: "Ida", height: 1.75, address: home, tags: ["dev", "ops"], boss: Some("Eva") }
+  Timer.send_after(sink, 20, Text("later"))
   send(sink, Who(ida))
   send(sink, Shapes([Circle(2.5), Rect(3, 4), Blank]))
   send(sink, Scores(Map.put(Map.put(Map.new(), "a", 1), "b", -2)))
@@ -232,6 +234,7 @@ fn run_hub(name :: String, spoke :: String) do
   send(sink, Nested([[Some(1), None], [], [Some(-3)]]))
   send(sink, Outcome(Err("bad")))
   send(sink, Text(long_text("é", 17)))
+  Node.send(spoke, "local_sink", Text("by name!"))
   let me = spawn(inbox, 3)
   send(sink, Ask(me, "life"))
   let _ = Node.spawn(spoke, worker, ida, me, 1)

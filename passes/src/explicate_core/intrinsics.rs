@@ -53,6 +53,7 @@ impl Lower<'_> {
             }
             // the message's last argument: is it a counted pointer (runtime/src/actor)
             "Prelude.send"
+            | "Node.send"
             | "Timer.send_after"
             | "Process.receive"
             | "Process.reply"
@@ -73,7 +74,7 @@ impl Lower<'_> {
                 let counted = self.cty(message.as_ref(), span).is_counted();
                 let mut cargs = cargs;
                 cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
-                if matches!(g, "Prelude.send" | "Timer.send_after") {
+                if matches!(g, "Prelude.send" | "Node.send" | "Timer.send_after") {
                     cargs.push(str_lit(&self.message_descriptor(message.as_ref()), span));
                 }
                 let words = match g {

@@ -4,7 +4,7 @@
 //! layer monitors it through the core with a watcher pid of its own) or when the node
 //! that owns them is lost. Lookups never leave the node.
 
-use super::{node, session, Pid, SELF_WATCH};
+use super::{frame, node, ops, Pid, SELF_WATCH};
 use crate::process;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
@@ -45,7 +45,7 @@ pub fn register(name: &str, pid: Pid) -> i64 {
         }
     }
     if let Some(n) = node() {
-        let f = session::global_register_frame(n, name, pid, &owner);
+        let f = ops::global_register_frame(n, name, pid, &owner);
         for s in n.peers.lock().unwrap().by_name.values() {
             s.push(f.clone());
         }
@@ -69,7 +69,7 @@ fn broadcast_unregister(names: &[String]) {
     let Some(n) = node() else { return };
     let peers = n.peers.lock().unwrap();
     for name in names {
-        let f = session::name_frame(session::GLOBAL_UNREGISTER, name);
+        let f = ops::name_frame(frame::GLOBAL_UNREGISTER, name);
         for s in peers.by_name.values() {
             s.push(f.clone());
         }

@@ -15,8 +15,10 @@
 
 pub mod bootstrap;
 mod discovery;
+mod frame;
 mod global;
 pub mod name;
+mod ops;
 mod session;
 pub mod wire;
 
@@ -138,7 +140,7 @@ impl process::Remote for Hook {
             return Ok(()); // a send to a node that is gone does nothing, as to an ended process
         };
         // SAFETY: the compiler's descriptor is an immortal string; `word` is live.
-        let f = unsafe { session::send_frame(n, local_id(to), word, counted, message_type) }?;
+        let f = unsafe { ops::send_frame(n, local_id(to), word, counted, message_type) }?;
         s.push(f);
         Ok(())
     }
@@ -147,11 +149,7 @@ impl process::Remote for Hook {
         let Some(n) = node() else { return };
         n.links.lock().unwrap().push((from, to));
         match n.session(process::node_of(to)) {
-            Some(s) => s.push(session::pair_frame(
-                session::LINK,
-                local_id(from),
-                local_id(to),
-            )),
+            Some(s) => s.push(ops::pair_frame(frame::LINK, local_id(from), local_id(to))),
             None => process::remote_exit(from, to, Some("noconnection".into())),
         }
     }
@@ -161,9 +159,9 @@ impl process::Remote for Hook {
         match n.session(process::node_of(to)) {
             Some(s) => {
                 n.monitors.lock().unwrap().push((from, r, to));
-                let mut f = session::pair_frame(session::MONITOR, local_id(from), local_id(to));
+                let mut f = ops::pair_frame(frame::MONITOR, local_id(from), local_id(to));
                 f.extend_from_slice(&r.to_le_bytes());
-                s.push(session::framed(f));
+                s.push(frame::framed(f));
             }
             None => process::remote_down(from, r, to, "noconnection".into()),
         }
@@ -173,8 +171,8 @@ impl process::Remote for Hook {
         let Some(n) = node() else { return };
         n.links.lock().unwrap().retain(|l| *l != (from, to));
         if let Some(s) = n.session(process::node_of(to)) {
-            s.push(session::exit_frame(
-                session::EXIT,
+            s.push(ops::exit_frame(
+                frame::EXIT,
                 local_id(from),
                 local_id(to),
                 None,
@@ -191,8 +189,8 @@ impl process::Remote for Hook {
             return global::owner_exited(pid);
         }
         if let Some(s) = n.session(process::node_of(watcher)) {
-            let f = session::exit_frame(
-                session::MONITOR_EXIT,
+            let f = ops::exit_frame(
+                frame::MONITOR_EXIT,
                 local_id(pid),
                 local_id(watcher),
                 Some(r),
@@ -244,6 +242,40 @@ pub unsafe extern "C" fn mesh_rt_node_connect(target: *const u8) -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn mesh_rt_node_self() -> *mut u8 {
     new_str(node().map_or("", |n| n.name.as_str()).as_bytes())
+}
+
+/// `Node.send(node, name, message)`: to the process registered (`Process.register`) as
+/// `name` on node `node` — this one when `node` is its own name or "". Like `send`, it
+/// never blocks and never fails for an unknown name or a node that is not connected
+/// (the message is dropped); a message that cannot travel fails the sender.
+///
+/// # Safety
+/// `node` and `name` are live strings; as `mesh_rt_send` for the rest.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_node_send(
+    target: *const u8,
+    name: *const u8,
+    word: u64,
+    counted: i64,
+    message_type: *const u8,
+) {
+    // SAFETY: forwarded contract.
+    let (target, name) = unsafe { (text(target), text(name)) };
+    let me = node().map_or("", |n| n.name.as_str());
+    if target.is_empty() || target == me {
+        let pid = process::whereis_name(name);
+        // SAFETY: forwarded contract.
+        return unsafe { crate::process::mesh_rt_send(pid, word, counted, message_type) };
+    }
+    let Some(n) = node() else { return };
+    let Some(s) = n.session_named(target) else {
+        return;
+    };
+    // SAFETY: forwarded contract.
+    match unsafe { ops::reg_send_frame(n, name, word, counted != 0, message_type) } {
+        Ok(f) => s.push(f),
+        Err(why) => process::fail(&format!("send: {why}")),
+    }
 }
 
 /// `Node.monitor(name)`: the calling process gets `NodeUp(name)` each time a session
@@ -323,7 +355,7 @@ pub unsafe extern "C" fn mesh_rt_node_spawn(
         return 0;
     };
     // SAFETY: forwarded contract.
-    let payload = match unsafe { session::args_payload(n, args, desc) } {
+    let payload = match unsafe { ops::args_payload(n, args, desc) } {
         Ok(p) => p,
         Err(why) => {
             tracing::warn!("mesh node spawn failed target={target} fn={key}: {why}");
@@ -331,7 +363,7 @@ pub unsafe extern "C" fn mesh_rt_node_spawn(
         }
     };
     let me = process::current_pid();
-    match process::await_future(session::spawn(
+    match process::await_future(ops::spawn(
         n,
         target.clone(),
         key.clone(),

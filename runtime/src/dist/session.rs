@@ -8,33 +8,17 @@
 //! pings go every `MESH_HEARTBEAT_INTERVAL_MS`, default 1000: a silent peer is noticed
 //! in at most 4 s), and the dispatch of what arrives.
 
-use super::{global, local_id, node, qualify, wire, Node, Peers, WirePids};
+use super::frame::*;
+use super::ops::dispatch;
+use super::{global, node, wire, Node, Peers, WirePids};
 use crate::process::{self, Pid};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
-
-pub const SEND: u8 = 0x10;
-pub const PEER_LIST: u8 = 0x12;
-pub const LINK: u8 = 0x13;
-pub const UNLINK: u8 = 0x14;
-pub const EXIT: u8 = 0x15;
-pub const MONITOR: u8 = 0x16;
-pub const MONITOR_EXIT: u8 = 0x18;
-pub const SPAWN: u8 = 0x19;
-pub const SPAWN_REPLY: u8 = 0x1A;
-pub const GLOBAL_REGISTER: u8 = 0x1B;
-pub const GLOBAL_UNREGISTER: u8 = 0x1C;
-pub const GLOBAL_SYNC: u8 = 0x1D;
-pub const PING: u8 = 0xF0;
-pub const PONG: u8 = 0xF1;
-
-const HANDSHAKE_LIMIT: usize = 4 << 10;
-const FRAME_LIMIT: usize = 16 << 20;
 
 pub(crate) struct Tls {
     server: tokio_rustls::TlsAcceptor,
@@ -51,6 +35,10 @@ pub(crate) struct Session {
     heard: AtomicU64,
     closed: AtomicBool,
     stop: tokio::sync::Notify,
+    /// The peer's registry snapshot has arrived (`Node.connect` returns after it, so a
+    /// `Global.whereis` right after a connect sees the peer's names).
+    pub synced: AtomicBool,
+    pub synced_note: tokio::sync::Notify,
 }
 
 impl Session {
@@ -256,116 +244,6 @@ fn challenge() -> [u8; 32] {
     c
 }
 
-pub(crate) fn framed(payload: Vec<u8>) -> Vec<u8> {
-    let mut f = Vec::with_capacity(payload.len() + 4);
-    f.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    f.extend_from_slice(&payload);
-    f
-}
-
-/// A payload built in place after its length word.
-struct Frame(Vec<u8>);
-
-impl Frame {
-    fn new(tag: u8) -> Frame {
-        Frame(vec![0, 0, 0, 0, tag])
-    }
-    fn u8(mut self, v: u8) -> Frame {
-        self.0.push(v);
-        self
-    }
-    fn u16(mut self, v: u16) -> Frame {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    fn u32(mut self, v: u32) -> Frame {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    fn u64(mut self, v: u64) -> Frame {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    fn str16(self, s: &str) -> Frame {
-        let b = &s.as_bytes()[..s.len().min(u16::MAX as usize)];
-        let mut f = self.u16(b.len() as u16);
-        f.0.extend_from_slice(b);
-        f
-    }
-    fn bytes32(self, b: &[u8]) -> Frame {
-        let mut f = self.u32(b.len() as u32);
-        f.0.extend_from_slice(b);
-        f
-    }
-    fn done(mut self) -> Vec<u8> {
-        let n = (self.0.len() - 4) as u32;
-        self.0[..4].copy_from_slice(&n.to_le_bytes());
-        self.0
-    }
-}
-
-/// Reads what a peer sent, checking every length against what is left.
-struct In<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.i.checked_add(n).filter(|e| *e <= self.b.len())?;
-        let s = &self.b[self.i..end];
-        self.i = end;
-        Some(s)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn str16(&mut self) -> Option<&'a str> {
-        let n = self.u16()? as usize;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
-    fn bytes32(&mut self) -> Option<&'a [u8]> {
-        let n = self.u32()? as usize;
-        self.take(n)
-    }
-    fn rest(&mut self) -> &'a [u8] {
-        let s = &self.b[self.i..];
-        self.i = self.b.len();
-        s
-    }
-}
-
-/// Reads one frame's payload (at most `limit` bytes).
-async fn read_frame<R: AsyncReadExt + Unpin>(r: &mut R, limit: usize) -> Result<Vec<u8>, String> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len).await.map_err(io_why)?;
-    let n = u32::from_le_bytes(len) as usize;
-    if n == 0 || n > limit {
-        return Err(format!("a frame of {n} bytes"));
-    }
-    let mut buf = vec![0u8; n];
-    r.read_exact(&mut buf).await.map_err(io_why)?;
-    Ok(buf)
-}
-
-/// A read error in words a log reader knows (rustls calls a plain close "unexpected EOF").
-fn io_why(e: std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => "connection closed".into(),
-        std::io::ErrorKind::ConnectionReset => "connection reset".into(),
-        _ => e.to_string(),
-    }
-}
-
 fn hello(tag: u8, name: &str) -> Frame {
     Frame::new(tag).str16(name).u8(1)
 }
@@ -433,7 +311,7 @@ pub async fn connect(n: &'static Node, target: String) -> i64 {
     h.await.unwrap_or(-3)
 }
 
-async fn connect_on(n: &'static Node, target: String) -> i64 {
+pub(super) async fn connect_on(n: &'static Node, target: String) -> i64 {
     let Ok(t) = super::name::parse(&target) else {
         tracing::warn!("mesh node: cannot connect to {target:?}: not a node name");
         return -3;
@@ -499,7 +377,18 @@ async fn connect_on(n: &'static Node, target: String) -> i64 {
     .await;
     match r {
         Ok(Ok((s, name))) => {
-            established(n, s, name, true);
+            if let Some(s) = established(n, s, name, true) {
+                let synced = async {
+                    loop {
+                        let note = s.synced_note.notified();
+                        if s.synced.load(Ordering::SeqCst) || s.closed.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        note.await;
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(5), synced).await;
+            }
             0
         }
         Ok(Err(why)) => {
@@ -515,7 +404,12 @@ async fn connect_on(n: &'static Node, target: String) -> i64 {
 
 /// An authenticated connection: registered as the peer's session (or shut, when the
 /// tie-break keeps the other), then its reader, writer and heartbeat run.
-fn established(n: &'static Node, s: Stream<tokio::net::TcpStream>, name: String, outgoing: bool) {
+fn established(
+    n: &'static Node,
+    s: Stream<tokio::net::TcpStream>,
+    name: String,
+    outgoing: bool,
+) -> Option<Arc<Session>> {
     let (tx, rx) = mpsc::unbounded_channel();
     let (fresh, session) = {
         let mut peers = n.peers.lock().unwrap();
@@ -524,7 +418,7 @@ fn established(n: &'static Node, s: Stream<tokio::net::TcpStream>, name: String,
             // simultaneous connects: the one outgoing from the smaller name wins
             let keep_new = outgoing == (n.name < name);
             if !keep_new || old.outgoing == outgoing {
-                return;
+                return None;
             }
         }
         let fresh = old.is_none();
@@ -544,6 +438,8 @@ fn established(n: &'static Node, s: Stream<tokio::net::TcpStream>, name: String,
             heard: AtomicU64::new(now_ms()),
             closed: AtomicBool::new(false),
             stop: tokio::sync::Notify::new(),
+            synced: AtomicBool::new(false),
+            synced_note: tokio::sync::Notify::new(),
         });
         if let Some(old) = old {
             old.closed.store(true, Ordering::Relaxed);
@@ -577,6 +473,7 @@ fn established(n: &'static Node, s: Stream<tokio::net::TcpStream>, name: String,
         tracing::info!("mesh node: connected to {name}");
         tell_watchers(n, &name, true);
     }
+    Some(session)
 }
 
 /// `NodeUp(name)` / `NodeDown(name)` to the processes that monitor node `name`; the
@@ -713,384 +610,36 @@ fn lost(n: &'static Node, s: &Arc<Session>, why: &str) {
     tell_watchers(n, &s.name, false);
 }
 
-/// What arrived on a session.
-fn dispatch(n: &'static Node, s: &Arc<Session>, f: &[u8]) {
-    let mut r = In { b: f, i: 0 };
-    let Some(tag) = r.u8() else { return };
-    let remote = |id: u64| qualify(s.id, id);
-    match tag {
-        SEND => {
-            let (Some(to), Some(desc)) = (r.u64(), r.str16()) else {
-                return;
-            };
-            let bytes = r.rest();
-            deliver(n, to as Pid, desc, bytes);
-        }
-        PEER_LIST => {
-            let Some(count) = r.u16() else { return };
-            for _ in 0..count {
-                let Some(p) = r.str16() else { return };
-                if p != n.name && n.session_named(p).is_none() {
-                    let p = p.to_string();
-                    tokio::spawn(async move {
-                        connect_on(n, p).await;
-                    });
-                }
-            }
-        }
-        LINK => {
-            let (Some(from), Some(to)) = (r.u64(), r.u64()) else {
-                return;
-            };
-            if process::remote_link(to as Pid, remote(from)) {
-                n.links.lock().unwrap().push((to as Pid, remote(from)));
-            } else {
-                s.push(exit_frame(EXIT, to, from, None, Some("noproc")));
-            }
-        }
-        UNLINK => {
-            let (Some(from), Some(to)) = (r.u64(), r.u64()) else {
-                return;
-            };
-            n.links
-                .lock()
-                .unwrap()
-                .retain(|l| *l != (to as Pid, remote(from)));
-        }
-        EXIT => {
-            let (Some(from), Some(to), Some(why)) = (r.u64(), r.u64(), reason(&mut r)) else {
-                return;
-            };
-            n.links
-                .lock()
-                .unwrap()
-                .retain(|l| *l != (to as Pid, remote(from)));
-            process::remote_exit(to as Pid, remote(from), why);
-        }
-        MONITOR => {
-            let (Some(from), Some(to), Some(rf)) = (r.u64(), r.u64(), r.u64()) else {
-                return;
-            };
-            if !process::monitor_from(to as Pid, remote(from), rf as i64) {
-                s.push(exit_frame(
-                    MONITOR_EXIT,
-                    to,
-                    from,
-                    Some(rf as i64),
-                    Some("noproc"),
-                ));
-            }
-        }
-        MONITOR_EXIT => {
-            let (Some(pid), Some(watcher), Some(rf), Some(why)) =
-                (r.u64(), r.u64(), r.u64(), reason(&mut r))
-            else {
-                return;
-            };
-            let watcher = watcher as Pid;
-            n.monitors
-                .lock()
-                .unwrap()
-                .retain(|(w, x, _)| !(*w == watcher && *x == rf as i64));
-            let why = why.unwrap_or_else(|| "normal".into());
-            process::remote_down(watcher, rf as i64, remote(pid), why);
-        }
-        SPAWN => {
-            let (Some(req), Some(from), Some(link), Some(key), Some(args)) =
-                (r.u64(), r.u64(), r.u8(), r.str16(), r.bytes32())
-            else {
-                return;
-            };
-            spawn_here(
-                n,
-                s.clone(),
-                req,
-                remote(from),
-                link != 0,
-                key,
-                args.to_vec(),
-            );
-        }
-        SPAWN_REPLY => {
-            let (Some(req), Some(status)) = (r.u64(), r.u8()) else {
-                return;
-            };
-            let result = match status {
-                0 => r.u64().map(|id| remote(id) as u64).ok_or_else(String::new),
-                _ => Err(r.str16().unwrap_or("remote spawn failed").to_string()),
-            };
-            if let Some(tx) = n.spawns.lock().unwrap().remove(&req) {
-                let _ = tx.send(result);
-            }
-        }
-        GLOBAL_REGISTER => {
-            let (Some(name), Some(node), Some(id), Some(owner)) =
-                (r.str16(), r.str16(), r.u64(), r.str16())
-            else {
-                return;
-            };
-            if let Some(pid) = wire::Pids::pid(&WirePids(n), node, id) {
-                global::remote_register(name.to_string(), pid, owner.to_string());
-            }
-        }
-        GLOBAL_UNREGISTER => {
-            if let Some(name) = r.str16() {
-                global::remote_unregister(name, &s.name);
-            }
-        }
-        GLOBAL_SYNC => {
-            let Some(count) = r.u32() else { return };
-            for _ in 0..count.min(1_000_000) {
-                let (Some(name), Some(node), Some(id), Some(owner)) =
-                    (r.str16(), r.str16(), r.u64(), r.str16())
-                else {
-                    return;
-                };
-                if let Some(pid) = wire::Pids::pid(&WirePids(n), node, id) {
-                    global::remote_register(name.to_string(), pid, owner.to_string());
-                }
-            }
-        }
-        PING => {
-            let mut pong = Frame::new(PONG);
-            pong.0.extend_from_slice(r.rest());
-            s.push(pong.done());
-        }
-        // PONG only shows the peer is alive (`heard`); unknown tags are ignored
-        _ => {}
-    }
-}
-
-/// An exit reason: `u8 abnormal` then its text; `Some(None)` for a normal exit.
-fn reason(r: &mut In<'_>) -> Option<Option<String>> {
-    match r.u8()? {
-        0 => Some(None),
-        _ => Some(Some(r.str16()?.to_string())),
-    }
-}
-
-/// A message for local process `to`, decoded with the schema of the type it receives
-/// (or the sender's, when the receiver's is unknown).
-fn deliver(n: &'static Node, to: Pid, desc: &str, bytes: &[u8]) {
-    let (sent_name, sent_schema) = wire::descriptor(desc);
-    process::deliver_built(to, |wants| {
-        // SAFETY: a process's descriptor is the compiler's immortal string, or null.
-        let (wants_name, wants_schema) = match unsafe { wants.as_ref() } {
-            Some(_) => {
-                // SAFETY: as above.
-                let text = unsafe { crate::strings::as_str(wants) };
-                let (name, _) = wire::descriptor(text);
-                // SAFETY: as above.
-                (name.to_string(), unsafe { wire::schema_of(wants) })
-            }
-            None => (String::new(), None),
-        };
-        if !wants_name.is_empty() && !sent_name.is_empty() && wants_name != sent_name {
-            tracing::warn!(
-                "mesh node: dropped a message for <0.{to}>: it receives `{wants_name}` messages, not `{sent_name}`"
-            );
-            return None;
-        }
-        let schema = match wants_schema {
-            Some(s) => s,
-            None => Arc::new(wire::Schema::parse(sent_schema?)?),
-        };
-        match wire::decode(bytes, &schema, &WirePids(n)) {
-            Ok(w) => Some((w, schema.counted())),
-            Err(why) => {
-                tracing::warn!("mesh node: dropped a message for <0.{to}>: {why}");
-                None
-            }
-        }
-    });
-}
-
-/// A `SEND` frame of `word` for local id `to` of a peer.
-///
-/// # Safety
-/// `desc` is null or the compiler's descriptor string; `word` is a live value of it.
-pub(crate) unsafe fn send_frame(
-    n: &Node,
-    to: u64,
-    word: u64,
-    counted: bool,
-    desc: *const u8,
-) -> Result<Vec<u8>, String> {
-    // SAFETY: forwarded contract.
-    let Some(schema) = (unsafe { wire::schema_of(desc) }) else {
-        return Err("a message whose type is not known here cannot be sent to another node".into());
-    };
-    let _ = counted;
-    // SAFETY: forwarded contract.
-    let stf = unsafe { wire::encode(word, &schema, &WirePids(n))? };
-    // SAFETY: forwarded contract (non-null: it has a schema).
-    let text = unsafe { crate::strings::as_str(desc) };
-    let mut f = Frame::new(SEND).u64(to).str16(text);
-    f.0.extend_from_slice(&stf);
-    if f.0.len() > FRAME_LIMIT {
-        return Err(format!(
-            "a message of {} bytes (at most 16 MiB cross a node)",
-            f.0.len()
-        ));
-    }
-    Ok(f.done())
-}
-
-pub(crate) fn pair_frame(tag: u8, a: u64, b: u64) -> Vec<u8> {
-    Frame::new(tag).u64(a).u64(b).done()
-}
-
-pub(crate) fn exit_frame(tag: u8, a: u64, b: u64, r: Option<i64>, why: Option<&str>) -> Vec<u8> {
-    let mut f = Frame::new(tag).u64(a).u64(b);
-    if let Some(r) = r {
-        f = f.u64(r as u64);
-    }
-    match why {
-        None | Some("normal") => f.u8(0).done(),
-        Some(w) => f.u8(1).str16(w).done(),
-    }
-}
-
-pub(crate) fn name_frame(tag: u8, name: &str) -> Vec<u8> {
-    Frame::new(tag).str16(name).done()
-}
-
-pub(crate) fn global_register_frame(n: &Node, name: &str, pid: Pid, owner: &str) -> Vec<u8> {
-    let (node, id) = wire::Pids::name(&WirePids(n), pid).unwrap_or_default();
-    Frame::new(GLOBAL_REGISTER)
-        .str16(name)
-        .str16(&node)
-        .u64(id)
-        .str16(owner)
-        .done()
-}
-
-/// The STF of a remote spawn's arguments.
-///
-/// # Safety
-/// As `send_frame`.
-pub(crate) unsafe fn args_payload(n: &Node, args: u64, desc: *const u8) -> Result<Vec<u8>, String> {
-    // SAFETY: forwarded contract.
-    let Some(schema) = (unsafe { wire::schema_of(desc) }) else {
-        return Err("remote_spawn_arg_type_unknown".into());
-    };
-    // SAFETY: forwarded contract.
-    unsafe { wire::encode(args, &schema, &WirePids(n)) }
-}
-
-/// Asks `target` to spawn `key` on `args`; the new process's pid here.
-pub async fn spawn(
-    n: &'static Node,
-    target: String,
-    key: String,
-    args: Vec<u8>,
-    me: Pid,
-    link: bool,
-) -> Result<Pid, String> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let task = n.rt.spawn(async move {
-        if n.session_named(&target).is_none() {
-            let rc = connect_on(n, target.clone()).await;
-            if rc != 0 {
-                return Err(format!("connect failed ({rc})"));
-            }
-        }
-        let Some(s) = n.session_named(&target) else {
-            return Err("not connected".to_string());
-        };
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        let req = NEXT.fetch_add(1, Ordering::Relaxed);
-        n.spawns.lock().unwrap().insert(req, tx);
-        let f = Frame::new(SPAWN)
-            .u64(req)
-            .u64(local_id(me))
-            .u8(link as u8)
-            .str16(&key)
-            .bytes32(&args)
-            .done();
-        s.push(f);
-        Ok(req)
-    });
-    let req = task.await.map_err(|e| e.to_string())??;
-    let result = match tokio::time::timeout(Duration::from_secs(30), rx).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(_)) => Err("the node was lost".to_string()),
-        Err(_) => {
-            n.spawns.lock().unwrap().remove(&req);
-            Err("timed out".to_string())
-        }
-    };
-    let pid = result? as Pid;
-    if link {
-        if process::remote_link(me, pid) {
-            n.links.lock().unwrap().push((me, pid));
-        }
-    }
-    Ok(pid)
-}
-
-/// A peer asks this node to spawn `key` on `args`: a short-lived process runs the
-/// registered spawner (which decodes the arguments with their schema and spawns), then
-/// replies.
-fn spawn_here(
-    n: &'static Node,
-    s: Arc<Session>,
-    req: u64,
-    requester: Pid,
-    link: bool,
-    key: &str,
-    args: Vec<u8>,
-) {
-    let reply_err = |why: String| {
-        tracing::warn!("mesh node spawn failed target={} fn={key}: {why}", n.name);
-        Frame::new(SPAWN_REPLY).u64(req).u8(1).str16(&why).done()
-    };
-    let Some(spawner) = super::spawner(key) else {
-        s.push(reply_err("unknown function".into()));
-        return;
-    };
-    let key = key.to_string();
-    process::spawn_rust(false, move || {
-        let me = process::current_pid();
-        super::SPAWN_ARGS
-            .lock()
-            .unwrap()
-            .insert(me, (args, String::new()));
-        // SAFETY: the registered spawner is an immortal zero-argument closure giving a pid.
-        let pid = unsafe { process::call_thunk(spawner as *mut u8) };
-        let (_, why) = super::SPAWN_ARGS
-            .lock()
-            .unwrap()
-            .remove(&me)
-            .unwrap_or_default();
-        let frame = if pid == 0 {
-            tracing::warn!("mesh node spawn failed target={} fn={key}: {why}", n.name);
-            Frame::new(SPAWN_REPLY).u64(req).u8(1).str16(&why).done()
-        } else {
-            if link && process::remote_link(pid, requester) {
-                n.links.lock().unwrap().push((pid, requester));
-            }
-            Frame::new(SPAWN_REPLY)
-                .u64(req)
-                .u8(0)
-                .u64(local_id(pid))
-                .done()
-        };
-        s.push(frame);
-    });
-}
-
 #[cfg(test)]
-pub(crate) fn frame_reader_accepts(bytes: &[u8]) -> bool {
-    let mut r = In { b: bytes, i: 0 };
-    let _ = (
-        r.u8(),
-        r.u16(),
-        r.u32(),
-        r.u64(),
-        r.str16(),
-        r.bytes32(),
-        r.rest(),
-    );
-    true
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hellos_carry_valid_names_only() {
+        let f = hello(1, "a@127.0.0.1:9").done();
+        assert_eq!(peer_name(&f[4..], 1).unwrap().0, "a@127.0.0.1:9");
+        assert!(peer_name(&f[4..], 2).is_err());
+        let bad = hello(1, "not a name").done();
+        assert!(peer_name(&bad[4..], 1).is_err());
+        assert!(verify(
+            b"cookie",
+            b"challenge",
+            &hmac(b"cookie", b"challenge")
+        ));
+        assert!(!verify(
+            b"other",
+            b"challenge",
+            &hmac(b"cookie", b"challenge")
+        ));
+        assert!(!verify(b"cookie", b"challenge", &[0; 31]));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_handshake_messages_are_refused_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), tag in 0u8..6) {
+            let _ = peer_name(&bytes, tag);
+            let _ = verify(b"k", &bytes, &bytes);
+        }
+    }
 }

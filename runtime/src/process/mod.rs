@@ -23,6 +23,7 @@
 pub mod copy;
 mod lock;
 mod mailbox;
+pub use mailbox::mesh_rt_send;
 mod proc;
 mod registry;
 mod remote;
