@@ -24,7 +24,7 @@
 # Service calls: a call id the service owes a reply to, the reply, waiting for it.
 @extern("mesh_rt_call_id") pub fn call_id<M>(pid :: Pid<M>) -> Int
 @intrinsic pub fn reply<T>(id :: Int, value :: T) -> ()
-@extern("mesh_rt_reply") fn reply_word<T>(id :: Int, value :: T, counted :: Int) -> ()
+@extern("mesh_rt_reply") fn reply_word<T>(id :: Int, value :: T, counted :: Int, reply_type :: String) -> ()
 @intrinsic pub fn await_reply<T>(id :: Int) -> T
 @extern("mesh_rt_await_reply", located) fn await_reply_word<T>(id :: Int, counted :: Int) -> T
 # Jobs (stdlib/job.mpl): the second argument only types the result.

@@ -408,6 +408,11 @@ fn values_spawns_registry_links_monitors_and_node_loss_across_two_nodes() {
         .stdout()
         .contains(&"[hub] owned taken=1 remote=true".to_string()));
     hub.wait_for("[hub] spawns 1000 sum=499500", Duration::from_secs(10));
+    // a service on the spoke, called from the hub with a struct argument
+    hub.wait_for(
+        "[hub] tally Ida makes 250, P7 makes 257",
+        Duration::from_secs(1),
+    );
     hub.wait_for(
         "send: a function cannot be sent to another node",
         Duration::from_secs(5),
@@ -415,6 +420,8 @@ fn values_spawns_registry_links_monitors_and_node_loss_across_two_nodes() {
 
     // a killed node: links and monitors fire with noconnection, node monitors get
     // NodeDown, its global names go — in under a second
+    hub.wait_for("[hub] slow call started", Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(200));
     let killed = spoke.kill9();
     let seen = hub.wait_for("[hub] nodedown true sink=true", Duration::from_secs(2));
     let reset = seen - killed;
@@ -422,6 +429,11 @@ fn values_spawns_registry_links_monitors_and_node_loss_across_two_nodes() {
     assert!(reset < Duration::from_secs(1), "{reset:?}");
     hub.wait_for("[hub] exit noconnection", Duration::from_secs(1));
     hub.wait_for("[hub] down noconnection", Duration::from_secs(1));
+    // a service call in flight fails at once, not after its 5 s timeout
+    hub.wait_for(
+        "service call failed: its node was lost (noconnection)",
+        Duration::from_secs(1),
+    );
     assert!(
         hub.stderr()
             .contains(&format!("mesh node: lost {spoke_name} (connection reset)"))

@@ -80,6 +80,28 @@ fn seen(next :: Int, what :: String) -> Int do
   next
 end
 
+# A service on the spoke, called from the hub: its calls and replies cross the wire.
+service Tally do
+  fn init(start :: Int) -> Int do
+    start
+  end
+
+  call Add(p :: Person) :: String do |n|
+    (n + p.address.zip, "${p.name} makes ${n + p.address.zip}")
+  end
+
+  # Answers after a minute: the call is in flight when the test kills the spoke.
+  call Slow() :: Int do |n|
+    Timer.sleep(60000)
+    (n, n)
+  end
+end
+
+actor slow_caller() do
+  println("[hub] slow call started")
+  println("[hub] slow call gave ${Tally.slow(Global.whereis("tally"))}")
+end
+
 actor fun_sink() do
   receive do
     f -> println("[spoke] fun ${f()}")
@@ -197,6 +219,7 @@ fn run_spoke(name :: String, hub :: String) do
   let _ = Node.start(name, "test-cookie")
   let s = spawn(sink, 0)
   let _ = Process.register("local_sink", s)
+  let _ = Global.register("tally", Tally.start(100))
   println("[spoke] sink=${Global.register("sink", s)} funs=${Global.register("funs", spawn(fun_sink))}")
   let o = spawn(owner, 0)
   let first = Global.register("owned", o)
@@ -239,6 +262,8 @@ fn run_hub(name :: String, spoke :: String) do
   send(sink, Ask(me, "life"))
   let _ = Node.spawn(spoke, worker, ida, me, 1)
   let _ = Node.spawn(spoke, worker, %{ida | name: "Bo"}, me, 2)
+  let tally = Global.whereis("tally")
+  println("[hub] tally ${Tally.add(tally, ida)}, ${Tally.add(tally, numbered(7))}")
   send_numbered(sink, 0)
   spawn_many(spoke, 0, spawn(summer, 1000, 0))
   spawn(fun_sender)
@@ -253,6 +278,7 @@ fn wait_owner(n :: Int) do
   if Global.whereis("owned") == Node.no_pid() do
     Timer.sleep(1000)
     println("[hub] owned gone, register=${Global.register("owned", spawn(sleeper))}")
+    let _ = spawn(slow_caller)
   else
     if n < 600 do
       Timer.sleep(50)

@@ -74,7 +74,10 @@ impl Lower<'_> {
                 let counted = self.cty(message.as_ref(), span).is_counted();
                 let mut cargs = cargs;
                 cargs.push(mk(core::ExprKind::Int(counted as i64), CTy::Int, span));
-                if matches!(g, "Prelude.send" | "Node.send" | "Timer.send_after") {
+                if matches!(
+                    g,
+                    "Prelude.send" | "Node.send" | "Timer.send_after" | "Process.reply"
+                ) {
                     cargs.push(str_lit(&self.message_descriptor(message.as_ref()), span));
                 }
                 let words = match g {

@@ -17,6 +17,11 @@ pub const SPAWN_REPLY: u8 = 0x1A;
 pub const GLOBAL_REGISTER: u8 = 0x1B;
 pub const GLOBAL_UNREGISTER: u8 = 0x1C;
 pub const GLOBAL_SYNC: u8 = 0x1D;
+/// Service calls across nodes (Mesh's own; spec 05 has none): `CALL` u64 caller, u64
+/// service (local ids), u64 call id; `REPLY` u64 caller, u64 call id, u8 status (0: the
+/// reply's descriptor and STF follow; 1: a reason).
+pub const CALL: u8 = 0x30;
+pub const REPLY: u8 = 0x31;
 pub const PING: u8 = 0xF0;
 pub const PONG: u8 = 0xF1;
 

@@ -52,6 +52,8 @@ pub(crate) struct Node {
     pub links: Mutex<Vec<(Pid, Pid)>>,
     /// Monitors of local processes on processes of peers: (watcher, reference, target).
     pub monitors: Mutex<Vec<(Pid, i64, Pid)>>,
+    /// Service calls of local callers waiting for a peer's reply: (caller, call id, node).
+    pub calls: Mutex<Vec<(Pid, i64, u16)>>,
     /// `Node.monitor(name)` subscriptions: (local process, node name).
     pub node_watchers: Mutex<Vec<(Pid, String)>>,
     /// Remote spawns waiting for their reply, by request id.
@@ -198,6 +200,48 @@ impl process::Remote for Hook {
             );
             s.push(f);
         }
+    }
+
+    fn call(&self, caller: Pid, to: Pid, id: i64) {
+        let Some(n) = node() else { return };
+        let node_id = process::node_of(to);
+        let Some(s) = n.session(node_id) else {
+            return process::remote_reply(caller, id, Err("its node is not connected".into()));
+        };
+        n.calls.lock().unwrap().push((caller, id, node_id));
+        s.push(
+            frame::Frame::new(frame::CALL)
+                .u64(local_id(caller))
+                .u64(local_id(to))
+                .u64(id as u64)
+                .done(),
+        );
+    }
+
+    fn reply(&self, caller: Pid, id: i64, reply: Result<(u64, bool, *const u8), &str>) {
+        let Some(n) = node() else { return };
+        let Some(s) = n.session(process::node_of(caller)) else {
+            return; // the caller's node is gone, and the caller with it
+        };
+        let head = || {
+            frame::Frame::new(frame::REPLY)
+                .u64(local_id(caller))
+                .u64(id as u64)
+        };
+        let f = match reply {
+            // SAFETY: the compiler's descriptor is an immortal string; `word` is live.
+            Ok((word, counted, desc)) => {
+                match unsafe { ops::message_frame(n, head().u8(0), word, counted, desc) } {
+                    Ok(f) => f,
+                    Err(why) => head()
+                        .u8(1)
+                        .str16(&format!("the reply cannot cross nodes: {why}"))
+                        .done(),
+                }
+            }
+            Err(why) => head().u8(1).str16(why).done(),
+        };
+        s.push(f);
     }
 }
 

@@ -32,6 +32,55 @@ pub(super) fn dispatch(n: &'static Node, s: &Arc<Session>, f: &[u8]) {
                 deliver(n, to, desc, r.rest());
             }
         }
+        CALL => {
+            let (Some(caller), Some(to), Some(id)) = (r.u64(), r.u64(), r.u64()) else {
+                return;
+            };
+            process::owe(to as Pid, id as i64, remote(caller));
+        }
+        REPLY => {
+            let (Some(caller), Some(id), Some(status)) = (r.u64(), r.u64(), r.u8()) else {
+                return;
+            };
+            let (caller, id) = (caller as Pid, id as i64);
+            {
+                let mut calls = n.calls.lock().unwrap();
+                let Some(k) = calls
+                    .iter()
+                    .position(|(c, i, node)| *c == caller && *i == id && *node == s.id)
+                else {
+                    return; // not a call of ours, or one that was given up
+                };
+                calls.remove(k);
+            }
+            let reply: Result<Box<dyn FnOnce() -> Option<(u64, bool)>>, String> = match status {
+                0 => {
+                    let Some(desc) = r.str16() else { return };
+                    let bytes = r.rest().to_vec();
+                    let (_, schema) = wire::descriptor(desc);
+                    let Some(schema) = schema.and_then(wire::Schema::parse) else {
+                        return process::remote_reply(
+                            caller,
+                            id,
+                            Err("a reply of an unknown type".into()),
+                        );
+                    };
+                    Ok(Box::new(move || {
+                        match wire::decode(&bytes, &schema, &WirePids(n)) {
+                            Ok(w) => Some((w, schema.counted())),
+                            Err(why) => {
+                                tracing::warn!(
+                                    "mesh node: dropped a reply for <0.{caller}>: {why}"
+                                );
+                                None
+                            }
+                        }
+                    }))
+                }
+                _ => Err(r.str16().unwrap_or("the call failed").to_string()),
+            };
+            process::remote_reply(caller, id, reply);
+        }
         PEER_LIST => {
             let Some(count) = r.u16() else { return };
             for _ in 0..count {
@@ -245,7 +294,7 @@ pub(crate) unsafe fn reg_send_frame(
 ///
 /// # Safety
 /// As `send_frame`.
-unsafe fn message_frame(
+pub(crate) unsafe fn message_frame(
     n: &Node,
     head: Frame,
     word: u64,

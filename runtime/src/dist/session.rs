@@ -187,6 +187,7 @@ pub fn start(name: &str, cookie: &str) -> i64 {
         links: Mutex::new(Vec::new()),
         monitors: Mutex::new(Vec::new()),
         node_watchers: Mutex::new(Vec::new()),
+        calls: Mutex::new(Vec::new()),
         spawns: Mutex::new(Default::default()),
     };
     if super::NODE.set(n).is_err() {
@@ -607,6 +608,15 @@ fn lost(n: &'static Node, s: &Arc<Session>, why: &str) {
         process::remote_down(watcher, r, target, "noconnection".into());
     }
     global::node_lost(&s.name);
+    let calls: Vec<(Pid, i64, u16)> = {
+        let mut c = n.calls.lock().unwrap();
+        let (gone, kept): (Vec<_>, Vec<_>) = c.drain(..).partition(|(_, _, id)| *id == s.id);
+        *c = kept;
+        gone
+    };
+    for (caller, id, _) in calls {
+        process::remote_reply(caller, id, Err("its node was lost (noconnection)".into()));
+    }
     tell_watchers(n, &s.name, false);
 }
 

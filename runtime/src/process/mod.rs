@@ -38,7 +38,8 @@ pub(crate) use mailbox::{copy_to, wake};
 pub use proc::{current, current_pid, fail, Extension, Process};
 pub use registry::{lookup, whereis_name};
 pub use remote::{
-    deliver_built, message_type, monitor_from, remote_down, remote_exit, remote_link,
+    deliver_built, message_type, monitor_from, owe, remote_down, remote_exit, remote_link,
+    remote_reply,
 };
 pub use run::call_site;
 pub use sched::{
@@ -81,6 +82,11 @@ pub trait Remote: Send + Sync {
     fn exit(&self, from: Pid, to: Pid, reason: Option<&str>);
     /// `pid` (local) ended (`why`), and `watcher` (not local) monitors it under `r`.
     fn down(&self, watcher: Pid, r: i64, pid: Pid, why: &str);
+    /// `caller` (local) starts service call `id` to `to` (remote): `to` owes it a reply.
+    fn call(&self, caller: Pid, to: Pid, id: i64);
+    /// A local service answers call `id` of `caller` (remote): the reply's word and the
+    /// descriptor of its type, or why the call failed. The word stays the caller's.
+    fn reply(&self, caller: Pid, id: i64, reply: Result<(u64, bool, *const u8), &str>);
 }
 
 static REMOTE: OnceLock<Box<dyn Remote>> = OnceLock::new();

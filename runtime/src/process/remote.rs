@@ -79,3 +79,44 @@ pub fn monitor_from(target: Pid, watcher: Pid, r: i64) -> bool {
     inner.monitors.push((r, watcher));
     true
 }
+
+/// A caller on another node starts call `id` to local process `to`: `to` owes it a
+/// reply (failed at once, as "it is not running", when there is no such process).
+pub fn owe(to: Pid, id: i64, caller: Pid) {
+    let owed = super::registry::lookup(to).is_some_and(|t| {
+        let mut inner = t.lock();
+        if inner.exited {
+            return false;
+        }
+        inner.owed.push((id, caller));
+        true
+    });
+    if !owed {
+        super::replies::deliver_reply(caller, id, Err("it is not running".into()));
+    }
+}
+
+/// The reply to call `id` of local `caller` arrived from another node: built by `build`
+/// (its cells are the caller's), or the call failed.
+pub fn remote_reply(
+    caller: Pid,
+    id: i64,
+    reply: Result<Box<dyn FnOnce() -> Option<(u64, bool)>>, String>,
+) {
+    let Some(p) = super::registry::lookup(caller) else {
+        return;
+    };
+    let msg = match reply {
+        Ok(build) => {
+            let owner = crate::memory::set_owner(&p.cells);
+            let made = build();
+            crate::memory::set_owner(owner);
+            match made {
+                Some((word, counted)) => Ok(Msg { word, counted }),
+                None => Err("the reply could not be decoded".to_string()),
+            }
+        }
+        Err(why) => Err(why),
+    };
+    super::replies::deliver_reply(caller, id, msg);
+}

@@ -11,12 +11,25 @@ use crate::strings::new_str;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-static NEXT_CALL: AtomicI64 = AtomicI64::new(1);
+/// Call ids: a random prefix (bits 55–32) per program, so that the ids of callers on
+/// different nodes do not meet at one service, then a counter.
+static NEXT_CALL: std::sync::LazyLock<AtomicI64> = std::sync::LazyLock::new(|| {
+    let salt = (uuid::Uuid::new_v4().as_u128() as i64) & 0xFF_FFFF;
+    AtomicI64::new((salt << 32) | 1)
+});
 
 /// How long a service call waits for its reply (as Elixir's `GenServer.call`).
 pub const CALL_TIMEOUT: Duration = Duration::from_millis(5000);
 
 pub(crate) fn deliver_reply(caller: Pid, id: i64, reply: Result<Msg, String>) {
+    if let Some(r) = super::remote(caller) {
+        // a reply in words is sent by `mesh_rt_reply` itself; this is a failure
+        match reply {
+            Ok(m) => m.discard(),
+            Err(why) => r.reply(caller, id, Err(&why)),
+        }
+        return;
+    }
     let Some(p) = super::registry::lookup(caller) else {
         if let Ok(m) = reply {
             m.discard();
@@ -44,6 +57,10 @@ pub(crate) fn deliver_reply(caller: Pid, id: i64, reply: Result<Msg, String>) {
 pub extern "C" fn mesh_rt_call_id(pid: Pid) -> i64 {
     let id = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
     let caller = me().pid;
+    if let Some(r) = super::remote(pid) {
+        r.call(caller, pid, id);
+        return id;
+    }
     let owed = super::registry::lookup(pid).is_some_and(|t| {
         let mut inner = t.lock();
         if inner.exited {
@@ -63,7 +80,7 @@ pub extern "C" fn mesh_rt_call_id(pid: Pid) -> i64 {
 /// # Safety
 /// When `counted`, `word` is a live cell.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mesh_rt_reply(id: i64, word: u64, counted: i64) {
+pub unsafe extern "C" fn mesh_rt_reply(id: i64, word: u64, counted: i64, reply_type: *const u8) {
     let me = me();
     let caller = {
         let mut inner = me.lock();
@@ -73,6 +90,9 @@ pub unsafe extern "C" fn mesh_rt_reply(id: i64, word: u64, counted: i64) {
         }
     };
     let counted = counted != 0;
+    if let Some(r) = super::remote(caller) {
+        return r.reply(caller, id, Ok((word, counted, reply_type)));
+    }
     // SAFETY: forwarded contract.
     let word = unsafe { copy_for(caller, word, counted) };
     deliver_reply(caller, id, Ok(Msg { word, counted }));
@@ -150,7 +170,7 @@ pub unsafe extern "C" fn mesh_rt_job(thunk: *mut u8, _result: *mut u8) -> Pid {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_finish_job(word: u64, counted: i64) {
     // SAFETY: forwarded contract.
-    unsafe { mesh_rt_reply(me().pid, word, counted) }
+    unsafe { mesh_rt_reply(me().pid, word, counted, std::ptr::null()) }
 }
 
 /// `Job.await(job)` (`timeout_ms` < 0) and `Job.await_timeout`: `Ok(result)`,
