@@ -169,3 +169,28 @@ end
 
 # Materialises an iterator (spec 03 §4).
 pub fn collect(it) = Iter.to_list(it)
+
+# Beyond spec 03 (papers/stdlib.md): what a user of Elixir's `Enum` or Gleam's `list`
+# looks for.
+pub fn is_empty(xs) do
+  case xs do
+    _ :: _ -> false
+    _ -> true
+  end
+end
+
+# The largest element (`>` of the element type), or None for [].
+pub fn max(xs) do
+  case xs do
+    h :: t -> Some(reduce(t, h, fn(m, x) -> if x > m do x else m end end))
+    _ -> None
+  end
+end
+
+# The smallest element, or None for [].
+pub fn min(xs) do
+  case xs do
+    h :: t -> Some(reduce(t, h, fn(m, x) -> if x < m do x else m end end))
+    _ -> None
+  end
+end

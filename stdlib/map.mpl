@@ -37,3 +37,16 @@ pub fn merge(a, b) = List.reduce(Map.to_list(b), a, fn(m, e) -> Map.put(m, key_o
 
 # A map from an iterator of pairs (spec 03 §5).
 pub fn collect(it) = from_list(Iter.to_list(it))
+
+# Beyond spec 03 (papers/stdlib.md), as Elixir's `Map.get/3` and `Map.update/4`: the
+# value under `key` or `default`; `key`'s value replaced by `f(value)`, or `initial`
+# when it is absent.
+pub fn get_or(m, key, default) = if Map.has_key(m, key) do Map.get(m, key) else default end
+
+pub fn update(m, key, initial, f) do
+  if Map.has_key(m, key) do
+    Map.put(m, key, f(Map.get(m, key)))
+  else
+    Map.put(m, key, initial)
+  end
+end

@@ -14,6 +14,11 @@
 @extern("mesh_rt_str_replace") pub fn replace(s :: String, from :: String, to :: String) -> String
 @extern("mesh_rt_str_split") pub fn split(s :: String, sep :: String) -> List<String>
 @extern("mesh_rt_str_join") pub fn join(parts :: List<String>, sep :: String) -> String
+# Beyond spec 03 (papers/stdlib.md): code points as strings, `n` copies, the index
+# (in code points, as `length` and `slice` count) of the first occurrence.
+@extern("mesh_rt_str_chars") pub fn chars(s :: String) -> List<String>
+@extern("mesh_rt_str_repeat") pub fn repeat(s :: String, n :: Int) -> String
+@extern("mesh_rt_str_index_of") pub fn index_of(s :: String, part :: String) -> Option<Int>
 @extern("mesh_rt_str_to_int") pub fn to_int(s :: String) -> Option<Int>
 @extern("mesh_rt_str_to_float") pub fn to_float(s :: String) -> Option<Float>
 # Any value as its `Display` text.

@@ -890,7 +890,8 @@ fn library_programs() {
 /// stdout with the `.out` beside it — or, when an `.err` is beside it instead, checking
 /// that the build fails with a diagnostic containing each line of the `.err`; with a
 /// `.stderr` beside it, that the program ends with status 1 and each of its lines in
-/// its stderr (a runtime error); returns how many ran.
+/// its stderr (a runtime error); with a `.warn`, that the build warns with each of its
+/// lines; returns how many ran.
 fn run_corpus(dir: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let tmp = tempfile::tempdir().unwrap();
@@ -923,6 +924,17 @@ fn run_corpus(dir: &str) -> usize {
             f.display(),
             String::from_utf8_lossy(&out.stderr)
         );
+        // `NAME.warn`: the build warns, with each of its lines
+        if let Ok(warn) = std::fs::read_to_string(f.with_extension("warn")) {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            for line in warn.lines().filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    stderr.contains(line),
+                    "{}: no `{line}` in\n{stderr}",
+                    f.display()
+                );
+            }
+        }
         let run = Command::new(&bin)
             .env("MESH_CHECK_LEAKS", "1")
             .output()

@@ -451,6 +451,18 @@ impl Resolver<'_> {
                 }
                 if let Some(g) = self.global(n) {
                     e.kind = ExprKind::Global(g);
+                } else if let Some(g) = flat_name(n) {
+                    // `string_length`: the flat names of older Mesh programs (issue 19)
+                    self.cx.emit(
+                        Diagnostic::warning(
+                            "deprecated name",
+                            format!("`{n}` is deprecated: call `{g}`"),
+                            e.span,
+                        )
+                        .with_code("W0003")
+                        .with_label(format!("use `{g}`")),
+                    );
+                    e.kind = ExprKind::Global(g);
                 } else if !n.starts_with(|c: char| c.is_uppercase()) {
                     self.cx.emit(
                         Diagnostic::error(
@@ -570,4 +582,17 @@ impl Resolver<'_> {
             scope.pop();
         }
     }
+}
+
+/// `module_function` for a standard module (`string_length` → `String.length`,
+/// `io_eprintln` → `IO.eprintln`): the flat names older programs call.
+fn flat_name(n: &str) -> Option<String> {
+    let (prefix, rest) = n.split_once('_')?;
+    if rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let module = STD_MODULES
+        .iter()
+        .find(|m| m.to_ascii_lowercase() == prefix)?;
+    Some(format!("{module}.{rest}"))
 }

@@ -192,6 +192,40 @@ pub unsafe extern "C" fn mesh_rt_str_join(mut l: *const u8, sep: *const u8) -> *
     new_str(&out)
 }
 
+/// `String.chars(s)`: its code points, each as a string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_str_chars(p: *const u8) -> *mut u8 {
+    let text = unsafe { s(p) };
+    let mut buf = [0u8; 4];
+    list(
+        text.chars()
+            .map(|c| new_str(c.encode_utf8(&mut buf).as_bytes()))
+            .collect(),
+        true,
+    )
+}
+
+/// `String.repeat(s, n)`: `n` copies (none when `n` ≤ 0); a runtime error past 1 GiB.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_str_repeat(p: *const u8, n: i64) -> *mut u8 {
+    let text = unsafe { s(p) };
+    let n = n.max(0) as usize;
+    if text.len().saturating_mul(n) > 1 << 30 {
+        crate::process::fail("String.repeat: the result would be larger than 1 GiB");
+    }
+    new_str(text.repeat(n).as_bytes())
+}
+
+/// `String.index_of(s, part)`: the code-point index of the first `part` in `s`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_str_index_of(p: *const u8, q: *const u8) -> *mut u8 {
+    let (text, part) = unsafe { (s(p), s(q)) };
+    match text.find(part) {
+        Some(byte) => some(text[..byte].chars().count() as u64),
+        None => none(),
+    }
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mesh_rt_str_to_int(p: *const u8) -> *mut u8 {
     let t = unsafe { s(p) }.trim();

@@ -489,6 +489,25 @@ pub fn library(sym: &str, a: &[Value]) -> R<Value> {
             };
             list(parts.into_iter().map(|x| Value::Str(Rc::from(x))))
         }
+        "mesh_rt_str_chars" => list(
+            text(&a[0])
+                .chars()
+                .map(|c| Value::Str(Rc::from(c.to_string()))),
+        ),
+        "mesh_rt_str_repeat" => {
+            Value::Str(Rc::from(text(&a[0]).repeat(int(&a[1]).max(0) as usize)))
+        }
+        "mesh_rt_str_index_of" => {
+            let (t, part) = (text(&a[0]), text(&a[1]));
+            // Option: Some = tag 0, None = tag 1
+            match t.find(&*part) {
+                Some(b) => Value::Obj(Rc::new((
+                    0,
+                    vec![Value::Int(t[..b].chars().count() as i64)],
+                ))),
+                None => Value::Obj(Rc::new((1, vec![]))),
+            }
+        }
         "mesh_rt_map_new" => Value::Map(Rc::new(Vec::new())),
         "mesh_rt_map_put" | "mesh_rt_set_add" => {
             let mut m = entries(&a[0])?.to_vec();
