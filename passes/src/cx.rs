@@ -27,8 +27,18 @@ impl PassCx {
             fresh: 0,
         }
     }
+    /// Reports `d` — once: a pass that visits a node twice (a `receive` arm's pattern is
+    /// also its matcher's) must not report one mistake twice.
     pub fn emit(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        // spans compare equal whatever they cover (trees are compared spans aside)
+        let at = |s: &mesh_ir::Span| (s.file, s.lo, s.hi);
+        if !self
+            .diags
+            .iter()
+            .any(|o| *o == d && at(&o.span) == at(&d.span))
+        {
+            self.diags.push(d);
+        }
     }
     pub fn has_errors(&self) -> bool {
         self.diags.iter().any(|d| d.severity == Severity::Error)
