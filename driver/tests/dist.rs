@@ -2,8 +2,10 @@
 //! talking over real TLS sessions. The harness (`Node` below) starts a copy with its
 //! environment, collects its stdout and stderr line by line with arrival times, waits
 //! for lines with deadlines, kills it with SIGKILL (a TCP reset: detected at once) or
-//! freezes it with SIGSTOP (no reset, no heartbeat: what a partition looks like from
-//! the other side, detected by heartbeat timeout) and restarts it.
+//! freezes it with SIGSTOP (no reset, no heartbeat, detected by heartbeat timeout) and
+//! restarts it; and it runs two nodes in two network namespaces joined by a veth pair
+//! and cuts the link (`ip link set … down`) while both keep running — a real partition
+//! (as root; elsewhere that test says it is skipped).
 //!
 //! Programs are built once; the tests of this binary take turns (example 18 uses fixed
 //! ports). Server example 18 runs as its `.md` says (scenarios A–C; D, a name taken
@@ -57,6 +59,8 @@ enum Out {
 /// One running copy of a program.
 struct Node {
     label: String,
+    /// What runs the binary (`ip netns exec NS`), or nothing.
+    prefix: Vec<String>,
     bin: PathBuf,
     env: Vec<(String, String)>,
     child: Child,
@@ -65,13 +69,21 @@ struct Node {
 
 impl Node {
     fn start(label: &str, bin: &Path, env: &[(&str, &str)]) -> Node {
+        Node::start_in(label, &[], bin, env)
+    }
+
+    /// Starts `bin` under `prefix` (`["ip", "netns", "exec", ns]`: it execs, so the
+    /// child's pid is the node's).
+    fn start_in(label: &str, prefix: &[&str], bin: &Path, env: &[(&str, &str)]) -> Node {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let (child, lines) = Node::spawn(bin, &env);
+        let prefix: Vec<String> = prefix.iter().map(|p| p.to_string()).collect();
+        let (child, lines) = Node::spawn(&prefix, bin, &env);
         Node {
             label: label.into(),
+            prefix,
             bin: bin.into(),
             env,
             child,
@@ -80,10 +92,19 @@ impl Node {
     }
 
     fn spawn(
+        prefix: &[String],
         bin: &Path,
         env: &[(String, String)],
     ) -> (Child, Arc<Mutex<Vec<(Instant, Out, String)>>>) {
-        let mut child = Command::new(bin)
+        let mut command = match prefix.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(bin);
+                c
+            }
+            None => Command::new(bin),
+        };
+        let mut child = command
             .env_remove("MESH_DISCOVERY_SEED")
             .env_remove("MESH_LOG")
             .envs(env.iter().map(|(k, v)| (k, v)))
@@ -109,7 +130,7 @@ impl Node {
     fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, lines) = Node::spawn(&self.bin, &self.env);
+        let (child, lines) = Node::spawn(&self.prefix, &self.bin, &self.env);
         self.child = child;
         self.lines = lines;
     }
@@ -607,4 +628,116 @@ fn dns_discovery_joins_three_nodes_into_a_full_mesh() {
             );
         }
     }
+}
+
+/// Two network namespaces joined by a veth pair, removed when dropped: a real link to
+/// cut (`ip link set … down`) while both nodes keep running.
+struct Netns {
+    names: [String; 2],
+}
+
+impl Netns {
+    /// `None` when this machine cannot make namespaces (not root, no `ip`).
+    fn new() -> Option<Netns> {
+        let tag = std::process::id() % 100_000;
+        let names = [format!("mesh-a{tag}"), format!("mesh-b{tag}")];
+        let ip = |args: &[&str]| {
+            Command::new("ip")
+                .args(args)
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !ip(&["netns", "add", &names[0]]) {
+            return None;
+        }
+        let ns = Netns { names };
+        let [a, b] = &ns.names;
+        let (va, vb) = (format!("va{tag}"), format!("vb{tag}"));
+        let ok = ip(&["netns", "add", b])
+            && ip(&["link", "add", &va, "type", "veth", "peer", "name", &vb])
+            && ip(&["link", "set", &va, "netns", a])
+            && ip(&["link", "set", &vb, "netns", b])
+            && ip(&["-n", a, "addr", "add", "10.201.0.1/24", "dev", &va])
+            && ip(&["-n", b, "addr", "add", "10.201.0.2/24", "dev", &vb])
+            && ip(&["-n", a, "link", "set", &va, "up"])
+            && ip(&["-n", b, "link", "set", &vb, "up"])
+            && ip(&["-n", a, "link", "set", "lo", "up"])
+            && ip(&["-n", b, "link", "set", "lo", "up"]);
+        assert!(ok, "could not set up the namespaces");
+        Some(ns)
+    }
+
+    /// Cuts the link: packets stop, no reset reaches either side.
+    fn cut(&self) -> Instant {
+        let at = Instant::now();
+        let tag = std::process::id() % 100_000;
+        let ok = Command::new("ip")
+            .args([
+                "-n",
+                &self.names[0],
+                "link",
+                "set",
+                &format!("va{tag}"),
+                "down",
+            ])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        at
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        for n in &self.names {
+            let _ = Command::new("ip").args(["netns", "del", n]).status();
+        }
+    }
+}
+
+#[test]
+fn a_cut_link_is_noticed_by_heartbeat_within_five_seconds() {
+    let Some(net) = Netns::new() else {
+        println!("skipped: this machine cannot create network namespaces (needs root and `ip`)");
+        return;
+    };
+    let bin = built("cluster");
+    let spoke_name = "spoke@10.201.0.1:7600";
+    let hub_name = "hub@10.201.0.2:7600";
+    let in_ns = |ns: &str, env: &[(&str, &str)], label: &str| {
+        Node::start_in(label, &["ip", "netns", "exec", ns], &bin, env)
+    };
+    let spoke = in_ns(
+        &net.names[0],
+        &[
+            ("ROLE", "spoke"),
+            ("NAME", spoke_name),
+            ("SPOKE_OWNER_MS", "60000"),
+        ],
+        "spoke",
+    );
+    spoke.wait_for("[spoke] ready", Duration::from_secs(10));
+    let hub = in_ns(
+        &net.names[1],
+        &[("ROLE", "hub"), ("NAME", hub_name), ("SPOKE", spoke_name)],
+        "hub",
+    );
+    hub.wait_for("[hub] armed", Duration::from_secs(15));
+    let cut = net.cut();
+    let seen = hub.wait_for("[hub] nodedown true", Duration::from_secs(8));
+    let took = seen - cut;
+    println!("cut link noticed after {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    hub.wait_for("[hub] exit noconnection", Duration::from_secs(1));
+    assert!(
+        hub.stderr().iter().any(|l| l.contains("no heartbeat for")),
+        "{}",
+        hub.dump()
+    );
+    // the other side notices too, and both keep running
+    spoke.wait_for(
+        &format!("mesh node: lost {hub_name} (no heartbeat for"),
+        Duration::from_secs(8),
+    );
 }
