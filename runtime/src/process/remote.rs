@@ -83,17 +83,7 @@ pub fn monitor_from(target: Pid, watcher: Pid, r: i64) -> bool {
 /// A caller on another node starts call `id` to local process `to`: `to` owes it a
 /// reply (failed at once, as "it is not running", when there is no such process).
 pub fn owe(to: Pid, id: i64, caller: Pid) {
-    let owed = super::registry::lookup(to).is_some_and(|t| {
-        let mut inner = t.lock();
-        if inner.exited {
-            return false;
-        }
-        inner.owed.push((id, caller));
-        true
-    });
-    if !owed {
-        super::replies::deliver_reply(caller, id, Err("it is not running".into()));
-    }
+    super::replies::owe(to, id, caller)
 }
 
 /// The reply to call `id` of local `caller` arrived from another node: built by `build`

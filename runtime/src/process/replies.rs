@@ -61,7 +61,14 @@ pub extern "C" fn mesh_rt_call_id(pid: Pid) -> i64 {
         r.call(caller, pid, id);
         return id;
     }
-    let owed = super::registry::lookup(pid).is_some_and(|t| {
+    owe(pid, id, caller);
+    id
+}
+
+/// Process `to` owes `caller` (of this node or another) the reply to call `id`; the
+/// call fails at once, as "it is not running", when there is no such process.
+pub(crate) fn owe(to: Pid, id: i64, caller: Pid) {
+    let owed = super::registry::lookup(to).is_some_and(|t| {
         let mut inner = t.lock();
         if inner.exited {
             return false;
@@ -72,7 +79,6 @@ pub extern "C" fn mesh_rt_call_id(pid: Pid) -> i64 {
     if !owed {
         deliver_reply(caller, id, Err("it is not running".into()));
     }
-    id
 }
 
 /// A service answers call `id` with `word` (copied for the caller).
