@@ -66,6 +66,42 @@ pub struct BootstrapStatus do
   discovery_seed :: String
 end
 
+# A continuity record (spec 05 §13.1): one request key's attempt, its placement and
+# how far it got.
+pub struct ContinuityRecord do
+  request_key :: String
+  payload_hash :: String
+  attempt_id :: String
+  phase :: String
+  result :: String
+  ingress_node :: String
+  owner_node :: String
+  replica_node :: String
+  replication_count :: Int
+  replica_status :: String
+  cluster_role :: String
+  promotion_epoch :: Int
+  replication_health :: String
+  execution_node :: String
+  routed_remotely :: Bool
+  fell_back_locally :: Bool
+  error :: String
+end
+
+# What a submission decided: outcome "created", "duplicate", "conflict" or "rejected".
+pub struct ContinuitySubmitDecision do
+  outcome :: String
+  conflict_reason :: String
+  record :: ContinuityRecord
+end
+
+# This node's continuity authority (spec 05 §13.2).
+pub struct ContinuityAuthorityStatus do
+  cluster_role :: String
+  promotion_epoch :: Int
+  replication_health :: String
+end
+
 # What a `receive` with signal arms got (made by `lower-actors`; not for users).
 pub type Received<M> do
   Recv__Message(M)

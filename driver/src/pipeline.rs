@@ -21,6 +21,7 @@ use mesh_passes::lift_impls::LiftImpls;
 use mesh_passes::lift_lambdas::LiftLambdas;
 use mesh_passes::lift_nested_fns::LiftNestedFns;
 use mesh_passes::lower_actors::LowerActors;
+use mesh_passes::lower_cluster::LowerCluster;
 use mesh_passes::match_compile::MatchCompile;
 use mesh_passes::merge_clauses::MergeClauses;
 use mesh_passes::monomorphise::Monomorphise;
@@ -140,6 +141,7 @@ pipeline! {
     ParsePass: Sources(Sources) -> Surface(Program),
     MergeClauses: Surface(Program) -> Surface(Program),
     LowerActors: Surface(Program) -> Surface(Program),
+    LowerCluster: Surface(Program) -> Surface(Program),
     LiftImpls: Surface(Program) -> Surface(Program),
     RemovePipes: Surface(Program) -> Desugared(Desugared),
     ExpandKeywordArgs: Desugared(Desugared) -> Desugared(Desugared),

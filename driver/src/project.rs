@@ -135,6 +135,7 @@ pub const LIBRARY: &[(&str, &str, &str)] = &[
     library!("Process", "process"),
     library!("Node", "node"),
     library!("Global", "global"),
+    library!("Continuity", "continuity"),
     library!("Request", "request"),
     library!("Response", "response"),
     library!("Http", "http_client"),

@@ -37,6 +37,10 @@ fn built(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let src = match name {
         "18_remote_spawn_global" => root.join("tests/examples/server/18_remote_spawn_global.mpl"),
+        "16_cluster_work" => project_of(
+            &root.join("tests/examples/server/16_cluster_work.mpl"),
+            &dir.join("projects"),
+        ),
         other => root.join(format!("tests/dist/{other}.mpl")),
     };
     // one build at a time, each once (a binary being written cannot be run)
@@ -44,7 +48,13 @@ fn built(name: &str) -> PathBuf {
     let _b = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let bin = dir.join(name);
     if !bin.exists() {
-        build_in(&src, dir);
+        let out = build(&src, &bin);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            src.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     bin
 }
@@ -739,5 +749,151 @@ fn a_cut_link_is_noticed_by_heartbeat_within_five_seconds() {
     spoke.wait_for(
         &format!("mesh node: lost {hub_name} (no heartbeat for"),
         Duration::from_secs(8),
+    );
+}
+
+/// The environment of one node of example 16's two-node cluster on one machine: the
+/// seed is the list `127.0.0.1,::1` (decision 53), since `localhost` resolves to
+/// 127.0.0.1 only here; the port is the spec's 4370, so the names — and with them the
+/// placement — are the `.md`'s.
+fn node16(name: &str, role: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("MESH_CLUSTER_COOKIE", "dev-cookie".into()),
+        ("MESH_DISCOVERY_SEED", "127.0.0.1,::1".into()),
+        ("MESH_CLUSTER_PORT", "4370".into()),
+        ("MESH_NODE_NAME", name.into()),
+        ("MESH_CONTINUITY_ROLE", role.into()),
+        ("MESH_CONTINUITY_PROMOTION_EPOCH", "0".into()),
+        ("MESH_DISCOVERY_INTERVAL_MS", "500".into()),
+    ]
+}
+
+fn start16(label: &str, name: &str, role: &str) -> Node {
+    let env = node16(name, role);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Node::start(label, &built("16_cluster_work"), &env)
+}
+
+/// Lines of `node`'s stderr with `text`, in order.
+fn with(node: &Node, text: &str) -> Vec<String> {
+    node.stderr()
+        .into_iter()
+        .filter(|l| l.contains(text))
+        .collect()
+}
+
+/// Server example 16, scenarios C and D as its `.md` says — startup work runs once per
+/// cluster, on the placement owner, after the dispatch window; the standby skips it; a
+/// restarted primary finds the synced record and does not run it again — and then the
+/// failover of spec 05 §15.1: the primary killed inside the dispatch window, the standby
+/// promotes itself (epoch 1), recovers the work under a new attempt and runs it; the old
+/// primary, restarted, is fenced to standby at epoch 1 and does not run it.
+#[test]
+fn example_16_startup_work_runs_once_per_cluster_and_fails_over() {
+    let _t = turn();
+    let (p_name, s_name) = ("primary@127.0.0.1:4370", "standby@[::1]:4370");
+    let ran = |n: &str| format!("[app] warm_cache ran (node={n})");
+    let standby = start16("standby", s_name, "standby");
+    standby.wait_for("startup_skipped", Duration::from_secs(10));
+    let mut primary = start16("primary", p_name, "primary");
+    let t0 = primary.wait_for("[app] mode=cluster", Duration::from_secs(10));
+    let t1 = primary.wait_for(&ran(p_name), Duration::from_secs(15));
+    println!("startup work ran {:?} after main", t1 - t0);
+    assert!(t1 - t0 >= Duration::from_millis(2500), "{:?}", t1 - t0);
+    primary.wait_for("transition=startup_completed", Duration::from_secs(2));
+    let key = "runtime_name=Work.warm_cache request_key=startup::Work.warm_cache";
+    for (node, lines) in [
+        (&standby, vec![
+            format!("[mesh-rt startup] transition=startup_registered {key}"),
+            "[mesh-rt startup] transition=startup_keepalive registration_count=1".to_string(),
+            format!("[mesh-rt startup] transition=startup_skipped {key} cluster_role=standby promotion_epoch=0 reason=startup_skipped:standby_authority"),
+        ]),
+        (&primary, vec![
+            format!("[mesh-rt startup] transition=startup_registered {key}"),
+            "[mesh-rt startup] transition=startup_keepalive registration_count=1".to_string(),
+            format!("[mesh-rt startup] transition=startup_trigger {key} required_replicas=1 membership={p_name},{s_name}"),
+            format!("[mesh-rt startup] transition=startup_dispatch_window {key} pending_window_ms=2500 ownership=language_owned"),
+            format!("[mesh-rt startup] transition=startup_completed {key} attempt_id=attempt-0 execution_node={p_name}"),
+        ]),
+    ] {
+        let got = with(node, "[mesh-rt startup]");
+        assert_eq!(got, lines, "{}", node.dump());
+    }
+    assert_eq!(
+        standby.stdout(),
+        vec![format!(
+            "[app] mode=cluster node={s_name} port=4370 seed=127.0.0.1,::1"
+        )]
+    );
+    // D: the primary killed after completion and started again runs nothing
+    primary.kill9();
+    primary.restart();
+    primary.wait_for(
+        &format!("transition=startup_completed {key} attempt_id=attempt-0 execution_node={p_name}"),
+        Duration::from_secs(15),
+    );
+    assert!(
+        !primary.stdout().contains(&ran(p_name)),
+        "{}",
+        primary.dump()
+    );
+    assert!(
+        with(&standby, "automatic_promotion").is_empty(),
+        "{}",
+        standby.dump()
+    );
+    drop(primary);
+    drop(standby);
+
+    // failover: the primary dies inside the dispatch window
+    let standby = start16("standby", s_name, "standby");
+    standby.wait_for("startup_skipped", Duration::from_secs(10));
+    let mut primary = start16("primary", p_name, "primary");
+    primary.wait_for(
+        "transition=startup_dispatch_window",
+        Duration::from_secs(15),
+    );
+    let killed = primary.kill9();
+    let promoted = standby.wait_for(
+        &format!("[mesh-rt continuity] transition=automatic_promotion disconnected_node={p_name} previous_epoch=0 next_epoch=1"),
+        Duration::from_secs(5),
+    );
+    let recovered = standby.wait_for(&ran(s_name), Duration::from_secs(5));
+    println!(
+        "kill -9 of the primary: promotion after {:?}, recovered work ran after {:?}",
+        promoted - killed,
+        recovered - killed
+    );
+    assert!(
+        recovered - killed < Duration::from_secs(1),
+        "{:?}",
+        recovered - killed
+    );
+    primary.restart();
+    primary.wait_for(
+        "[mesh-rt continuity] transition=fenced_rejoin request_key=startup::Work.warm_cache attempt_id=attempt-1 previous_role=primary previous_epoch=0 next_role=standby next_epoch=1",
+        Duration::from_secs(15),
+    );
+    primary.wait_for(
+        &format!("transition=startup_completed {key} attempt_id=attempt-1 execution_node={s_name}"),
+        Duration::from_secs(15),
+    );
+    assert!(
+        !primary
+            .stdout()
+            .iter()
+            .any(|l| l.contains("warm_cache ran")),
+        "{}",
+        primary.dump()
+    );
+    assert_eq!(
+        standby
+            .stdout()
+            .iter()
+            .filter(|l| l.contains("warm_cache ran"))
+            .count(),
+        1,
+        "{}",
+        standby.dump()
     );
 }

@@ -2,6 +2,7 @@
 //! in its own file, named with a verb (STYLE.md §1). Passes never call each other:
 //! only the driver's pipeline table puts them in order.
 
+mod build;
 pub mod cx;
 pub mod diag;
 
@@ -17,6 +18,7 @@ pub mod lift_impls;
 pub mod lift_lambdas;
 pub mod lift_nested_fns;
 pub mod lower_actors;
+pub mod lower_cluster;
 pub mod match_compile;
 pub mod merge_clauses;
 pub mod monomorphise;

@@ -46,6 +46,7 @@
 
 mod remote_spawn;
 
+use crate::build::{call, fn_item, library, named_type, param, stmt, var};
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
 use mesh_ir::surface::*;
@@ -144,13 +145,7 @@ impl Pass for LowerActors {
 
 /// The written type `Pid`.
 fn pid_type(span: Span) -> TypeExpr {
-    TypeExpr {
-        kind: TypeKind::Named {
-            path: vec!["Pid".into()],
-            args: vec![],
-        },
-        span,
-    }
+    named_type("Pid", span)
 }
 
 /// Visits every expression of one module (as `visit::exprs_mut` does a program's).
@@ -342,49 +337,6 @@ fn snake(name: &str) -> String {
         }
     }
     out
-}
-
-fn fn_item(
-    name: String,
-    params: Vec<Param>,
-    ret: Option<TypeExpr>,
-    body: Block,
-    actor: bool,
-    span: Span,
-) -> Item {
-    Item {
-        kind: ItemKind::Fn(FnDef {
-            is_pub: true,
-            cluster: None,
-            external: None,
-            name,
-            generics: vec![],
-            params,
-            ret,
-            bounds: vec![],
-            guard: None,
-            body,
-            eq_form: false,
-            actor,
-            sig: None,
-            span,
-        }),
-        span,
-    }
-}
-
-fn param(name: &str, ty: Option<TypeExpr>, span: Span) -> Param {
-    Param {
-        pat: Pat::new(PatKind::Var(name.to_string()), span),
-        ty,
-    }
-}
-
-fn stmt(e: Expr) -> Stmt {
-    Stmt {
-        span: e.span,
-        kind: StmtKind::Expr(e),
-    }
 }
 
 fn let_(pat: Pat, value: Expr) -> Stmt {
@@ -880,18 +832,6 @@ fn receive_signal(arms: Vec<Arm>, after: Option<(Box<Expr>, Block)>, span: Span)
 
 fn is_name(e: &Expr, n: &str) -> bool {
     matches!(&e.kind, ExprKind::Var(v) if v == n)
-}
-
-fn var(n: &str, span: Span) -> Expr {
-    Expr::new(ExprKind::Var(n.to_string()), span)
-}
-
-fn library(module: &str, name: &str, span: Span) -> Expr {
-    Expr::library(module, name, span)
-}
-
-fn call(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
-    Expr::call(callee, args, span)
 }
 
 fn closure(params: Vec<String>, body: Expr, span: Span) -> Expr {

@@ -478,6 +478,19 @@ impl Resolver<'_> {
             ExprKind::Field(base, member) => {
                 if let ExprKind::Var(m) = &base.kind {
                     if !scope.has(m) {
+                        let module = self.aliases.get(m).unwrap_or(m);
+                        if module == "Continuity" && member == "promote" {
+                            self.cx.emit(
+                                    Diagnostic::error(
+                                        "manual promotion",
+                                        "`Continuity.promote` is not available to Mesh code: a standby is promoted by the runtime when its primary is lost",
+                                        e.span,
+                                    )
+                                    .with_code("E0046")
+                                    .with_note("an operator promotes a node by restarting it with MESH_CONTINUITY_ROLE=primary and a higher MESH_CONTINUITY_PROMOTION_EPOCH"),
+                                );
+                            return;
+                        }
                         if let Some(full) = self.aliases.get(m).cloned() {
                             let info = &self.mods[&full];
                             match info.fns.get(member.as_str()).or_else(|| info.others.get(member.as_str())) {

@@ -19,6 +19,23 @@ pub fn build_in(src: &Path, dir: &Path) -> PathBuf {
     bin
 }
 
+/// The program an example stands for: the file itself, or — when `<stem>.files/` sits
+/// beside it — a project in `dir/<stem>/` with the example as `main.mpl` and those files.
+pub fn project_of(src: &Path, dir: &Path) -> PathBuf {
+    let files = src.with_extension("files");
+    if !files.is_dir() {
+        return src.to_path_buf();
+    }
+    let root = dir.join(src.file_stem().unwrap());
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(src, root.join("main.mpl")).unwrap();
+    for e in std::fs::read_dir(&files).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, root.join(p.file_name().unwrap())).unwrap();
+    }
+    root
+}
+
 /// A free TCP port on the loopback interface (the listener is closed again).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

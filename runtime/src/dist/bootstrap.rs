@@ -50,6 +50,7 @@ pub fn plan(
             .filter(|p| *p > 0)
             .ok_or("Invalid MESH_CLUSTER_PORT: expected a positive integer")?,
     };
+    super::continuity::authority(&|k: &str| trimmed(k).unwrap_or_default())?;
     let cookie = trimmed("MESH_CLUSTER_COOKIE")?;
     let seed = trimmed("MESH_DISCOVERY_SEED")?;
     let node_name = trimmed("MESH_NODE_NAME")?;

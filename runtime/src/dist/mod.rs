@@ -14,6 +14,7 @@
 //! came back does not reach the new incarnation.
 
 pub mod bootstrap;
+pub mod continuity;
 mod discovery;
 mod frame;
 mod global;

@@ -201,6 +201,9 @@ pub(super) fn dispatch(n: &'static Node, s: &Arc<Session>, f: &[u8]) {
             pong.0.extend_from_slice(r.rest());
             s.push(pong.done());
         }
+        super::continuity::peer::UPSERT..=super::continuity::peer::DISPATCH => {
+            super::continuity::peer::arrived(n, s, tag, &mut r)
+        }
         // PONG only shows the peer is alive (`heard`); unknown tags are ignored
         _ => {}
     }

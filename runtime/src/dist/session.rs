@@ -470,6 +470,7 @@ fn established(
         sync = sync.str16(&k).str16(&node).u64(id).str16(&owner);
     }
     session.push(sync.done());
+    session.push(super::continuity::peer::sync_frame());
     if fresh {
         tracing::info!("mesh node: connected to {name}");
         tell_watchers(n, &name, true);
@@ -607,6 +608,7 @@ fn lost(n: &'static Node, s: &Arc<Session>, why: &str) {
     for (watcher, r, target) in monitors {
         process::remote_down(watcher, r, target, "noconnection".into());
     }
+    super::continuity::peer::node_lost(n, &s.name);
     global::node_lost(&s.name);
     let calls: Vec<(Pid, i64, u16)> = {
         let mut c = n.calls.lock().unwrap();

@@ -1,0 +1,200 @@
+//! The `Continuity` module (spec 05 §13.4) and the registration `lower-cluster` writes
+//! into `main`: records become the prelude's `ContinuityRecord`,
+//! `ContinuitySubmitDecision` and `ContinuityAuthorityStatus`.
+
+use super::record::Record;
+use super::{membership, reg, startup, Decision, Submit};
+use crate::library::{err, obj};
+use crate::strings::{as_str, new_str};
+
+fn s(x: &str) -> u64 {
+    new_str(x.as_bytes()) as u64
+}
+
+/// `ContinuityRecord`: 17 fields, the Ints and Bools unboxed (slots 8, 11, 14, 15).
+fn record(r: &Record) -> *mut u8 {
+    obj(
+        0,
+        &[
+            s(&r.request_key),
+            s(&r.payload_hash),
+            s(&r.attempt_id),
+            s(r.phase.as_str()),
+            s(r.result.as_str()),
+            s(&r.ingress_node),
+            s(&r.owner_node),
+            s(&r.replica_node),
+            r.replication_count,
+            s(r.replica_status.as_str()),
+            s(r.cluster_role.as_str()),
+            r.promotion_epoch,
+            s(r.replication_health.as_str()),
+            s(&r.execution_node),
+            r.routed_remotely as u64,
+            r.fell_back_locally as u64,
+            s(&r.error),
+        ],
+        0b1_0011_0110_1111_1111,
+    )
+}
+
+fn ok_record(r: Result<Record, String>) -> *mut u8 {
+    match r {
+        Ok(r) => obj(0, &[record(&r) as u64], 1),
+        Err(e) => err(e),
+    }
+}
+
+fn decision(d: Result<Decision, String>) -> *mut u8 {
+    match d {
+        Ok(d) => {
+            let fields = [
+                s(d.outcome),
+                s(&d.conflict_reason),
+                record(&d.record) as u64,
+            ];
+            obj(0, &[obj(0, &fields, 0b111) as u64], 1)
+        }
+        Err(e) => err(e),
+    }
+}
+
+/// # Safety
+/// Every argument is a live Mesh string.
+unsafe fn text<'a>(p: *const u8) -> &'a str {
+    // SAFETY: forwarded contract.
+    unsafe { as_str(p) }
+}
+
+/// `Continuity.submit(key, hash, ingress, owner, replica, required, routed_remotely,
+/// fell_back_locally)`: a raw submission with the caller's placement.
+///
+/// # Safety
+/// The strings are live Mesh strings.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mesh_rt_continuity_submit(
+    key: *const u8,
+    hash: *const u8,
+    ingress: *const u8,
+    owner: *const u8,
+    replica: *const u8,
+    required: i64,
+    routed_remotely: u8,
+    fell_back_locally: u8,
+) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let s = unsafe {
+        Submit {
+            key: text(key).into(),
+            hash: text(hash).into(),
+            ingress: text(ingress).into(),
+            owner: text(owner).into(),
+            replica: text(replica).into(),
+            count: required.saturating_add(1),
+            required,
+            routed_remotely: routed_remotely != 0,
+            fell_back_locally: fell_back_locally != 0,
+            runtime_name: String::new(),
+        }
+    };
+    let step = reg().submit(&s);
+    decision(step.and_then(startup::finish))
+}
+
+/// `Continuity.submit_declared_work(runtime_name, key, hash, required)`.
+///
+/// # Safety
+/// The strings are live Mesh strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_continuity_submit_declared_work(
+    name: *const u8,
+    key: *const u8,
+    hash: *const u8,
+    required: i64,
+) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let (name, key, hash) = unsafe { (text(name), text(key), text(hash)) };
+    decision(startup::submit_declared(name, key, hash, required))
+}
+
+/// `Continuity.status(key)`.
+///
+/// # Safety
+/// `key` is a live Mesh string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_continuity_status(key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let key = unsafe { text(key) };
+    let r = reg().records.get(key).cloned();
+    ok_record(r.ok_or_else(|| "request_key_not_found".to_string()))
+}
+
+/// `Continuity.authority_status()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_continuity_authority_status() -> *mut u8 {
+    let g = reg();
+    let fields = [s(g.role.as_str()), g.epoch, s(g.health().as_str())];
+    obj(0, &[obj(0, &fields, 0b101) as u64], 1)
+}
+
+/// `Continuity.mark_completed(key, attempt, execution_node)`.
+///
+/// # Safety
+/// The strings are live Mesh strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_continuity_mark_completed(
+    key: *const u8,
+    attempt: *const u8,
+    node: *const u8,
+) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let (key, attempt, node) = unsafe { (text(key), text(attempt), text(node)) };
+    ok_record(reg().complete(key, attempt, node))
+}
+
+/// `Continuity.acknowledge_replica(key, attempt)`.
+///
+/// # Safety
+/// The strings are live Mesh strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_continuity_acknowledge_replica(
+    key: *const u8,
+    attempt: *const u8,
+) -> *mut u8 {
+    // SAFETY: forwarded contract.
+    let (key, attempt) = unsafe { (text(key), text(attempt)) };
+    ok_record(reg().acknowledge(key, attempt))
+}
+
+/// `@cluster` (generated by `lower-cluster` at the start of `main`): declares handler
+/// `name` with its replication count; `wrapper` runs the function and discards its value.
+///
+/// # Safety
+/// `name` is a live string; `wrapper` a live zero-argument closure giving a word.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mesh_rt_continuity_declare(name: *const u8, count: i64, wrapper: *mut u8) {
+    // SAFETY: forwarded contract; the closure is kept for the program's life.
+    unsafe {
+        crate::memory::immortalize(wrapper);
+        startup::register(text(name), count, wrapper as usize);
+    }
+}
+
+/// The node name placement uses for this program (`standalone@local` when alone).
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_continuity_local_node() -> *mut u8 {
+    new_str(membership().0.as_bytes())
+}
+
+/// `Continuity.running_key()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_continuity_running_key() -> *mut u8 {
+    new_str(startup::running().0.as_bytes())
+}
+
+/// `Continuity.running_attempt()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mesh_rt_continuity_running_attempt() -> *mut u8 {
+    new_str(startup::running().1.as_bytes())
+}
