@@ -73,6 +73,12 @@ bench-processes runs="3" *benches="":
     scripts/bench-deps.sh golang-go erlang-base
     benchmarks/processes.py {{runs}} {{benches}}
 
+# failover on server example 17: kill -9 of the primary to the survivor's first 200 and
+# to the recovered work's completion (median of runs), and HTTP.clustered(1, h) vs a
+# plain route with wrk
+bench-failover runs="10" secs="5":
+    benchmarks/failover.py {{runs}} {{secs}}
+
 # two nodes on loopback (issue 17): round-trip p50/p99 and one-way throughput of
 # ~100-byte structs, Mesh vs two Erlang nodes, each node on its own core
 bench-dist runs="3" n="20000" m="200000":

@@ -12,6 +12,11 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let target_dir = out.join("runtime-target");
     println!("cargo:rerun-if-changed={}", runtime.join("src").display());
+    // the node protocol crate the runtime's distribution layer is built on
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join("../wire/src").display()
+    );
     println!(
         "cargo:rerun-if-changed={}",
         runtime.join("Cargo.toml").display()

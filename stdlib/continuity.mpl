@@ -24,3 +24,9 @@
 # is called with.
 @extern("mesh_rt_continuity_running_key") pub fn running_key() -> String
 @extern("mesh_rt_continuity_running_attempt") pub fn running_attempt() -> String
+
+# Manual promotion is not available to Mesh code (spec 05 §12.3): `resolve-names`
+# rejects every use with E0046; this declaration only gives the rejected call a type.
+pub fn promote() -> Result<ContinuityAuthorityStatus, String> do
+  Err("manual promotion is not available: restart a node with MESH_CONTINUITY_ROLE=primary and a higher MESH_CONTINUITY_PROMOTION_EPOCH")
+end

@@ -44,6 +44,17 @@ pub fn use(r :: Router, mw :: Fun(Request, Fun(Request) -> Response) -> Response
   end
 end
 
+# `HTTP.clustered(h)` / `HTTP.clustered(N, h)` in a route's handler position become
+# `clustered_route("<Module>.h", N, h)` (`lower-cluster`): `h` is registered under its
+# runtime name on every node that builds the router, and each request is answered
+# through the continuity registry on its placement owner (spec 05 §11.3).
+pub fn clustered_route(name :: String, count :: Int, h :: Fun(Request) -> Response) -> Fun(Request) -> Response do
+  declare_clustered(name, h)
+  fn(req) -> clustered_call(name, count, req) end
+end
+@extern("mesh_rt_http_declare_clustered") fn declare_clustered(name :: String, h :: Fun(Request) -> Response) -> ()
+@extern("mesh_rt_http_clustered_call") fn clustered_call(name :: String, count :: Int, req :: Request) -> Response
+
 # A response with the default headers (`Content-Type: application/json`).
 pub fn response(status :: Int, body :: String) -> Response = Response.plain(status, body)
 

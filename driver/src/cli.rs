@@ -51,6 +51,12 @@ enum Cmd {
         #[arg(long)]
         coverage: bool,
     },
+    /// Ask a running cluster node about its membership, continuity records or
+    /// diagnostics (spec 05 §14).
+    Cluster {
+        #[command(subcommand)]
+        what: ClusterCmd,
+    },
     /// Print the intermediate representation after a pass.
     Dump {
         /// The pass after which to print (`mesh dump --list` names them), or `all`.
@@ -64,6 +70,71 @@ enum Cmd {
         list: bool,
         path: Option<PathBuf>,
     },
+}
+
+/// What every `mesh cluster` query takes.
+#[derive(clap::Args)]
+struct Target {
+    /// The node, `name@host:port` (its cluster port).
+    target: String,
+    /// The cluster's cookie (default: `MESH_CLUSTER_COOKIE`).
+    #[arg(long)]
+    cookie: Option<String>,
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// Print the reply as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ClusterCmd {
+    /// Membership and the node's continuity authority.
+    Status {
+        #[command(flatten)]
+        t: Target,
+    },
+    /// One continuity record, or all of them.
+    Continuity {
+        #[command(flatten)]
+        t: Target,
+        request_key: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// The node's last runtime transitions.
+    Diagnostics {
+        #[command(flatten)]
+        t: Target,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+}
+
+fn cluster(what: ClusterCmd) -> Result<i32, String> {
+    let (t, kind, key, limit) = match what {
+        ClusterCmd::Status { t } => (t, "status", String::new(), None),
+        ClusterCmd::Continuity {
+            t,
+            request_key: Some(k),
+            limit,
+        } => (t, "continuity_lookup", k, limit),
+        ClusterCmd::Continuity {
+            t,
+            request_key: None,
+            limit,
+        } => (t, "continuity_list", String::new(), limit),
+        ClusterCmd::Diagnostics { t, limit } => (t, "diagnostics", String::new(), limit),
+    };
+    crate::cluster::run(crate::cluster::Query {
+        target: t.target,
+        kind,
+        key,
+        limit,
+        cookie: t.cookie,
+        timeout_ms: t.timeout_ms,
+        json: t.json,
+    })
 }
 
 pub fn main() -> i32 {
@@ -97,6 +168,7 @@ pub fn main() -> i32 {
             list,
             path,
         } => dump(after, before, list, path),
+        Cmd::Cluster { what } => cluster(what),
     };
     match result {
         Ok(code) => code,

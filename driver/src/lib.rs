@@ -2,6 +2,7 @@
 //! and linking. Architecture invariant: only this crate touches files and processes.
 
 pub mod cli;
+pub mod cluster;
 pub mod link;
 pub mod pipeline;
 pub mod project;

@@ -189,6 +189,12 @@ fn entrypoint(dir: &Path) -> Result<PathBuf, String> {
         let value: toml::Table = text
             .parse()
             .map_err(|e| format!("{}: invalid TOML: {e}", manifest.display()))?;
+        if value.contains_key("cluster") {
+            return Err(format!(
+                "error: {}: `[cluster]` manifest sections are no longer supported; move clustered declarations into source with `@cluster` or `@cluster(N)`",
+                manifest.display()
+            ));
+        }
         if let Some(ep) = value
             .get("package")
             .and_then(|p| p.get("entrypoint"))

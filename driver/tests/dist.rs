@@ -37,10 +37,11 @@ fn built(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let src = match name {
         "18_remote_spawn_global" => root.join("tests/examples/server/18_remote_spawn_global.mpl"),
-        "16_cluster_work" => project_of(
-            &root.join("tests/examples/server/16_cluster_work.mpl"),
+        "16_cluster_work" | "17_clustered_http_failover" => project_of(
+            &root.join(format!("tests/examples/server/{name}.mpl")),
             &dir.join("projects"),
         ),
+        "clustered_starter" => root.join("tests/examples/seed/clustered_starter"),
         other => root.join(format!("tests/dist/{other}.mpl")),
     };
     // one build at a time, each once (a binary being written cannot be run)
@@ -837,8 +838,18 @@ fn example_16_startup_work_runs_once_per_cluster_and_fails_over() {
         "{}",
         primary.dump()
     );
+    // no pending work was lost: the standby stays a standby (spec 05 §12.1)
+    standby.wait_for(
+        "transition=automatic_promotion_rejected disconnected_node=primary@127.0.0.1:4370 cluster_role=standby promotion_epoch=0",
+        Duration::from_secs(2),
+    );
     assert!(
-        with(&standby, "automatic_promotion").is_empty(),
+        !with(
+            &standby,
+            "reason=automatic_promotion_rejected:no_mirrored_state"
+        )
+        .is_empty()
+            && with(&standby, "transition=automatic_promotion ").is_empty(),
         "{}",
         standby.dump()
     );
@@ -896,4 +907,492 @@ fn example_16_startup_work_runs_once_per_cluster_and_fails_over() {
         "{}",
         standby.dump()
     );
+}
+
+/// `mesh cluster …` (the operator CLI) with the cookie of example 16/17: (exit code,
+/// stdout, stderr).
+fn operator(args: &[&str]) -> (i32, String, String) {
+    let out = mesh()
+        .arg("cluster")
+        .args(args)
+        .env("MESH_CLUSTER_COOKIE", "dev-cookie")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn operator_json(args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let (code, out, err) = operator(&a);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    json(&out)
+}
+
+/// One request that may fail to connect (a killed ingress): status 0 then.
+fn try_get(port: u16, path: &str) -> (u16, std::collections::BTreeMap<String, String>, String) {
+    use std::io::Read;
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, Default::default(), String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let _ = s.write_all(req.as_bytes());
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+const KEY: &str = "x-mesh-continuity-request-key";
+
+/// Example 17's node with its HTTP port.
+fn start17(label: &str, name: &str, role: &str, http: u16, delay_ms: &str) -> Node {
+    let mut env = node16(name, role);
+    env.push(("PORT", http.to_string()));
+    env.push(("MESH_STARTUP_WORK_DELAY_MS", delay_ms.to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Node::start(label, &built("17_clustered_http_failover"), &env)
+}
+
+/// Server example 17 as its `.md` says: A standalone (startup work triggered when the
+/// server listens; one request counter for all clustered routes; count 2 answers 503
+/// `replica_required_unavailable` alone); B two nodes — placement through the standby
+/// (the `.md`'s owner sequence), count 2 through the primary with the record the
+/// operator CLI shows, the pending startup work mirrored on the standby, the primary
+/// killed -9 mid-traffic (the standby answers 200 or, within the detection window, the
+/// 503s of §11.3's table; it promotes itself, recovers and runs the work), then the old
+/// primary restarted and fenced; and the operator CLI's errors (§14).
+#[test]
+fn example_17_clustered_routes_fail_over_and_answer_the_operator() {
+    let _t = turn();
+    let bin = built("17_clustered_http_failover");
+    // A
+    let port = free_port();
+    let a = Node::start("standalone", &bin, &[("PORT", &port.to_string())]);
+    a.wait_for("[app] warm_cache ran (node=)", Duration::from_secs(10));
+    assert_eq!(
+        a.stdout(),
+        vec![
+            "[app] mode=standalone node=".to_string(),
+            format!("[app] http port={port}"),
+            "[app] warm_cache ran (node=)".to_string(),
+        ]
+    );
+    let (st, h, body) = try_get(port, "/health");
+    assert_eq!(
+        (st, json(&body)),
+        (200, serde_json::json!({"node": "", "status": "ok"}))
+    );
+    assert!(!h.contains_key(KEY));
+    for (i, (path, status, body)) in [
+        (
+            "/whoami",
+            200,
+            serde_json::json!({"route": "whoami", "served_by": ""}),
+        ),
+        (
+            "/pair",
+            503,
+            serde_json::json!({"error": "replica_required_unavailable"}),
+        ),
+        (
+            "/whoami",
+            200,
+            serde_json::json!({"route": "whoami", "served_by": ""}),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (st, h, b) = try_get(port, path);
+        assert_eq!((st, json(&b)), (status, body), "{path}");
+        let route = if path == "/pair" {
+            "handle_pair"
+        } else {
+            "handle_whoami"
+        };
+        assert_eq!(h[KEY], format!("http-route::Api.{route}::{}", i + 1));
+    }
+    drop(a);
+
+    // B
+    let (p_name, s_name) = ("primary@127.0.0.1:4370", "standby@[::1]:4370");
+    let (p_http, s_http) = two_ports();
+    let standby = start17("standby", s_name, "standby", s_http, "2500");
+    standby.wait_for("[app] http port=", Duration::from_secs(10));
+    let mut primary = start17("primary", p_name, "primary", p_http, "20000");
+    primary.wait_for(
+        "transition=startup_dispatch_window",
+        Duration::from_secs(15),
+    );
+    // B1: placement through the standby
+    let owners = [
+        s_name, p_name, s_name, p_name, s_name, p_name, s_name, s_name,
+    ];
+    for (i, owner) in owners.iter().enumerate() {
+        let (st, h, b) = try_get(s_http, "/whoami");
+        assert_eq!(st, 200, "{b}");
+        assert_eq!(json(&b)["served_by"], *owner, "request {}", i + 1);
+        assert_eq!(h[KEY], format!("http-route::Api.handle_whoami::{}", i + 1));
+    }
+    primary.wait_for(
+        "mesh node: transient clustered HTTP route served for mesh-http-route@127.0.0.1:1",
+        Duration::from_secs(2),
+    );
+    // B2: count 2 through the primary
+    for (i, owner) in [p_name, s_name, p_name, s_name].iter().enumerate() {
+        let (st, _, b) = try_get(p_http, "/pair");
+        assert_eq!(
+            (st, json(&b)["served_by"].clone()),
+            (200, serde_json::json!(owner)),
+            "pair {}",
+            i + 1
+        );
+    }
+    let r = &operator_json(&["continuity", p_name, "http-route::Api.handle_pair::2"])["record"];
+    for (k, v) in [
+        ("phase", serde_json::json!("completed")),
+        ("owner_node", serde_json::json!(s_name)),
+        ("replica_node", serde_json::json!(p_name)),
+        ("replication_count", serde_json::json!(2)),
+        ("replica_status", serde_json::json!("mirrored")),
+        ("execution_node", serde_json::json!(s_name)),
+        ("routed_remotely", serde_json::json!(true)),
+        ("fell_back_locally", serde_json::json!(false)),
+    ] {
+        assert_eq!(r[k], v, "{k}: {r}");
+    }
+    // B3: the startup work is pending, mirrored on the standby
+    let (code, text, err) = operator(&["continuity", s_name, "startup::Work.warm_cache"]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "phase: submitted".to_string(),
+        "result: pending".to_string(),
+        format!("owner_node: {p_name}"),
+        format!("replica_node: {s_name}"),
+        "replica_status: mirrored".to_string(),
+        "cluster_role: standby".to_string(),
+        "promotion_epoch: 0".to_string(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    }
+    assert!(primary
+        .stderr()
+        .iter()
+        .any(|l| l.contains("pending_window_ms=20000")));
+    let d = operator_json(&["diagnostics", s_name]);
+    let transitions: Vec<&str> = d["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["transition"].as_str())
+        .collect();
+    for t in [
+        "startup_registered",
+        "startup_keepalive",
+        "startup_skipped",
+        "replica_prepare",
+    ] {
+        assert!(transitions.contains(&t), "{t} in {transitions:?}");
+    }
+    // B4: the primary killed mid-traffic
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for _ in 0..200 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let (st, h, b) = try_get(s_http, "/whoami");
+                seen.push((Instant::now(), st, h.get(KEY).cloned(), b));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            seen
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = primary.kill9();
+    standby.wait_for(
+        &format!("[app] warm_cache ran (node={s_name})"),
+        Duration::from_secs(5),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = traffic.join().unwrap();
+    let mut refused = 0;
+    for (at, st, key, body) in &seen {
+        match st {
+            200 => {}
+            503 => {
+                refused += 1;
+                assert!(
+                    *at > killed && *at - killed < Duration::from_secs(1),
+                    "a 503 outside the window: {body}"
+                );
+                let why = json(body)["error"].as_str().unwrap_or("").to_string();
+                assert!(
+                    why.starts_with("clustered_http_route_connect_failed:")
+                        || why.starts_with("clustered_http_route_reply_read_failed:"),
+                    "{why}"
+                );
+                assert!(key.is_some());
+            }
+            other => panic!("status {other}: {body}"),
+        }
+    }
+    println!(
+        "kill -9 mid-traffic: {} requests to the standby, {refused} answered 503",
+        seen.len()
+    );
+    let order = [
+        "[mesh-rt continuity] transition=promote previous_role=standby previous_epoch=0 next_role=primary next_epoch=1".to_string(),
+        format!("[mesh-rt continuity] transition=automatic_promotion disconnected_node={p_name} previous_epoch=0 next_epoch=1"),
+        "[mesh-rt continuity] transition=recovery_rollover request_key=startup::Work.warm_cache previous_attempt_id=attempt-0 next_attempt_id=".to_string(),
+        "[mesh-rt continuity] transition=automatic_recovery request_key=startup::Work.warm_cache previous_attempt_id=attempt-0 next_attempt_id=".to_string(),
+    ];
+    let err = standby.stderr();
+    let mut at = 0;
+    for want in &order {
+        let k = err[at..]
+            .iter()
+            .position(|l| l.starts_with(want.as_str()))
+            .unwrap_or_else(|| panic!("{want} after line {at}:\n{}", standby.dump()));
+        at += k + 1;
+    }
+    assert!(err.iter().any(|l| l.contains(&format!(
+        "previous_owner={p_name} next_owner={s_name} next_replica="
+    ))));
+    let ran = standby
+        .stdout()
+        .iter()
+        .filter(|l| l.contains("warm_cache ran"))
+        .count();
+    assert_eq!(ran, 1);
+    let (st, _, b) = try_get(s_http, "/whoami");
+    assert_eq!(
+        (st, json(&b)["served_by"].clone()),
+        (200, serde_json::json!(s_name))
+    );
+    let (st, h, b) = try_get(s_http, "/pair");
+    assert_eq!(
+        (st, json(&b)),
+        (
+            503,
+            serde_json::json!({"error": "replica_required_unavailable"})
+        )
+    );
+    assert!(h[KEY].starts_with("http-route::Api.handle_pair::"));
+    let (st, _, b) = try_get(s_http, "/health");
+    assert_eq!(
+        (st, json(&b)),
+        (200, serde_json::json!({"node": s_name, "status": "ok"}))
+    );
+    let status = operator_json(&["status", s_name]);
+    assert_eq!(status["membership"]["peer_nodes"], serde_json::json!([]));
+    assert_eq!(status["membership"]["nodes"], serde_json::json!([s_name]));
+    assert_eq!(status["authority"]["cluster_role"], "primary");
+    assert_eq!(status["authority"]["promotion_epoch"], 1);
+    assert_eq!(status["authority"]["replication_health"], "unavailable");
+    let r = &operator_json(&["continuity", s_name, "startup::Work.warm_cache"])["record"];
+    for (k, v) in [
+        ("phase", serde_json::json!("completed")),
+        ("result", serde_json::json!("succeeded")),
+        ("ingress_node", serde_json::json!(s_name)),
+        ("owner_node", serde_json::json!(s_name)),
+        ("execution_node", serde_json::json!(s_name)),
+        ("replica_node", serde_json::json!("")),
+        ("replica_status", serde_json::json!("unassigned")),
+        ("cluster_role", serde_json::json!("primary")),
+        ("promotion_epoch", serde_json::json!(1)),
+        ("replication_health", serde_json::json!("local_only")),
+        ("error", serde_json::json!("")),
+    ] {
+        assert_eq!(r[k], v, "{k}: {r}");
+    }
+    assert_ne!(r["attempt_id"], "attempt-0");
+    // B5: the old primary rejoins and is fenced
+    primary.restart();
+    primary.wait_for("transition=fenced_rejoin", Duration::from_secs(15));
+    assert!(primary.stderr().iter().any(
+        |l| l.contains("previous_role=primary previous_epoch=0 next_role=standby next_epoch=1")
+    ));
+    let status = operator_json(&["status", p_name]);
+    assert_eq!(status["authority"]["cluster_role"], "standby");
+    assert_eq!(status["authority"]["promotion_epoch"], 1);
+    let mut ok = false;
+    for _ in 0..50 {
+        if try_get(p_http, "/pair").0 == 200 && try_get(s_http, "/pair").0 == 200 {
+            ok = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(ok, "/pair works again on two nodes");
+    assert!(!primary
+        .stdout()
+        .iter()
+        .any(|l| l.contains("warm_cache ran")));
+
+    // the operator CLI's errors (§14)
+    let (code, _, err) = operator(&["continuity", p_name, "nope"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "error: operator query continuity_lookup target {p_name} rejected: request_key_not_found"
+        )),
+        "{err}"
+    );
+    let (code, _, err) = operator(&["continuity", p_name, "x", "--limit", "1"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "meshc cluster continuity does not accept --limit when request_key is provided"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = operator(&["status", p_name, "--cookie", "wrong"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: operator query status target {p_name} unavailable:"
+        )) && err.contains("handshake"),
+        "{err}"
+    );
+    let (code, _, err) = operator(&["status", p_name, "--cookie", " "]);
+    assert_eq!(
+        (code, err.trim()),
+        (1, "error: meshc cluster: --cookie must not be blank")
+    );
+    let out = mesh()
+        .args(["cluster", "status", p_name])
+        .env_remove("MESH_CLUSTER_COOKIE")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("MESH_CLUSTER_COOKIE is required unless --cookie is provided"));
+    let (code, _, err) = operator(&["status", "nobody@127.0.0.1:1"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unavailable: connect to 127.0.0.1:1 failed"),
+        "{err}"
+    );
+    // the ring has kept the newest 128 of the standby's transitions
+    let d = operator_json(&["diagnostics", s_name]);
+    assert_eq!(d["buffer_capacity"], 128);
+    assert_eq!(d["total_entries"], 128);
+    assert!(d["dropped_entries"].as_u64().unwrap() > 0 && d["truncated"] == true);
+    let newest = d["entries"][127]["sequence"].clone();
+    let (code, text, _) = operator(&["diagnostics", s_name, "--limit", "3"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("buffer_capacity: 128"), "{text}");
+    let seqs: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- seq="))
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(seqs.len(), 3, "{text}");
+    assert!(seqs[2].parse::<u64>().unwrap() >= newest.as_u64().unwrap());
+}
+
+/// A count-2 route's answer with no replica left: 503 `replica_required_unavailable`
+/// with the request-key header.
+fn no_replica(st: u16, h: &std::collections::BTreeMap<String, String>, b: &str, path: &str) {
+    assert_eq!(
+        (st, json(b)),
+        (
+            503,
+            serde_json::json!({"error": "replica_required_unavailable"})
+        ),
+        "{path}"
+    );
+    assert!(h.contains_key(KEY), "{path}");
+}
+
+/// The seed's clustered starter as `tests/examples/seed/README.md` says: standalone
+/// (`/health` 200, `POST /todos` 201, the count-2 routes 503
+/// `replica_required_unavailable` with the request-key header, `Work.add` once); two
+/// nodes on one SQLite file (`GET /todos` 200 on both, served by both, `Work.add` once
+/// for the cluster); one node killed -9 (the survivor answers `/health` within a second
+/// and the clustered routes 503 `replica_required_unavailable` — never a hang or a
+/// reset).
+#[test]
+fn the_seed_clustered_starter_standalone_on_two_nodes_and_after_a_kill() {
+    let _t = turn();
+    let bin = built("clustered_starter");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("todos.sqlite3");
+    let db = db.to_str().unwrap();
+    // standalone
+    let port = free_port();
+    let alone = Node::start(
+        "standalone",
+        &bin,
+        &[("PORT", &port.to_string()), ("TODO_DB", db)],
+    );
+    alone.wait_for("HTTP server listening", Duration::from_secs(10));
+    assert_eq!(try_get(port, "/health").0, 200);
+    assert_eq!(http(port, "POST", "/todos", &[], "buy milk").0, 201);
+    for path in ["/todos", "/todos/1"] {
+        let (st, h, b) = try_get(port, path);
+        no_replica(st, &h, &b, path);
+    }
+    alone.wait_for("transition=startup_completed", Duration::from_secs(5));
+    drop(alone);
+    // two nodes
+    let (p_name, s_name) = ("primary@127.0.0.1:4370", "standby@[::1]:4370");
+    let (p_http, s_http) = two_ports();
+    let start = |label: &str, name: &str, role: &str, port: u16| {
+        let mut env = node16(name, role);
+        env.push(("PORT", port.to_string()));
+        env.push(("TODO_DB", db.to_string()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Node::start(label, &bin, &env)
+    };
+    let standby = start("standby", s_name, "standby", s_http);
+    standby.wait_for("startup_skipped", Duration::from_secs(10));
+    let mut primary = start("primary", p_name, "primary", p_http);
+    primary.wait_for("transition=startup_completed", Duration::from_secs(15));
+    let mut served = std::collections::BTreeSet::new();
+    for i in 0..8 {
+        let port = if i % 2 == 0 { p_http } else { s_http };
+        let (st, _, b) = try_get(port, "/todos");
+        assert_eq!(st, 200, "{b}");
+        let v = json(&b);
+        assert_eq!(v["todos"][0]["title"], "buy milk", "{b}");
+        served.insert(v["served_by"].as_str().unwrap().to_string());
+    }
+    assert_eq!(served.len(), 2, "{served:?}");
+    let completions = [&primary, &standby]
+        .iter()
+        .map(|n| with(n, "transition=startup_completed").len())
+        .sum::<usize>();
+    assert_eq!(completions, 1);
+    // one node killed
+    let killed = primary.kill9();
+    let up = loop {
+        let (st, _, _) = try_get(s_http, "/health");
+        if st == 200 {
+            break Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(up - killed < Duration::from_secs(1));
+    standby.wait_for(&format!("mesh node: lost {p_name}"), Duration::from_secs(2));
+    for path in ["/todos", "/todos/1", "/todos", "/todos/1"] {
+        let asked = Instant::now();
+        let (st, h, b) = try_get(s_http, path);
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "{path} took {:?}",
+            asked.elapsed()
+        );
+        no_replica(st, &h, &b, path);
+    }
+    assert_eq!(try_get(s_http, "/health").0, 200);
 }

@@ -1034,7 +1034,7 @@ const PASS_PROPERTIES: &[(&str, &str)] = &[
     ),
     (
         "lower-cluster",
-        "cluster_declarations_are_checked (every visibility × parameters × count: exactly the valid ones registered, each invalid one reported); example 16 on two nodes",
+        "cluster_declarations_are_checked (every visibility × parameters × count: exactly the valid ones registered, each invalid one reported); tests/library/clustered_errors (E0046–E0051); examples 16, 17 and the seed on two nodes",
     ),
     (
         "lift-impls",

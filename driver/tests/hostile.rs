@@ -1008,17 +1008,33 @@ fn soak() {
     // descriptors follow the connections the load holds at the moment of a sample
     // (up to 32 + 9): they may vary by that much, and must come back once it stops
     let slack = [0, 41, 0];
-    for (t, s) in samples.iter().filter(|(t, _)| *t >= settle) {
+    // RSS may step up once under load (the allocator takes another segment: seen as a
+    // jump of ~1.8 MB at a random moment, then flat, in builds before and after a
+    // change), so it gets 20% over the base; a leak grows all along, so the second
+    // half of the run must also stay within 5% of the middle sample
+    let allowance = [5, 10, 10];
+    let after: Vec<&(Duration, Vec<[u64; 3]>)> =
+        samples.iter().filter(|(t, _)| *t >= settle).collect();
+    for (t, s) in &after {
         for (k, (name, _)) in pids.iter().enumerate() {
             for (m, what) in ["RSS", "open descriptors", "threads"].iter().enumerate() {
                 let (b, v) = (base[k][m], s[k][m]);
                 assert!(
-                    v <= b + b / 10 + slack[m],
+                    v <= b + b / allowance[m] + slack[m],
                     "{name} server: {what} grew from {b} to {v} by t={}s",
                     t.as_secs()
                 );
             }
         }
+    }
+    let (mid, last) = (&after[after.len() / 2].1, &after[after.len() - 1].1);
+    for (k, (name, _)) in pids.iter().enumerate() {
+        assert!(
+            last[k][0] <= mid[k][0] + mid[k][0] / 20,
+            "{name} server: RSS kept growing in the second half: {} to {} kB",
+            mid[k][0],
+            last[k][0]
+        );
     }
     std::thread::sleep(Duration::from_secs(1));
     for ((name, pid), before) in pids.iter().zip(&idle_fds) {

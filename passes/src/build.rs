@@ -1,6 +1,7 @@
 //! Small builders of surface trees for the passes that write Mesh code (`lower-actors`,
 //! `lower-cluster`).
 
+use mesh_ir::surface::visit;
 use mesh_ir::surface::*;
 use mesh_ir::Span;
 
@@ -68,4 +69,22 @@ pub(crate) fn named_type(name: &str, span: Span) -> TypeExpr {
         },
         span,
     }
+}
+
+/// Visits every expression of one module (as `visit::exprs_mut` does a program's).
+pub(crate) fn module_exprs(m: &mut Module, f: &mut dyn FnMut(&mut Expr)) {
+    let taken = std::mem::replace(
+        m,
+        Module {
+            name: String::new(),
+            file: 0,
+            library: false,
+            items: vec![],
+        },
+    );
+    let mut one = Program {
+        modules: vec![taken],
+    };
+    visit::exprs_mut(&mut one, f);
+    *m = one.modules.pop().unwrap();
 }

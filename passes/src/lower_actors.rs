@@ -46,7 +46,7 @@
 
 mod remote_spawn;
 
-use crate::build::{call, fn_item, library, named_type, param, stmt, var};
+use crate::build::{call, fn_item, library, module_exprs, named_type, param, stmt, var};
 use crate::diag::Diagnostic;
 use crate::{Pass, PassCx};
 use mesh_ir::surface::*;
@@ -146,24 +146,6 @@ impl Pass for LowerActors {
 /// The written type `Pid`.
 fn pid_type(span: Span) -> TypeExpr {
     named_type("Pid", span)
-}
-
-/// Visits every expression of one module (as `visit::exprs_mut` does a program's).
-fn module_exprs(m: &mut Module, f: &mut dyn FnMut(&mut Expr)) {
-    let taken = std::mem::replace(
-        m,
-        Module {
-            name: String::new(),
-            file: 0,
-            library: false,
-            items: vec![],
-        },
-    );
-    let mut one = Program {
-        modules: vec![taken],
-    };
-    visit::exprs_mut(&mut one, f);
-    *m = one.modules.pop().unwrap();
 }
 
 /// `spawn(S)` for a supervisor `S` of this module: `s__start()`.

@@ -15,7 +15,12 @@
 //! Errors (before code generation, spec 05 §10.1): a private target, a nested one, an
 //! overloaded one, parameters other than none or `(String, String)`, a count below 1.
 //!
+//! `HTTP.clustered(N, h)` in a route's handler position becomes a registration of `h`
+//! under its runtime name (`routes.rs`).
+//!
 //! Paper: `papers/lower-cluster.md`.
+
+mod routes;
 
 use crate::build::{call, fn_item, library, named_type, stmt, var};
 use crate::diag::Diagnostic;
@@ -30,6 +35,11 @@ impl Pass for LowerCluster {
     type In = Program;
     type Out = Program;
     fn run(&self, mut p: Program, cx: &mut PassCx) -> Program {
+        let fns = routes::functions(&p);
+        let mut counts = std::collections::HashMap::new();
+        for m in p.modules.iter_mut().filter(|m| !m.library) {
+            routes::lower(m, &fns, &mut counts, cx);
+        }
         let mut declared: Vec<(String, i64, String)> = Vec::new();
         for m in &mut p.modules {
             if m.library {

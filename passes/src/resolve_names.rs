@@ -489,7 +489,6 @@ impl Resolver<'_> {
                                     .with_code("E0046")
                                     .with_note("an operator promotes a node by restarting it with MESH_CONTINUITY_ROLE=primary and a higher MESH_CONTINUITY_PROMOTION_EPOCH"),
                                 );
-                            return;
                         }
                         if let Some(full) = self.aliases.get(m).cloned() {
                             let info = &self.mods[&full];

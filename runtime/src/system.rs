@@ -9,6 +9,18 @@ use std::sync::OnceLock;
 /// The process arguments, saved by `main`.
 pub static ARGS: OnceLock<Vec<String>> = OnceLock::new();
 
+/// What runs when a server starts listening (`HTTP.serve`): set by the continuity
+/// registry when a program declares `@cluster` work (spec 05 §10.2: startup work starts
+/// then, or when `main` returns), so the HTTP layer needs no link to it.
+pub static ON_LISTEN: OnceLock<fn()> = OnceLock::new();
+
+/// Calls the `ON_LISTEN` hook, if any.
+pub fn listening() {
+    if let Some(f) = ON_LISTEN.get() {
+        f();
+    }
+}
+
 use crate::library::err;
 
 fn ok_str(s: &str) -> *mut u8 {

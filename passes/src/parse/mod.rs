@@ -6,6 +6,7 @@
 //! an empty module; the parser re-synchronises at the next top-level definition so one
 //! run reports the independent errors of a file. Paper: `papers/parse.md`.
 
+mod attributes;
 mod build;
 pub mod mask;
 mod test_files;
@@ -76,7 +77,8 @@ fn externals_outside_library(items: &[Item], diags: &mut Vec<Diagnostic>) {
 /// Parses one file's text. Returns the items that parsed and the diagnostics.
 pub fn parse_file(file: u32, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
-    let mut diags = Vec::new();
+    let (checked, mut diags) = attributes::check(file, text);
+    let text = checked.as_str();
     let mut start = 0;
     // Parse from `start`; on an error, report it and resume at the next line of the
     // original text that starts a top-level definition, masking afresh from there (an

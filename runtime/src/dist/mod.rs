@@ -16,11 +16,12 @@
 pub mod bootstrap;
 pub mod continuity;
 mod discovery;
-mod frame;
+pub(crate) use mesh_wire::frame;
 mod global;
-pub mod name;
+pub use mesh_wire::name;
 mod ops;
 mod session;
+pub mod transient;
 pub mod wire;
 
 use crate::process::{self, Pid};

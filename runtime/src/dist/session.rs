@@ -12,8 +12,6 @@ use super::frame::*;
 use super::ops::dispatch;
 use super::{global, node, wire, Node, Peers, WirePids};
 use crate::process::{self, Pid};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -93,54 +91,11 @@ fn tls() -> Result<Tls, String> {
         .with_no_client_auth()
         .with_single_cert(vec![cert.der().clone()], der)
         .map_err(|e| e.to_string())?;
-    let client = rustls::ClientConfig::builder()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(NoVerify))
-        .with_no_client_auth();
+    let client = mesh_wire::handshake::client_config();
     Ok(Tls {
         server: tokio_rustls::TlsAcceptor::from(Arc::new(server)),
         client: tokio_rustls::TlsConnector::from(Arc::new(client)),
     })
-}
-
-/// Peers' certificates are not verified (spec 05 §5): the cookie authenticates.
-#[derive(Debug)]
-struct NoVerify;
-
-impl rustls::client::danger::ServerCertVerifier for NoVerify {
-    fn verify_server_cert(
-        &self,
-        _: &rustls::pki_types::CertificateDer<'_>,
-        _: &[rustls::pki_types::CertificateDer<'_>],
-        _: &rustls::pki_types::ServerName<'_>,
-        _: &[u8],
-        _: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &rustls::pki_types::CertificateDer<'_>,
-        d: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(m, c, d, &supported())
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &rustls::pki_types::CertificateDer<'_>,
-        d: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(m, c, d, &supported())
-    }
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        supported().supported_schemes()
-    }
-}
-
-fn supported() -> rustls::crypto::WebPkiSupportedAlgorithms {
-    rustls::crypto::ring::default_provider().signature_verification_algorithms
 }
 
 /// `Node.start`: binds the listener, starts the layer's runtime thread and accepts.
@@ -225,43 +180,7 @@ pub fn start(name: &str, cookie: &str) -> i64 {
     0
 }
 
-fn hmac(cookie: &[u8], challenge: &[u8]) -> [u8; 32] {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(cookie).expect("HMAC takes any key");
-    m.update(challenge);
-    m.finalize().into_bytes().into()
-}
-
-fn verify(cookie: &[u8], challenge: &[u8], mac: &[u8]) -> bool {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(cookie).expect("HMAC takes any key");
-    m.update(challenge);
-    // constant time (`subtle`, inside `hmac`)
-    m.verify_slice(mac).is_ok()
-}
-
-fn challenge() -> [u8; 32] {
-    let mut c = [0u8; 32];
-    c[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    c[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    c
-}
-
-fn hello(tag: u8, name: &str) -> Frame {
-    Frame::new(tag).str16(name).u8(1)
-}
-
-/// The peer's advertised name in a hello (`tag`), validated.
-fn peer_name(payload: &[u8], tag: u8) -> Result<(String, In<'_>), String> {
-    let mut r = In { b: payload, i: 0 };
-    if r.u8() != Some(tag) {
-        return Err("unexpected handshake message".into());
-    }
-    let name = r.str16().ok_or("malformed handshake")?.to_string();
-    super::name::parse(&name).map_err(|why| format!("invalid node name {name:?}: {why}"))?;
-    r.u8().ok_or("malformed handshake")?;
-    Ok((name, r))
-}
-
-type Stream<S> = tokio_rustls::TlsStream<S>;
+pub(super) type Stream<S> = tokio_rustls::TlsStream<S>;
 
 /// The acceptor's side of the handshake.
 async fn accept(n: &'static Node, sock: tokio::net::TcpStream, addr: std::net::SocketAddr) {
@@ -272,31 +191,15 @@ async fn accept(n: &'static Node, sock: tokio::net::TcpStream, addr: std::net::S
         return;
     };
     let mut s: Stream<tokio::net::TcpStream> = tokio_rustls::TlsStream::Server(tls);
-    let r = tokio::time::timeout(Duration::from_secs(10), async {
-        let m1 = read_frame(&mut s, HANDSHAKE_LIMIT).await?;
-        let (name, _) = peer_name(&m1, 1)?;
-        let a = challenge();
-        let mut m2 = hello(2, &n.name);
-        m2.0.extend_from_slice(&a);
-        s.write_all(&m2.done()).await.map_err(|e| e.to_string())?;
-        let m3 = read_frame(&mut s, HANDSHAKE_LIMIT).await?;
-        let mut r = In { b: &m3, i: 0 };
-        let (Some(3), Some(mac), Some(b)) = (r.u8(), r.take(32), r.take(32)) else {
-            return Err(format!("malformed handshake from {name}"));
-        };
-        if !verify(&n.cookie, &a, mac) {
-            return Err(format!(
-                "cookie mismatch: authentication failed from {name}"
-            ));
-        }
-        let mut m4 = Frame::new(4);
-        m4.0.extend_from_slice(&hmac(&n.cookie, b));
-        s.write_all(&m4.done()).await.map_err(|e| e.to_string())?;
-        s.flush().await.map_err(|e| e.to_string())?;
-        Ok(name)
-    })
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        mesh_wire::handshake::server(&mut s, &n.name, &n.cookie),
+    )
     .await;
     match r {
+        Ok(Ok(name)) if super::transient::is_transient(&name) => {
+            super::transient::serve(s, name).await;
+        }
         Ok(Ok(name)) => {
             established(n, s, name, false);
         }
@@ -338,44 +241,7 @@ pub(super) async fn connect_on(n: &'static Node, target: String) -> i64 {
         }
     };
     let _ = sock.set_nodelay(true);
-    let r = tokio::time::timeout(Duration::from_secs(10), async {
-        let sni =
-            rustls::pki_types::ServerName::try_from("mesh-node").map_err(|e| e.to_string())?;
-        let tls = n
-            .tls
-            .client
-            .connect(sni, sock)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut s: Stream<tokio::net::TcpStream> = tokio_rustls::TlsStream::Client(tls);
-        s.write_all(&hello(1, &n.name).done())
-            .await
-            .map_err(|e| e.to_string())?;
-        s.flush().await.map_err(|e| e.to_string())?;
-        let m2 = read_frame(&mut s, HANDSHAKE_LIMIT).await?;
-        let (name, mut r) = peer_name(&m2, 2)?;
-        let a = r.take(32).ok_or("malformed handshake")?;
-        let b = challenge();
-        let mut m3 = Frame::new(3);
-        m3.0.extend_from_slice(&hmac(&n.cookie, a));
-        m3.0.extend_from_slice(&b);
-        s.write_all(&m3.done()).await.map_err(|e| e.to_string())?;
-        s.flush().await.map_err(|e| e.to_string())?;
-        let m4 = read_frame(&mut s, HANDSHAKE_LIMIT)
-            .await
-            .map_err(|_| "the peer closed the connection (is the cookie the same?)".to_string())?;
-        let mut r = In { b: &m4, i: 0 };
-        let (Some(4), Some(mac)) = (r.u8(), r.take(32)) else {
-            return Err("malformed handshake".to_string());
-        };
-        if !verify(&n.cookie, &b, mac) {
-            return Err(format!(
-                "cookie mismatch: authentication failed from {name}"
-            ));
-        }
-        Ok((s, name))
-    })
-    .await;
+    let r = tokio::time::timeout(Duration::from_secs(10), client_handshake(n, sock, &n.name)).await;
     match r {
         Ok(Ok((s, name))) => {
             if let Some(s) = established(n, s, name, true) {
@@ -401,6 +267,25 @@ pub(super) async fn connect_on(n: &'static Node, target: String) -> i64 {
             -3
         }
     }
+}
+
+/// The connecting side of the handshake, hello'ing as `as_name` (this node, or a
+/// transient client's name): the stream and the peer's name.
+pub(super) async fn client_handshake(
+    n: &'static Node,
+    sock: tokio::net::TcpStream,
+    as_name: &str,
+) -> Result<(Stream<tokio::net::TcpStream>, String), String> {
+    let sni = rustls::pki_types::ServerName::try_from("mesh-node").map_err(|e| e.to_string())?;
+    let tls = n
+        .tls
+        .client
+        .connect(sni, sock)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut s: Stream<tokio::net::TcpStream> = tokio_rustls::TlsStream::Client(tls);
+    let name = mesh_wire::handshake::client(&mut s, as_name, &n.cookie).await?;
+    Ok((s, name))
 }
 
 /// An authenticated connection: registered as the peer's session (or shut, when the
@@ -620,38 +505,4 @@ fn lost(n: &'static Node, s: &Arc<Session>, why: &str) {
         process::remote_reply(caller, id, Err("its node was lost (noconnection)".into()));
     }
     tell_watchers(n, &s.name, false);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn hellos_carry_valid_names_only() {
-        let f = hello(1, "a@127.0.0.1:9").done();
-        assert_eq!(peer_name(&f[4..], 1).unwrap().0, "a@127.0.0.1:9");
-        assert!(peer_name(&f[4..], 2).is_err());
-        let bad = hello(1, "not a name").done();
-        assert!(peer_name(&bad[4..], 1).is_err());
-        assert!(verify(
-            b"cookie",
-            b"challenge",
-            &hmac(b"cookie", b"challenge")
-        ));
-        assert!(!verify(
-            b"other",
-            b"challenge",
-            &hmac(b"cookie", b"challenge")
-        ));
-        assert!(!verify(b"cookie", b"challenge", &[0; 31]));
-    }
-
-    proptest! {
-        #[test]
-        fn arbitrary_handshake_messages_are_refused_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), tag in 0u8..6) {
-            let _ = peer_name(&bytes, tag);
-            let _ = verify(b"k", &bytes, &bytes);
-        }
-    }
 }

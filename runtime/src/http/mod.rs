@@ -10,6 +10,8 @@
 //! `papers/http.md`.
 
 pub mod client;
+#[cfg(feature = "dist")]
+mod clustered;
 pub mod ws;
 
 use crate::library::{none, some_ptr, string_list};
@@ -347,6 +349,7 @@ pub unsafe extern "C" fn mesh_rt_http_serve(handler: *mut u8, port: i64) {
         }
     };
     crate::elog!("[mesh-rt] HTTP server listening on [::]:{port}");
+    crate::system::listening();
     let handler = handler as usize;
     serve_forever(listener, "HTTP", move |stream| {
         process::spawn_task(Box::new(move || {
@@ -384,6 +387,7 @@ pub unsafe extern "C" fn mesh_rt_https_serve(
         }
     };
     crate::elog!("[mesh-rt] HTTPS server listening on [::]:{port}");
+    crate::system::listening();
     let handler = handler as usize;
     serve_forever(listener, "HTTPS", move |stream| {
         let config = config.clone();

@@ -8,6 +8,7 @@
 
 pub mod diag;
 mod ffi;
+pub mod operator;
 pub(crate) mod peer;
 pub mod record;
 pub mod startup;
@@ -210,7 +211,7 @@ impl Registry {
                 self.diag(e);
                 return Ok(Step::Done(d));
             }
-            rolled = Some(old.attempt_id.clone());
+            rolled = Some((old.attempt_id.clone(), old.owner_node.clone()));
         }
         let t = self.watermark;
         self.watermark += 1;
@@ -238,8 +239,14 @@ impl Registry {
             fell_back_locally: s.fell_back_locally,
             error: String::new(),
         };
-        if let Some(prev) = rolled {
-            let e = Entry::of("recovery_rollover", &rec).meta("previous_attempt_id", prev);
+        if let Some((prev, prev_owner)) = rolled {
+            log(format_args!(
+                "transition=recovery_rollover request_key={} previous_attempt_id={prev} next_attempt_id={} previous_owner={prev_owner} next_owner={} next_replica={} required_replicas={}",
+                rec.request_key, rec.attempt_id, rec.owner_node, rec.replica_node, s.required
+            ));
+            let e = Entry::of("recovery_rollover", &rec)
+                .meta("previous_attempt_id", prev)
+                .meta("previous_owner", prev_owner);
             self.diag(e);
         }
         let e = Entry::of("submit", &rec)
@@ -475,7 +482,20 @@ impl Registry {
         }
         match self.promotion_check(x, peers_left) {
             Err(why) => {
-                self.diag(Entry::new("automatic_promotion_rejected").reason(why));
+                let health = self.health();
+                log(format_args!(
+                    "transition=automatic_promotion_rejected disconnected_node={x} cluster_role={} promotion_epoch={} replication_health={} reason={why}",
+                    self.role.as_str(),
+                    self.epoch,
+                    health.as_str()
+                ));
+                let mut e = Entry::new("automatic_promotion_rejected")
+                    .reason(why)
+                    .meta("disconnected_node", x);
+                e.cluster_role = Some(self.role.as_str().into());
+                e.promotion_epoch = Some(self.epoch);
+                e.replication_health = Some(health.as_str().into());
+                self.diag(e);
                 Vec::new()
             }
             Ok(()) => self.promote(x),
@@ -520,6 +540,10 @@ impl Registry {
         self.role = Role::Primary;
         self.epoch += 1;
         self.reproject(Role::Standby);
+        log(format_args!(
+            "transition=promote previous_role=standby previous_epoch={previous} next_role=primary next_epoch={}",
+            self.epoch
+        ));
         log(format_args!(
             "transition=automatic_promotion disconnected_node={x} previous_epoch={previous} next_epoch={}",
             self.epoch

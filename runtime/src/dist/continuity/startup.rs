@@ -34,6 +34,7 @@ pub fn register(name: &str, count: i64, thunk: usize) {
     let mut e = e;
     e.request_key = Some(key);
     reg().diag(e);
+    let _ = crate::system::ON_LISTEN.set(trigger);
     let mut h = HANDLERS.lock().unwrap();
     if !h.iter().any(|(n, ..)| n == name) {
         h.push((name.to_string(), thunk, count));
@@ -332,6 +333,10 @@ pub fn recover(r: Record) {
     process::spawn_rust(false, move || {
         let name = r.declared_handler_runtime_name.clone();
         let no = |why: String| {
+            super::log(format_args!(
+                "transition=automatic_recovery_rejected request_key={} attempt_id={} reason={why}",
+                r.request_key, r.attempt_id
+            ));
             let e = Entry::of("automatic_recovery_rejected", &r).reason(why);
             reg().diag(e);
         };
@@ -348,8 +353,13 @@ pub fn recover(r: Record) {
         };
         match submit(&name, &r.request_key, &r.payload_hash, count, required) {
             Ok(d) if d.outcome == "created" => {
+                super::log(format_args!(
+                    "transition=automatic_recovery request_key={} previous_attempt_id={} next_attempt_id={} runtime_name={name}",
+                    r.request_key, r.attempt_id, d.record.attempt_id
+                ));
                 let e = Entry::of("automatic_recovery", &d.record)
-                    .meta("previous_attempt_id", r.attempt_id.clone());
+                    .meta("previous_attempt_id", r.attempt_id.clone())
+                    .meta("runtime_name", name.clone());
                 reg().diag(e);
                 dispatch(&d.record);
             }

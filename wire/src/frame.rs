@@ -22,6 +22,17 @@ pub const GLOBAL_SYNC: u8 = 0x1D;
 /// reply's descriptor and STF follow; 1: a reason).
 pub const CALL: u8 = 0x30;
 pub const REPLY: u8 = 0x31;
+/// Transient connections (spec 05 §11.3, §14): one query, one reply. `HTTP_ROUTE_QUERY`:
+/// runtime name, the record, the encoded request; its reply: u8 status (0: the encoded
+/// response follows; 1: a reason). `OPERATOR_QUERY`: kind, request key, limit (u32; 0:
+/// none); its reply: u8 status (0: JSON follows; 1: the rejection's reason).
+pub const HTTP_ROUTE_QUERY: u8 = 0x50;
+pub const HTTP_ROUTE_REPLY: u8 = 0x51;
+pub const OPERATOR_QUERY: u8 = 0x52;
+pub const OPERATOR_REPLY: u8 = 0x53;
+/// The names transient clients hello with.
+pub const ROUTE_CLIENT: &str = "mesh-http-route@127.0.0.1:1";
+pub const OPERATOR_CLIENT: &str = "mesh-operator-query@127.0.0.1:1";
 pub const PING: u8 = 0xF0;
 pub const PONG: u8 = 0xF1;
 
