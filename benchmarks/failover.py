@@ -11,7 +11,7 @@ binary, a 20 s startup dispatch window so the work is pending when the primary d
             ratio clustered / plain, and the CPU time (user + sys) both nodes used
 
 Usage: benchmarks/failover.py [runs] [secs] (default 10 runs, 5 s of wrk per route)."""
-import os, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+import os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(ROOT)
@@ -75,12 +75,14 @@ class Node:
 
 
 def get(port, path):
+    """One GET over a fresh connection (raw: `benchmarks/http.py` shadows the `http`
+    package urllib needs); its status, 0 when the node cannot be reached."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except OSError:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+            c.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            head = c.recv(64).decode(errors="replace")
+            return int(head.split(" ")[1]) if head.startswith("HTTP/") else 0
+    except (OSError, ValueError, IndexError):
         return 0
 
 

@@ -493,6 +493,7 @@ fn lost(n: &'static Node, s: &Arc<Session>, why: &str) {
     for (watcher, r, target) in monitors {
         process::remote_down(watcher, r, target, "noconnection".into());
     }
+    super::transient::forget(&s.name);
     super::continuity::peer::node_lost(n, &s.name);
     global::node_lost(&s.name);
     let calls: Vec<(Pid, i64, u16)> = {

@@ -31,38 +31,46 @@ pub fn set_route_server(f: RouteServer) {
     let _ = ROUTES.set(f);
 }
 
-/// The accepting side, after the handshake: one query, one reply.
+/// The accepting side, after the handshake: queries and their replies, one at a time,
+/// until the client closes (the CLI asks once; an ingress keeps its connection for
+/// the next clustered request to this node).
 pub(super) async fn serve(mut s: Stream<tokio::net::TcpStream>, client: String) {
-    let Ok(Ok(q)) =
-        tokio::time::timeout(Duration::from_secs(10), read_frame(&mut s, FRAME_LIMIT)).await
-    else {
-        return;
-    };
-    let mut r = In { b: &q, i: 0 };
-    let reply = match r.u8() {
-        Some(HTTP_ROUTE_QUERY) => {
-            let answer = route_here(&mut r).await;
-            tracing::info!("mesh node: transient clustered HTTP route served for {client}");
-            let f = Frame::new(HTTP_ROUTE_REPLY);
-            match answer {
-                Ok(bytes) => f.u8(0).bytes32(&bytes).done(),
-                Err(why) => f.u8(1).str16(&why).done(),
+    let mut served = false;
+    loop {
+        let idle = Duration::from_secs(60);
+        let Ok(Ok(q)) = tokio::time::timeout(idle, read_frame(&mut s, FRAME_LIMIT)).await else {
+            break;
+        };
+        let mut r = In { b: &q, i: 0 };
+        let reply = match r.u8() {
+            Some(HTTP_ROUTE_QUERY) => {
+                let answer = route_here(&mut r).await;
+                if !served {
+                    tracing::info!("mesh node: transient clustered HTTP route served for {client}");
+                    served = true;
+                }
+                let f = Frame::new(HTTP_ROUTE_REPLY);
+                match answer {
+                    Ok(bytes) => f.u8(0).bytes32(&bytes).done(),
+                    Err(why) => f.u8(1).str16(&why).done(),
+                }
             }
-        }
-        Some(OPERATOR_QUERY) => {
-            let (Some(kind), Some(key), Some(limit)) = (r.str16(), r.str16(), r.u32()) else {
-                return;
-            };
-            let f = Frame::new(OPERATOR_REPLY);
-            match operator::answer(kind, key, limit) {
-                Ok(json) => f.u8(0).bytes32(json.as_bytes()).done(),
-                Err(why) => f.u8(1).str16(&why).done(),
+            Some(OPERATOR_QUERY) => {
+                let (Some(kind), Some(key), Some(limit)) = (r.str16(), r.str16(), r.u32()) else {
+                    break;
+                };
+                let f = Frame::new(OPERATOR_REPLY);
+                match operator::answer(kind, key, limit) {
+                    Ok(json) => f.u8(0).bytes32(json.as_bytes()).done(),
+                    Err(why) => f.u8(1).str16(&why).done(),
+                }
             }
+            _ => break,
+        };
+        if s.write_all(&reply).await.is_err() || s.flush().await.is_err() {
+            break;
         }
-        _ => return,
-    };
-    let _ = s.write_all(&reply).await;
-    let _ = s.flush().await;
+    }
     let _ = s.shutdown().await;
 }
 
@@ -106,6 +114,17 @@ pub(crate) async fn open(
     }
 }
 
+/// Authenticated route connections to owners, kept for the next request (a handshake
+/// costs more than most handlers); those to a lost node are dropped with it.
+static POOL: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, Vec<Stream<tokio::net::TcpStream>>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// A node was lost: its kept connections go.
+pub(crate) fn forget(node: &str) {
+    POOL.lock().unwrap().remove(node);
+}
+
 /// The ingress's side of §11.3 step 4: runs route `name` on `rec`'s owner; the encoded
 /// response, or the reason of the 503.
 pub(crate) async fn route_query(
@@ -114,10 +133,17 @@ pub(crate) async fn route_query(
     rec: Record,
     request: Vec<u8>,
 ) -> Result<Vec<u8>, String> {
-    let mut s = match open(n, &rec.owner_node, ROUTE_CLIENT).await {
-        Ok(s) => s,
-        Err((true, why)) => return Err(format!("clustered_http_route_connect_failed:{why}")),
-        Err((false, why)) => return Err(format!("clustered_http_route_handshake_failed:{why}")),
+    let owner = rec.owner_node.clone();
+    let kept = POOL.lock().unwrap().get_mut(&owner).and_then(|v| v.pop());
+    let mut s = match kept {
+        Some(s) => s,
+        None => match open(n, &owner, ROUTE_CLIENT).await {
+            Ok(s) => s,
+            Err((true, why)) => return Err(format!("clustered_http_route_connect_failed:{why}")),
+            Err((false, why)) => {
+                return Err(format!("clustered_http_route_handshake_failed:{why}"))
+            }
+        },
     };
     let q = rec
         .write(Frame::new(HTTP_ROUTE_QUERY).str16(&name))
@@ -133,6 +159,9 @@ pub(crate) async fn route_query(
         Ok(Err(why)) => return Err(read_failed(why)),
         Err(_) => return Err(read_failed("timed out".into())),
     };
+    if n.session_named(&owner).is_some() {
+        POOL.lock().unwrap().entry(owner).or_default().push(s);
+    }
     let mut r = In { b: &reply, i: 0 };
     match (r.u8(), r.u8()) {
         (Some(HTTP_ROUTE_REPLY), Some(0)) => Ok(r

@@ -26,7 +26,13 @@ pub struct Registry {
     /// The next attempt token: above every token seen, so ids are never reused.
     pub watermark: u64,
     pub diags: Ring,
+    /// Finished route records, oldest first: the registry keeps the last
+    /// `ROUTE_RECORDS_KEPT` (decision 61) so a busy server's memory stays bounded.
+    finished_routes: std::collections::VecDeque<String>,
 }
+
+/// How many finished `http-route::` records a node keeps.
+pub const ROUTE_RECORDS_KEPT: usize = 10_000;
 
 static REG: LazyLock<Mutex<Registry>> = LazyLock::new(|| {
     let (role, epoch) = authority_from_env().unwrap_or((Role::Primary, 0));
@@ -139,6 +145,7 @@ impl Registry {
             records: BTreeMap::new(),
             watermark: 0,
             diags: Ring::default(),
+            finished_routes: Default::default(),
         }
     }
 
@@ -160,7 +167,23 @@ impl Registry {
             self.watermark = self.watermark.max(t + 1);
         }
         self.records.insert(r.request_key.clone(), r.clone());
+        self.finished(&r);
         r
+    }
+
+    /// Counts a finished route record, letting the oldest go past the bound.
+    fn finished(&mut self, r: &Record) {
+        if !(r.is_route() && r.terminal()) {
+            return;
+        }
+        self.finished_routes.push_back(r.request_key.clone());
+        while self.finished_routes.len() > ROUTE_RECORDS_KEPT {
+            if let Some(old) = self.finished_routes.pop_front() {
+                if self.records.get(&old).is_some_and(|o| o.terminal()) {
+                    self.records.remove(&old);
+                }
+            }
+        }
     }
 
     /// §13.3.
@@ -298,6 +321,7 @@ impl Registry {
         r.replication_health = Health::Unavailable;
         r.error = why.to_string();
         let r = r.clone();
+        self.finished(&r);
         self.diag(Entry::of("rejected", &r));
         peer::broadcast(&r);
         Ok(r)
@@ -331,6 +355,7 @@ impl Registry {
         r.execution_node = node.to_string();
         r.error.clear();
         let r = r.clone();
+        self.finished(&r);
         let e = Entry::of("completed", &r);
         self.diag(e);
         peer::broadcast(&r);

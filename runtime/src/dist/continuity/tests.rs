@@ -174,6 +174,22 @@ fn a_lost_replica_degrades_the_primary_record() {
 }
 
 #[test]
+fn finished_route_records_are_bounded_and_work_records_are_kept() {
+    let mut g = Registry::new(Role::Primary, 0);
+    done(g.submit(&raw("startup::W", "h", "", 0)));
+    for i in 0..ROUTE_RECORDS_KEPT + 50 {
+        let key = format!("http-route::Api.h::{i}");
+        let d = done(g.submit(&raw(&key, "h", "", 0)));
+        g.complete(&key, &d.record.attempt_id, "local").unwrap();
+    }
+    let pending = done(g.submit(&raw("http-route::Api.h::pending", "h", "", 0)));
+    assert_eq!(pending.outcome, "created");
+    assert_eq!(g.records.len(), ROUTE_RECORDS_KEPT + 2);
+    assert!(!g.records.contains_key("http-route::Api.h::0"));
+    assert!(g.records.contains_key("startup::W"));
+}
+
+#[test]
 fn the_ring_keeps_the_last_128() {
     let mut ring = diag::Ring::default();
     for _ in 0..200 {
