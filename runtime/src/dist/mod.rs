@@ -255,7 +255,7 @@ fn install() {
 
 /// # Safety
 /// `p` is a live string.
-unsafe fn text<'a>(p: *const u8) -> &'a str {
+pub(crate) unsafe fn text<'a>(p: *const u8) -> &'a str {
     // SAFETY: forwarded contract.
     unsafe { as_str(p) }
 }

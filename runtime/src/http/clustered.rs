@@ -192,11 +192,12 @@ fn clustered(name: &str, count: i64, request: Req) -> Resp {
         }
         Ok(d) => d.record,
     };
+    let attempt = rec.attempt_id.clone();
     let answer = if owner == me {
         match handler(name) {
             Some(h) => {
                 let resp = call_handler(h, request);
-                let _ = reg().complete(&key, &rec.attempt_id, &me);
+                let _ = reg().complete(&key, &attempt, &me);
                 Ok(resp)
             }
             None => Err(format!("declared_handler_not_registered:{name}")),
@@ -205,7 +206,6 @@ fn clustered(name: &str, count: i64, request: Req) -> Resp {
         let Some(n) = crate::dist::node() else {
             return unavailable("replica_required_unavailable", &key);
         };
-        let attempt = rec.attempt_id.clone();
         let q = crate::dist::transient::route_query(n, name.to_string(), rec, encoded);
         let task = n.rt.spawn(q);
         let got = process::await_future(task);
@@ -226,10 +226,7 @@ fn clustered(name: &str, count: i64, request: Req) -> Resp {
             resp
         }
         Err(why) => {
-            let attempt = reg().records.get(&key).map(|r| r.attempt_id.clone());
-            if let Some(a) = attempt {
-                let _ = reg().reject(&key, &a, &why);
-            }
+            let _ = reg().reject(&key, &attempt, &why);
             unavailable(&why, &key)
         }
     }

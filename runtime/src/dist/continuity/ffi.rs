@@ -2,10 +2,11 @@
 //! into `main`: records become the prelude's `ContinuityRecord`,
 //! `ContinuitySubmitDecision` and `ContinuityAuthorityStatus`.
 
+use super::super::text;
 use super::record::Record;
 use super::{membership, reg, startup, Decision, Submit};
 use crate::library::{err, obj};
-use crate::strings::{as_str, new_str};
+use crate::strings::new_str;
 
 fn s(x: &str) -> u64 {
     new_str(x.as_bytes()) as u64
@@ -57,13 +58,6 @@ fn decision(d: Result<Decision, String>) -> *mut u8 {
         }
         Err(e) => err(e),
     }
-}
-
-/// # Safety
-/// Every argument is a live Mesh string.
-unsafe fn text<'a>(p: *const u8) -> &'a str {
-    // SAFETY: forwarded contract.
-    unsafe { as_str(p) }
 }
 
 /// `Continuity.submit(key, hash, ingress, owner, replica, required, routed_remotely,
